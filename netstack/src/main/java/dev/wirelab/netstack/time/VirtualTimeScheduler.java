@@ -1,0 +1,145 @@
+package dev.wirelab.netstack.time;
+
+import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Discrete-event time for a whole lab: one queue of (time, sequence) ordered tasks shared by
+ * every node, run by whichever thread calls {@code run*}. Time jumps from one task to the next, so
+ * a lab with 2 s of timers finishes in microseconds, and the same inputs give the same order of
+ * events every time (ties break by submission order).
+ *
+ * <p>Tasks may be submitted from any thread; they are run only by the running thread.
+ */
+public final class VirtualTimeScheduler implements EventLoop {
+
+    /** 2026-01-01T00:00:00Z: a fixed epoch so virtual-time captures are byte-identical. */
+    public static final long DEFAULT_EPOCH_UNIX_NANOS = 1_767_225_600_000_000_000L;
+
+    private final PriorityQueue<Task> queue = new PriorityQueue<>();
+    private final long epochUnixNanos;
+    private long now;
+    private long sequence;
+    private volatile Thread runner;
+
+    public VirtualTimeScheduler() {
+        this(DEFAULT_EPOCH_UNIX_NANOS);
+    }
+
+    public VirtualTimeScheduler(long epochUnixNanos) {
+        this.epochUnixNanos = epochUnixNanos;
+    }
+
+    private static final class Task implements Comparable<Task>, Cancellable {
+        final long at;
+        final long seq;
+        final Runnable body;
+        boolean cancelled;
+
+        Task(long at, long seq, Runnable body) {
+            this.at = at;
+            this.seq = seq;
+            this.body = body;
+        }
+
+        @Override
+        public int compareTo(Task o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+
+    @Override
+    public synchronized long nanos() {
+        return now;
+    }
+
+    @Override
+    public long epochUnixNanos() {
+        return epochUnixNanos;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        schedule(0, task);
+    }
+
+    @Override
+    public synchronized Cancellable schedule(long delayNanos, Runnable task) {
+        if (delayNanos < 0) {
+            delayNanos = 0;
+        }
+        Task t = new Task(now + delayNanos, sequence++, task);
+        queue.add(t);
+        return () -> {
+            synchronized (VirtualTimeScheduler.this) {
+                t.cancel();
+            }
+        };
+    }
+
+    @Override
+    public boolean inLoop() {
+        Thread r = runner;
+        return r == null || r == Thread.currentThread();
+    }
+
+    /** Runs every task due up to and including {@code nanos() + durationNanos}, then sets time there. */
+    public void runFor(long durationNanos) {
+        long end;
+        synchronized (this) {
+            end = now + durationNanos;
+        }
+        runUntil(() -> false, end);
+        synchronized (this) {
+            if (now < end) {
+                now = end;
+            }
+        }
+    }
+
+    /**
+     * Runs tasks in time order until {@code done} is true (checked after each task), the queue is
+     * empty, or the next task lies after {@code deadlineNanos}.
+     *
+     * @return true when {@code done} became true
+     */
+    public boolean runUntil(BooleanSupplier done, long deadlineNanos) {
+        runner = Thread.currentThread();
+        try {
+            while (!done.getAsBoolean()) {
+                Task t;
+                synchronized (this) {
+                    t = queue.peek();
+                    if (t == null || t.at > deadlineNanos) {
+                        return false;
+                    }
+                    queue.poll();
+                    if (t.cancelled) {
+                        continue;
+                    }
+                    now = t.at;
+                }
+                t.body.run();
+            }
+            return true;
+        } finally {
+            runner = null;
+        }
+    }
+
+    /** Runs until nothing is queued or time would pass {@code deadlineNanos}. */
+    public void runUntilIdle(long deadlineNanos) {
+        runUntil(() -> false, deadlineNanos);
+    }
+
+    /** Number of tasks still queued, cancelled ones included. */
+    public synchronized int pending() {
+        return queue.size();
+    }
+}
