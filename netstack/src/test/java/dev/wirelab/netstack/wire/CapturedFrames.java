@@ -1,6 +1,13 @@
 package dev.wirelab.netstack.wire;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Real frames captured with dumpcap (Wireshark 4.0, Debian 12, Linux kernel stack) on veth pairs between
@@ -16,6 +23,54 @@ final class CapturedFrames {
 
     static byte[] hex(String s) {
         return HexFormat.of().parseHex(s.replaceAll("\\s+", ""));
+    }
+
+    static String toHex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** The captured frames of three-namespaces.hex (names "a#1".."a#22", "c#1".."c#10") and vxlan-namespaces.hex ("x#1".."x#6"). */
+    static final Map<String, byte[]> ALL = load("three-namespaces.hex", "vxlan-namespaces.hex");
+
+    /** A captured frame by name, e.g. "a#12" (a fresh copy). */
+    static byte[] frame(String name) {
+        byte[] b = ALL.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no captured frame " + name);
+        }
+        return b.clone();
+    }
+
+    /** The IPv4 datagram of a captured untagged frame (bytes after the 14-byte Ethernet header). */
+    static byte[] ipOf(String name) {
+        byte[] f = frame(name);
+        return Arrays.copyOfRange(f, 14, f.length);
+    }
+
+    /** Lines "<name> <length> <hex>"; '#' starts a comment line (the tshark summary of the next frame). */
+    private static Map<String, byte[]> load(String... resources) {
+        Map<String, byte[]> frames = new LinkedHashMap<>();
+        for (String resource : resources) {
+            try (InputStream in = CapturedFrames.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing test resource " + resource);
+                }
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.isBlank() || line.startsWith("#")) {
+                        continue;
+                    }
+                    String[] f = line.trim().split(" ");
+                    byte[] bytes = hex(f[2]);
+                    if (bytes.length != Integer.parseInt(f[1])) {
+                        throw new IllegalStateException(resource + ": " + f[0] + " has " + bytes.length + " bytes, not " + f[1]);
+                    }
+                    frames.put(f[0], bytes);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return java.util.Collections.unmodifiableMap(frames);
     }
 
     /** `ping -c1 -s 16 10.0.1.1` from A: ARP request "who-has 10.0.1.1 tell 10.0.1.2". */
@@ -67,4 +122,16 @@ final class CapturedFrames {
             + "4f000054e30b40004001048a0a0001020a000101"
             + "01" + "07" + "27" + "08" + "0a000102" + "00".repeat(35)
             + "0800293c19730001d42a026b00000000d2b90c0000000000";
+
+    /**
+     * The ARP request above with an 802.1Q tag inserted by hand (TCI 0xa00a: priority 5, DEI 0, VLAN 10);
+     * the kernel here has no 8021q module. tshark 4.0 decodes it as "802.1Q Virtual LAN, PRI: 5, DEI: 0,
+     * ID: 10", Type ARP, Who has 10.0.1.1.
+     */
+    static final String VLAN_ARP_REQUEST = "ffffffffffff02000000000a" + "8100" + "a00a" + "0806"
+            + "0001080006040001 02000000000a 0a000102 000000000000 0a000101";
+    /** ECHO_REQUEST tagged by hand with TCI 0x0064 (VLAN 100); tshark: "PRI: 0, DEI: 0, ID: 100", checksums good. */
+    static final String VLAN_ECHO_REQUEST = "02000000010a02000000000a" + "8100" + "0064" + "0800"
+            + "4500002ce30a4000400141c40a0001020a000101"
+            + "08001c94196e0001d42a026b00000000df660c0000000000";
 }
