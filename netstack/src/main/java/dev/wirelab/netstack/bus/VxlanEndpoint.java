@@ -70,8 +70,9 @@ public final class VxlanEndpoint implements AutoCloseable {
     }
 
     private void readLoop() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-        byte[] header = new byte[Vxlan.HEADER_LENGTH];
+        // A heap buffer, so the VXLAN decoder reads the datagram in place.
+        byte[] datagram = new byte[MAX_DATAGRAM];
+        ByteBuffer buf = ByteBuffer.wrap(datagram);
         SocketAddress lastFrom = null;
         int lastVni = -1;
         RemotePort lastPort = null;
@@ -93,8 +94,7 @@ public final class VxlanEndpoint implements AutoCloseable {
             int len = buf.remaining();
             int vni;
             try {
-                buf.get(0, header, 0, Math.min(len, header.length));
-                vni = Vxlan.readVni(header, 0, len);
+                vni = Vxlan.readVni(datagram, 0, len);
             } catch (WireFormatException e) {
                 badHeader++;
                 continue;
@@ -117,8 +117,7 @@ public final class VxlanEndpoint implements AutoCloseable {
                 lastVni = vni;
                 lastPort = port;
             }
-            byte[] frame = new byte[len - Vxlan.HEADER_LENGTH];
-            buf.get(Vxlan.HEADER_LENGTH, frame);
+            byte[] frame = java.util.Arrays.copyOfRange(datagram, Vxlan.HEADER_LENGTH, len);
             try {
                 port.segment.receive(port, frame);
             } catch (RuntimeException e) {

@@ -109,8 +109,9 @@ public final class VxlanLink implements Link {
     }
 
     private void readLoop() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-        byte[] hdr = new byte[Vxlan.HEADER_LENGTH];
+        // A heap buffer, so the VXLAN decoder reads the datagram in place.
+        byte[] datagram = new byte[MAX_DATAGRAM];
+        ByteBuffer buf = ByteBuffer.wrap(datagram);
         while (!closed) {
             buf.clear();
             try {
@@ -124,8 +125,7 @@ public final class VxlanLink implements Link {
             int len = buf.remaining();
             int got;
             try {
-                buf.get(0, hdr, 0, Math.min(len, hdr.length));
-                got = Vxlan.readVni(hdr, 0, len);
+                got = Vxlan.readVni(datagram, 0, len);
             } catch (WireFormatException e) {
                 badDatagrams++;
                 continue;
@@ -134,8 +134,7 @@ public final class VxlanLink implements Link {
                 wrongVni++;
                 continue;
             }
-            byte[] frame = new byte[len - Vxlan.HEADER_LENGTH];
-            buf.get(Vxlan.HEADER_LENGTH, frame);
+            byte[] frame = java.util.Arrays.copyOfRange(datagram, Vxlan.HEADER_LENGTH, len);
             framesReceived++;
             try {
                 receiver.onFrame(frame);
