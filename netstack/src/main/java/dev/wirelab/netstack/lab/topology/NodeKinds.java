@@ -1,0 +1,74 @@
+package dev.wirelab.netstack.lab.topology;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An immutable registry of node kinds; {@link #standard()} has the kinds this version runs. */
+public final class NodeKinds {
+
+    /** An end system: does not forward. */
+    public static final NodeKind HOST = NodeKind.simple("host", false);
+    /** Forwards between its interfaces (RFC 1812). */
+    public static final NodeKind ROUTER = NodeKind.simple("router", true);
+
+    private static final NodeKinds STANDARD = new NodeKinds(List.of(HOST, ROUTER));
+
+    private final Map<String, NodeKind> kinds;
+
+    private NodeKinds(List<NodeKind> list) {
+        Map<String, NodeKind> m = new LinkedHashMap<>();
+        for (NodeKind k : list) {
+            if (m.putIfAbsent(k.name(), k) != null) {
+                throw new IllegalArgumentException("node kind registered twice: " + k.name());
+            }
+            for (String f : k.extraFields()) {
+                if (NodeKind.COMMON_FIELDS.contains(f)) {
+                    throw new IllegalArgumentException("kind " + k.name() + " redefines common field " + f);
+                }
+            }
+        }
+        this.kinds = Collections.unmodifiableMap(m);
+    }
+
+    public static NodeKinds standard() {
+        return STANDARD;
+    }
+
+    public static NodeKinds of(NodeKind... kinds) {
+        return new NodeKinds(List.of(kinds));
+    }
+
+    /** This registry plus {@code kind}. */
+    public NodeKinds with(NodeKind kind) {
+        List<NodeKind> l = new ArrayList<>(kinds.values());
+        l.add(kind);
+        return new NodeKinds(l);
+    }
+
+    /** The kind called {@code name}, or null. */
+    public NodeKind get(String name) {
+        return kinds.get(name);
+    }
+
+    public List<String> names() {
+        return List.copyOf(kinds.keySet());
+    }
+
+    public List<NodeKind> all() {
+        return List.copyOf(kinds.values());
+    }
+
+    /** Kinds that have {@code field} among their own fields. */
+    public List<String> kindsWithField(String field) {
+        List<String> l = new ArrayList<>();
+        for (NodeKind k : kinds.values()) {
+            if (k.extraFields().contains(field)) {
+                l.add(k.name());
+            }
+        }
+        return l;
+    }
+}
