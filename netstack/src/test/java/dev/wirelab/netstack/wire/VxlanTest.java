@@ -32,6 +32,13 @@ class VxlanTest {
     }
 
     @Test
+    void readsTheVniFromAHeaderReadApartFromTheFrame() {
+        // A receiver may read the 8 header bytes into their own array and pass the datagram's length.
+        byte[] v = vxlanOf("x#5");
+        assertThat(Vxlan.readVni(Arrays.copyOf(v, 8), 0, v.length)).isEqualTo(42);
+    }
+
+    @Test
     void encapsulatesAsLinuxDoes() {
         for (String name : new String[] {"x#3", "x#4", "x#5", "x#6"}) {
             byte[] v = vxlanOf(name);
@@ -68,7 +75,9 @@ class VxlanTest {
         assertThatThrownBy(() -> Vxlan.readVni(v, 0, 21)).isInstanceOf(WireFormatException.class)
                 .hasMessage("vxlan: datagram of 21 bytes is shorter than a VXLAN header plus an Ethernet header");
         assertThatThrownBy(() -> Vxlan.decapsulate(v, 0, 7)).isInstanceOf(WireFormatException.class);
-        assertThatThrownBy(() -> Vxlan.readVni(v, v.length - 10, 22)).isInstanceOf(WireFormatException.class)
+        assertThatThrownBy(() -> Vxlan.readVni(v, v.length - 7, 22)).isInstanceOf(WireFormatException.class)
+                .hasMessage("vxlan: header at " + (v.length - 7) + " outside a buffer of " + v.length + " bytes");
+        assertThatThrownBy(() -> Vxlan.decapsulate(v, v.length - 10, 22)).isInstanceOf(WireFormatException.class)
                 .hasMessageContaining("outside a buffer");
         assertThatThrownBy(() -> Vxlan.readVni(null, 0, 22)).isInstanceOf(WireFormatException.class);
         assertThatThrownBy(() -> Vxlan.encapsulate(1 << 24, new byte[14])).isInstanceOf(IllegalArgumentException.class);
