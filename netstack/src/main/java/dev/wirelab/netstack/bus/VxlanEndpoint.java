@@ -70,9 +70,8 @@ public final class VxlanEndpoint implements AutoCloseable {
     }
 
     private void readLoop() {
-        // A heap buffer, so the VXLAN decoder reads the datagram in place.
-        byte[] datagram = new byte[MAX_DATAGRAM];
-        ByteBuffer buf = ByteBuffer.wrap(datagram);
+        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        byte[] header = new byte[Vxlan.HEADER_LENGTH + 14];
         SocketAddress lastFrom = null;
         int lastVni = -1;
         RemotePort lastPort = null;
@@ -94,7 +93,10 @@ public final class VxlanEndpoint implements AutoCloseable {
             int len = buf.remaining();
             int vni;
             try {
-                vni = Vxlan.readVni(datagram, 0, len);
+                // The VXLAN header and the inner Ethernet header are all the check needs.
+                int n = Math.min(len, header.length);
+                buf.get(0, header, 0, n);
+                vni = Vxlan.readVni(header, 0, n);
             } catch (WireFormatException e) {
                 badHeader++;
                 continue;
@@ -117,7 +119,8 @@ public final class VxlanEndpoint implements AutoCloseable {
                 lastVni = vni;
                 lastPort = port;
             }
-            byte[] frame = java.util.Arrays.copyOfRange(datagram, Vxlan.HEADER_LENGTH, len);
+            byte[] frame = new byte[len - Vxlan.HEADER_LENGTH];
+            buf.get(Vxlan.HEADER_LENGTH, frame);
             try {
                 port.segment.receive(port, frame);
             } catch (RuntimeException e) {

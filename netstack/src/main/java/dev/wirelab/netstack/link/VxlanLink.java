@@ -109,9 +109,8 @@ public final class VxlanLink implements Link {
     }
 
     private void readLoop() {
-        // A heap buffer, so the VXLAN decoder reads the datagram in place.
-        byte[] datagram = new byte[MAX_DATAGRAM];
-        ByteBuffer buf = ByteBuffer.wrap(datagram);
+        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        byte[] hdr = new byte[Vxlan.HEADER_LENGTH + 14];
         while (!closed) {
             buf.clear();
             try {
@@ -125,7 +124,10 @@ public final class VxlanLink implements Link {
             int len = buf.remaining();
             int got;
             try {
-                got = Vxlan.readVni(datagram, 0, len);
+                // The VXLAN header and the inner Ethernet header are all the check needs.
+                int n = Math.min(len, hdr.length);
+                buf.get(0, hdr, 0, n);
+                got = Vxlan.readVni(hdr, 0, n);
             } catch (WireFormatException e) {
                 badDatagrams++;
                 continue;
@@ -134,7 +136,8 @@ public final class VxlanLink implements Link {
                 wrongVni++;
                 continue;
             }
-            byte[] frame = java.util.Arrays.copyOfRange(datagram, Vxlan.HEADER_LENGTH, len);
+            byte[] frame = new byte[len - Vxlan.HEADER_LENGTH];
+            buf.get(Vxlan.HEADER_LENGTH, frame);
             framesReceived++;
             try {
                 receiver.onFrame(frame);
