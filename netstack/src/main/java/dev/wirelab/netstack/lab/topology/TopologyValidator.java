@@ -66,7 +66,8 @@ final class TopologyValidator {
 
     void validate(Topology t) {
         name("name", t.name(), Names.MAX_NAME);
-        segmentsComplete = earlier.toList().stream().noneMatch(p -> p.path().equals("segments"))
+        segmentsComplete = !t.segments().isEmpty()
+                && earlier.toList().stream().noneMatch(p -> p.path().equals("segments"))
                 && t.segments().stream().noneMatch(s -> s.name().isEmpty());
         Map<String, SegmentSpec> segments = segments(t);
         nodes(t, segments);
@@ -262,7 +263,9 @@ final class TopologyValidator {
     }
 
     private void routes(String nodeName, NodeSpec node, String nodePath) {
+        // Names of interfaces are known unless reading dropped one; subnets only if no address is in doubt.
         boolean interfacesKnown = !earlier.hasAtOrUnder(nodePath + ".interfaces");
+        boolean subnetsKnown = !problems.hasAtOrUnder(nodePath + ".interfaces");
         List<String> subnets = new ArrayList<>();
         boolean anyDhcp = false;
         for (Map.Entry<String, InterfaceSpec> ie : node.interfaces().entrySet()) {
@@ -302,8 +305,8 @@ final class TopologyValidator {
                 report(path + ".via", via + " cannot be a next hop (not a unicast host address)");
                 continue;
             }
-            if (!interfacesKnown) {
-                continue; // an interface had a problem: its subnet is unknown, do not guess
+            if (!subnetsKnown) {
+                continue; // an interface had a problem: its subnet is in doubt, do not guess
             }
             boolean own = false;
             boolean connected = false;
