@@ -42,13 +42,25 @@ public final class Vxlan {
     /**
      * Reads the VNI of a VXLAN datagram payload of {@code len} bytes.
      *
-     * @throws WireFormatException when shorter than a header plus an Ethernet header or the I flag is clear
+     * @throws WireFormatException when the range lies outside {@code b}, is shorter than a header plus an
+     *         Ethernet header, or the I flag is clear
      */
     public static int readVni(byte[] b, int off, int len) {
+        Bytes.checkBounds("vxlan", b, off, len);
         WireFormatException.require("vxlan", len >= HEADER_LENGTH + 14,
                 "datagram of " + len + " bytes is shorter than a VXLAN header plus an Ethernet header");
         // RFC 7348 section 5: reserved bits "MUST be ignored on receipt"; the I flag must be set.
         WireFormatException.require("vxlan", (b[off] & FLAG_I) != 0, "I flag clear: no valid VNI");
         return ((b[off + 4] & 0xFF) << 16) | ((b[off + 5] & 0xFF) << 8) | (b[off + 6] & 0xFF);
+    }
+
+    /**
+     * The inner Ethernet frame of a VXLAN datagram payload of {@code len} bytes at {@code off}, copied.
+     *
+     * @throws WireFormatException as {@link #readVni} does
+     */
+    public static byte[] decapsulate(byte[] b, int off, int len) {
+        readVni(b, off, len);
+        return java.util.Arrays.copyOfRange(b, off + HEADER_LENGTH, off + len);
     }
 }

@@ -1,0 +1,171 @@
+package dev.wirelab.netstack.bus;
+
+import dev.wirelab.netstack.wire.Vxlan;
+import dev.wirelab.netstack.wire.WireFormatException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bus's VTEP (RFC 7348): one UDP socket, one reader thread. A datagram is decapsulated, its
+ * VNI chooses the segment, its source chooses the port (see {@link Bus#remotePortFor}), and the
+ * inner frame enters the segment on the reader thread. Frames leaving through remote ports are
+ * encapsulated and sent from this socket, so a remote VTEP sees one peer address.
+ *
+ * <p>Bad datagrams (too short, I flag clear, unknown VNI) are counted and dropped.
+ */
+public final class VxlanEndpoint implements AutoCloseable {
+
+    /** Endpoint counters. */
+    public record Counters(long datagramsIn, long badHeader, long unknownVni, long tooManyRemotes,
+                           long datagramsOut, long sendErrors) {
+    }
+
+    private static final int MAX_DATAGRAM = 65535;
+
+    private final Bus bus;
+    private final DatagramChannel channel;
+    private final InetSocketAddress local;
+    private final Thread reader;
+    private final ThreadLocal<ByteBuffer> sendBuffers =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_DATAGRAM));
+    private final AtomicLong datagramsOut = new AtomicLong();
+    private final AtomicLong sendErrors = new AtomicLong();
+    // Written by the reader thread only.
+    private volatile long datagramsIn;
+    private volatile long badHeader;
+    private volatile long unknownVni;
+    private volatile long tooManyRemotes;
+    private volatile boolean closed;
+
+    VxlanEndpoint(Bus bus, InetSocketAddress bindAddress) throws IOException {
+        this.bus = bus;
+        this.channel = DatagramChannel.open(bindAddress.getAddress() instanceof java.net.Inet6Address
+                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+        try {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            channel.bind(bindAddress);
+            this.local = (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot bind the VXLAN endpoint to " + bindAddress + ": " + e.getMessage(), e);
+        }
+        this.reader = new Thread(this::readLoop, "vxlan-bus-" + local.getPort());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    public Counters counters() {
+        return new Counters(datagramsIn, badHeader, unknownVni, tooManyRemotes, datagramsOut.get(), sendErrors.get());
+    }
+
+    private void readLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        byte[] header = new byte[Vxlan.HEADER_LENGTH];
+        SocketAddress lastFrom = null;
+        int lastVni = -1;
+        RemotePort lastPort = null;
+        while (!closed) {
+            SocketAddress from;
+            buf.clear();
+            try {
+                from = channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                continue; // e.g. an ICMP error reported on the socket: nothing to read, go on
+            }
+            if (from == null) {
+                continue;
+            }
+            datagramsIn++;
+            buf.flip();
+            int len = buf.remaining();
+            int vni;
+            try {
+                buf.get(0, header, 0, Math.min(len, header.length));
+                vni = Vxlan.readVni(header, 0, len);
+            } catch (WireFormatException e) {
+                badHeader++;
+                continue;
+            }
+            RemotePort port;
+            if (vni == lastVni && from.equals(lastFrom) && !lastPort.closed) {
+                port = lastPort;
+            } else {
+                Segment s = bus.segmentByVni(vni);
+                if (s == null) {
+                    unknownVni++;
+                    continue;
+                }
+                port = bus.remotePortFor(s, (InetSocketAddress) from);
+                if (port == null) {
+                    tooManyRemotes++;
+                    continue;
+                }
+                lastFrom = from;
+                lastVni = vni;
+                lastPort = port;
+            }
+            byte[] frame = new byte[len - Vxlan.HEADER_LENGTH];
+            buf.get(Vxlan.HEADER_LENGTH, frame);
+            try {
+                port.segment.receive(port, frame);
+            } catch (RuntimeException e) {
+                // A bug behind the switch must not stop the endpoint: report it and go on.
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            }
+        }
+    }
+
+    /** Sends one frame to a remote VTEP; false when the datagram could not be sent. */
+    boolean send(InetSocketAddress remote, int vni, byte[] frame) {
+        if (closed) {
+            return false;
+        }
+        ByteBuffer buf = sendBuffers.get();
+        buf.clear();
+        // RFC 7348 section 5: flags with the I bit, 24 reserved bits, the VNI, 8 reserved bits.
+        buf.put((byte) 0x08).put((byte) 0).put((byte) 0).put((byte) 0)
+                .put((byte) (vni >>> 16)).put((byte) (vni >>> 8)).put((byte) vni).put((byte) 0);
+        buf.put(frame);
+        buf.flip();
+        try {
+            if (channel.send(buf, remote) == 0) {
+                sendErrors.incrementAndGet(); // no room in the socket buffer
+                return false;
+            }
+            datagramsOut.incrementAndGet();
+            return true;
+        } catch (IOException e) {
+            sendErrors.incrementAndGet();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing: nothing left to do
+        }
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

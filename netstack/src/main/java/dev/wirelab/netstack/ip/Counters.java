@@ -1,0 +1,53 @@
+package dev.wirelab.netstack.ip;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Per-protocol counters of one node, gVisor-style: {@code <protocol>.<counter>} such as
+ * {@code ipv4.received}, {@code ipv4.forwarded}, and drops as {@code <protocol>.dropped.<reason>}.
+ * Written on the node's loop, readable from any thread.
+ */
+public final class Counters {
+
+    private final Map<String, LongAdder> values = new ConcurrentHashMap<>();
+
+    public void increment(String protocol, String counter) {
+        add(protocol + "." + counter, 1);
+    }
+
+    public void add(String key, long n) {
+        values.computeIfAbsent(key, k -> new LongAdder()).add(n);
+    }
+
+    /** Counts one dropped packet of {@code protocol} for {@code reason} (a short snake_case word). */
+    public void drop(String protocol, String reason) {
+        add(protocol + ".dropped." + reason, 1);
+    }
+
+    public long get(String key) {
+        LongAdder a = values.get(key);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Sum of all drop counters of {@code protocol}. */
+    public long dropped(String protocol) {
+        String prefix = protocol + ".dropped.";
+        long n = 0;
+        for (var e : values.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                n += e.getValue().sum();
+            }
+        }
+        return n;
+    }
+
+    /** A sorted copy of every counter. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        values.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.wirelab.netstack.ip;
+
+import dev.wirelab.netstack.wire.Ipv4Address;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * A routing table with longest-prefix match (RFC 1812 section 5.2.4.3: "the route with the
+ * longest prefix ... wins"; ties go to the lower metric, then to the route added first).
+ *
+ * <p>Routes are kept in 33 hash maps, one per prefix length, keyed by network, so a lookup is at
+ * most 33 probes whatever the table size. Not thread-safe: owned by one node's event loop.
+ */
+public final class RoutingTable {
+
+    @SuppressWarnings("unchecked")
+    private final Map<Integer, List<Route>>[] byPrefix = new Map[33];
+    private int size;
+
+    public RoutingTable() {
+        for (int i = 0; i <= 32; i++) {
+            byPrefix[i] = new HashMap<>();
+        }
+    }
+
+    /**
+     * Adds a route.
+     *
+     * @throws IllegalArgumentException when a route with the same destination, prefix and metric
+     *                                  exists (as {@code ip route add} answers "File exists")
+     */
+    public void add(Route route) {
+        List<Route> bucket = byPrefix[route.prefixLength()].computeIfAbsent(route.network().bits(), k -> new ArrayList<>(1));
+        for (Route r : bucket) {
+            if (r.metric() == route.metric()) {
+                throw new IllegalArgumentException("route exists: " + r.toIpRouteLine());
+            }
+        }
+        bucket.add(route);
+        size++;
+    }
+
+    /** Removes every route matching {@code filter}; returns how many went. */
+    public int removeIf(Predicate<Route> filter) {
+        int removed = 0;
+        for (Map<Integer, List<Route>> m : byPrefix) {
+            var it = m.values().iterator();
+            while (it.hasNext()) {
+                List<Route> bucket = it.next();
+                int before = bucket.size();
+                bucket.removeIf(filter);
+                removed += before - bucket.size();
+                if (bucket.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        size -= removed;
+        return removed;
+    }
+
+    /** The best route to {@code destination}, or empty when none matches (no default route). */
+    public Optional<Route> lookup(Ipv4Address destination) {
+        int d = destination.bits();
+        for (int prefix = 32; prefix >= 0; prefix--) {
+            List<Route> bucket = byPrefix[prefix].get(d & Ipv4Address.mask(prefix));
+            if (bucket != null && !bucket.isEmpty()) {
+                Route best = bucket.get(0);
+                for (Route r : bucket) {
+                    if (r.metric() < best.metric()) {
+                        best = r;
+                    }
+                }
+                return Optional.of(best);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** All routes in {@code ip route} order: by destination address, then prefix length, then metric. */
+    public List<Route> routes() {
+        List<Route> all = new ArrayList<>(size);
+        for (Map<Integer, List<Route>> m : byPrefix) {
+            m.values().forEach(all::addAll);
+        }
+        all.sort(Comparator.comparing(Route::network)
+                .thenComparingInt(Route::prefixLength)
+                .thenComparingInt(Route::metric));
+        return all;
+    }
+}

@@ -1,0 +1,324 @@
+package dev.wirelab.netstack.lab;
+
+import dev.wirelab.netstack.bus.Bus;
+import dev.wirelab.netstack.bus.Impairments;
+import dev.wirelab.netstack.lab.topology.ExternalPortSpec;
+import dev.wirelab.netstack.lab.topology.InterfaceSpec;
+import dev.wirelab.netstack.lab.topology.LinkSpec;
+import dev.wirelab.netstack.lab.topology.NodeSpec;
+import dev.wirelab.netstack.lab.topology.RouteSpec;
+import dev.wirelab.netstack.lab.topology.SegmentSpec;
+import dev.wirelab.netstack.lab.topology.Topology;
+import dev.wirelab.netstack.link.Link;
+import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.time.EventLoop;
+import dev.wirelab.netstack.time.RealTimeClock;
+import dev.wirelab.netstack.time.RealTimeLoop;
+import dev.wirelab.netstack.time.VirtualTimeScheduler;
+import dev.wirelab.netstack.trace.PcapngWriter;
+import dev.wirelab.netstack.trace.TraceEvent;
+import dev.wirelab.netstack.trace.TraceRecorder;
+import dev.wirelab.netstack.trace.TraceSink;
+import dev.wirelab.netstack.wire.MacAddress;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running lab in one JVM (the embedded runtime): the bus with one learning switch per segment,
+ * every node of the topology with its own stack, and the trace of both on one timeline.
+ *
+ * <p>In {@link TimeMode#VIRTUAL} nothing moves until the caller drives time ({@link #run},
+ * {@link #advance}); in {@link TimeMode#REAL} every node has its own event loop thread.
+ */
+public final class Lab implements AutoCloseable {
+
+    /** Options of one run of a lab. */
+    public record Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes) {
+        public static Options virtual() {
+            return new Options(TimeMode.VIRTUAL, null, null, NodeFactory.standard());
+        }
+
+        public static Options real() {
+            return new Options(TimeMode.REAL, null, null, NodeFactory.standard());
+        }
+
+        public Options withSeed(long s) {
+            return new Options(timeMode, s, extraSink, nodes);
+        }
+
+        public Options withSink(TraceSink sink) {
+            return new Options(timeMode, seed, sink, nodes);
+        }
+
+        public Options withNodes(NodeFactory factory) {
+            return new Options(timeMode, seed, extraSink, factory);
+        }
+    }
+
+    private final Topology topology;
+    private final TimeMode timeMode;
+    private final long seed;
+    private final TraceRecorder recorder = new TraceRecorder();
+    private final TraceSink sink;
+    private final VirtualTimeScheduler virtual;
+    private final RealTimeClock realClock;
+    private final EventLoop busLoop;
+    private final List<RealTimeLoop> realLoops = new ArrayList<>();
+    private final Bus bus;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final List<Link> links = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+
+    private Lab(Topology topology, Options options) {
+        this.topology = topology;
+        this.timeMode = options.timeMode();
+        this.seed = options.seed() != null ? options.seed() : topology.seed() != null ? topology.seed() : 1L;
+        this.sink = options.extraSink() == null ? recorder : tee(recorder, options.extraSink());
+        if (timeMode == TimeMode.VIRTUAL) {
+            virtual = new VirtualTimeScheduler();
+            realClock = null;
+            busLoop = virtual;
+            if (!topology.external().isEmpty()) {
+                throw new LabException("external ports (" + topology.external().get(0).name()
+                        + ") need real time: a Linux host does not run in the lab's virtual time");
+            }
+        } else {
+            virtual = null;
+            realClock = new RealTimeClock();
+            busLoop = newRealLoop("bus");
+        }
+        bus = new Bus(busLoop, sink, seed);
+    }
+
+    /** Builds a lab from a validated topology: segments, impairments, nodes, links, external ports. */
+    public static Lab build(Topology topology, Options options) {
+        Lab lab = new Lab(topology, options);
+        try {
+            lab.assemble(options.nodes());
+        } catch (RuntimeException e) {
+            lab.close();
+            throw e instanceof LabException ? e : new LabException("lab " + topology.name() + " could not be built: "
+                    + e.getMessage(), e);
+        }
+        return lab;
+    }
+
+    private void assemble(NodeFactory factory) {
+        for (SegmentSpec s : topology.segments()) {
+            bus.addSegment(s.name(), s.vni());
+            bus.setImpairments(s.name(), impairments(topology.link(s.name())));
+        }
+        for (Map.Entry<String, NodeSpec> e : topology.nodes().entrySet()) {
+            String name = e.getKey();
+            NodeSpec spec = e.getValue();
+            EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : newRealLoop(name);
+            Node node = factory.make(name, spec, loop, sink);
+            for (Map.Entry<String, InterfaceSpec> ie : spec.interfaces().entrySet()) {
+                String ifName = ie.getKey();
+                InterfaceSpec is = ie.getValue();
+                MacAddress mac = is.mac() != null ? is.mac() : MacAddress.locallyAdministered(name + ":" + ifName);
+                Link link = bus.connect(is.segment(), name + ":" + ifName);
+                links.add(link);
+                node.addInterface(ifName, mac, topology.effectiveMtu(name, ifName), link);
+                if (is.address() != null) {
+                    node.addAddress(ifName, is.address().address(), is.address().prefixLength());
+                }
+            }
+            for (RouteSpec r : spec.routes()) {
+                node.addRoute(r.to().network(), r.to().prefixLength(), r.via(), r.dev());
+            }
+            nodes.put(name, node);
+        }
+        if (!topology.external().isEmpty()) {
+            InetSocketAddress bind = new InetSocketAddress(topology.busOrDefault().bind().toString(),
+                    topology.busOrDefault().port());
+            try {
+                bus.listenVxlan(bind);
+            } catch (IOException e) {
+                throw new LabException("the bus cannot listen for VXLAN on " + bind + ": " + e.getMessage(), e);
+            }
+            for (ExternalPortSpec x : topology.external()) {
+                bus.addExternalPort(x.segment(), x.name(), new InetSocketAddress(x.remoteHost(), x.remotePort()));
+            }
+        }
+    }
+
+    /** The bus's impairments for a topology link entry. */
+    public static Impairments impairments(LinkSpec l) {
+        return new Impairments(l.loss(), l.delayNanos(), l.jitterNanos(), l.duplicate(), l.reorder(),
+                Impairments.DEFAULT_REORDER_DELAY_NANOS, l.corrupt(), l.rateBitsPerSecond(),
+                Impairments.DEFAULT_QUEUE_LIMIT_BYTES);
+    }
+
+    private RealTimeLoop newRealLoop(String name) {
+        RealTimeLoop l = new RealTimeLoop(name, realClock);
+        realLoops.add(l);
+        return l;
+    }
+
+    /** Starts every node (each announces its addresses with a gratuitous ARP). */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        sink.event(busLoop.nanos(), "lab", "lab", "start", "name", topology.name(), "time", timeMode.name().toLowerCase(),
+                "seed", seed);
+        for (Node n : nodes.values()) {
+            n.loop().execute(n::start);
+        }
+        if (virtual != null) {
+            virtual.runUntilIdle(virtual.nanos());
+        }
+    }
+
+    /** Runs {@code command} on {@code node} and waits for it (driving virtual time), at most {@code timeout} of lab time. */
+    public ExecResult run(String node, String command, Duration timeout) {
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Integer> done = exec(node, command, out::add);
+        int exit;
+        if (virtual != null) {
+            long deadline = virtual.nanos() + timeout.toNanos();
+            virtual.runUntil(done::isDone, deadline);
+            exit = done.isDone() ? done.join() : ExecResult.TIMED_OUT;
+        } else {
+            try {
+                exit = done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                exit = ExecResult.TIMED_OUT;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exit = ExecResult.TIMED_OUT;
+            } catch (ExecutionException e) {
+                throw new LabException(node + ": " + command + " failed: " + e.getCause(), e.getCause());
+            }
+        }
+        if (exit == ExecResult.TIMED_OUT) {
+            out.add("(no end after " + timeout.toMillis() + " ms of lab time)");
+        }
+        return new ExecResult(node, command, exit, out);
+    }
+
+    public ExecResult run(String node, String command) {
+        return run(node, command, Duration.ofSeconds(60));
+    }
+
+    /** Starts {@code command} on {@code node} without waiting; in virtual time it moves only while time is driven. */
+    public CompletableFuture<Integer> exec(String node, String command, java.util.function.Consumer<String> output) {
+        if (!started) {
+            start();
+        }
+        return node(node).exec(command, output);
+    }
+
+    /** Lets {@code d} of lab time pass: virtual time runs every event due; real time sleeps. */
+    public void advance(Duration d) {
+        if (virtual != null) {
+            virtual.runFor(d.toNanos());
+        } else {
+            try {
+                Thread.sleep(d);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public Node node(String name) {
+        Node n = nodes.get(name);
+        if (n == null) {
+            throw new LabException("no node '" + name + "' in lab " + topology.name() + " (nodes: "
+                    + String.join(", ", nodes.keySet()) + ")");
+        }
+        return n;
+    }
+
+    public Map<String, Node> nodes() {
+        return Collections.unmodifiableMap(nodes);
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public TimeMode timeMode() {
+        return timeMode;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Bus bus() {
+        return bus;
+    }
+
+    /** Lab time now, in nanoseconds since the lab epoch. */
+    public long nanos() {
+        return busLoop.nanos();
+    }
+
+    public long epochUnixNanos() {
+        return busLoop.epochUnixNanos();
+    }
+
+    /** Every frame and event so far, on one timeline. */
+    public TraceRecorder trace() {
+        return recorder;
+    }
+
+    /** Writes the capture (one pcapng interface per segment) to {@code path}. */
+    public void writePcapng(Path path) throws IOException {
+        PcapngWriter.write(recorder, busLoop.epochUnixNanos(), path);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Node n : nodes.values()) {
+            n.stop();
+        }
+        if (virtual != null) {
+            virtual.runUntilIdle(virtual.nanos());
+        }
+        bus.close();
+        for (Link l : links) {
+            l.close();
+        }
+        for (RealTimeLoop l : realLoops) {
+            l.close();
+        }
+    }
+
+    private static TraceSink tee(TraceSink a, TraceSink b) {
+        return new TraceSink() {
+            @Override
+            public void frame(long timeNanos, String segment, String ingressPort, byte[] bytes) {
+                a.frame(timeNanos, segment, ingressPort, bytes);
+                b.frame(timeNanos, segment, ingressPort, bytes);
+            }
+
+            @Override
+            public void event(TraceEvent event) {
+                a.event(event);
+                b.event(event);
+            }
+        };
+    }
+}

@@ -1,0 +1,1076 @@
+package dev.wirelab.netstack.node;
+
+import dev.wirelab.netstack.arp.Neighbor;
+import dev.wirelab.netstack.arp.NeighborAction;
+import dev.wirelab.netstack.arp.NeighborCache;
+import dev.wirelab.netstack.arp.NeighborTiming;
+import dev.wirelab.netstack.icmp.IcmpErrorPolicy;
+import dev.wirelab.netstack.icmp.IcmpLayer;
+import dev.wirelab.netstack.ip.Counters;
+import dev.wirelab.netstack.ip.Fragmenter;
+import dev.wirelab.netstack.ip.Ipv4Sender;
+import dev.wirelab.netstack.ip.OutboundDatagram;
+import dev.wirelab.netstack.ip.PathMtuCache;
+import dev.wirelab.netstack.ip.PmtuDiscovery;
+import dev.wirelab.netstack.ip.Reassembler;
+import dev.wirelab.netstack.ip.Route;
+import dev.wirelab.netstack.ip.RoutingTable;
+import dev.wirelab.netstack.ip.SendResult;
+import dev.wirelab.netstack.link.Link;
+import dev.wirelab.netstack.program.Program;
+import dev.wirelab.netstack.program.Shell;
+import dev.wirelab.netstack.time.Cancellable;
+import dev.wirelab.netstack.time.EventLoop;
+import dev.wirelab.netstack.trace.TraceSink;
+import dev.wirelab.netstack.udp.UdpLayer;
+import dev.wirelab.netstack.wire.ArpPacket;
+import dev.wirelab.netstack.wire.EthernetFrame;
+import dev.wirelab.netstack.wire.IcmpMessage;
+import dev.wirelab.netstack.wire.Ipv4Address;
+import dev.wirelab.netstack.wire.Ipv4Packet;
+import dev.wirelab.netstack.wire.MacAddress;
+import dev.wirelab.netstack.wire.UdpDatagram;
+import dev.wirelab.netstack.wire.WireFormatException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A virtual machine of the lab: NICs, IPv4 with routing, ARP, ICMP, UDP, and programs. Everything
+ * runs on the node's {@link EventLoop}: frames from links are handed to the loop before any state
+ * is touched, programs are state machines on the loop, and every decision worth seeing is a trace
+ * event. Bad bytes never escape: they are counted in {@link #counters()} and traced as drops.
+ *
+ * <p>Configuration ({@link #addInterface}, {@link #addAddress}, {@link #addRoute}) is meant to be
+ * done before {@link #start()}, or from the loop.
+ */
+public class Node {
+
+    public enum Kind { HOST, ROUTER }
+
+    /** IP layer's view for trace events. */
+    private static final String IP = "ipv4";
+
+    private final String name;
+    private final EventLoop loop;
+    private final TraceSink trace;
+    private final Kind kind;
+    private volatile boolean forwarding;
+    private volatile boolean running;
+    private final Map<String, NetworkInterface> interfaces = new LinkedHashMap<>();
+    private final RoutingTable routes = new RoutingTable();
+    private volatile List<Route> routeView = List.of();
+    private final Counters counters = new Counters();
+    private final Reassembler reassembler = new Reassembler();
+    private Cancellable reassemblyTimer = Cancellable.NONE;
+    private long reassemblyTimerAt = Long.MAX_VALUE;
+    private final PathMtuCache pathMtu = new PathMtuCache();
+    private final Map<Integer, ProtocolHandler> protocols = new HashMap<>();
+    private final Map<String, Supplier<Program>> programs = new LinkedHashMap<>();
+    private final Ipv4Sender ipSender = new IpSenderImpl();
+    private final UdpLayer udp;
+    private final IcmpLayer icmp;
+    private NeighborTiming neighborTiming = NeighborTiming.LINUX;
+    private int nextIdentification;
+
+    /** A host (no forwarding). */
+    public Node(String name, EventLoop loop, TraceSink trace) {
+        this(name, loop, trace, Kind.HOST);
+    }
+
+    protected Node(String name, EventLoop loop, TraceSink trace, Kind kind) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.trace = trace == null ? TraceSink.NONE : trace;
+        this.kind = kind;
+        this.forwarding = kind == Kind.ROUTER;
+        int seed = name.hashCode();
+        // Deterministic per-node starting points, different between nodes (no randomness, no clock).
+        this.nextIdentification = (seed ^ (seed >>> 16)) & 0xFFFF;
+        this.udp = new UdpLayer(ipSender, counters, loop::nanos);
+        this.icmp = new IcmpLayer(ipSender, counters, loop::nanos, ((seed >>> 8) ^ seed) & 0xFFFF);
+    }
+
+    public static Node host(String name, EventLoop loop, TraceSink trace) {
+        return new Host(name, loop, trace);
+    }
+
+    public static Node router(String name, EventLoop loop, TraceSink trace) {
+        return new Router(name, loop, trace);
+    }
+
+    // ------------------------------------------------------------------ configuration
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public TraceSink trace() {
+        return trace;
+    }
+
+    /** True when this node forwards datagrams not addressed to it (net.ipv4.ip_forward). */
+    public boolean forwarding() {
+        return forwarding;
+    }
+
+    public void setForwarding(boolean forwarding) {
+        this.forwarding = forwarding;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Replaces the ARP timers (before adding interfaces). */
+    public void setNeighborTiming(NeighborTiming timing) {
+        this.neighborTiming = Objects.requireNonNull(timing);
+    }
+
+    /**
+     * Adds a NIC plugged into {@code link}. The node becomes the link's receiver; frames are handed
+     * to the node's loop before anything reads them.
+     */
+    public NetworkInterface addInterface(String ifName, MacAddress mac, int mtu, Link link) {
+        Objects.requireNonNull(ifName, "ifName");
+        Objects.requireNonNull(mac, "mac");
+        Objects.requireNonNull(link, "link");
+        if (interfaces.containsKey(ifName)) {
+            throw new IllegalArgumentException(name + ": interface " + ifName + " already exists");
+        }
+        if (mtu < Fragmenter.MINIMUM_MTU || mtu > 65535) {
+            // RFC 791 section 3.2: every network must carry 68-octet datagrams unfragmented.
+            throw new IllegalArgumentException(name + ": interface " + ifName + ": MTU must be 68..65535: " + mtu);
+        }
+        if (mac.isGroup()) {
+            throw new IllegalArgumentException(name + ": interface " + ifName + ": MAC " + mac + " is a group address");
+        }
+        NetworkInterface ifc = new NetworkInterface(ifName, interfaces.size() + 1, mac, mtu, link, neighborTiming);
+        interfaces.put(ifName, ifc);
+        link.setReceiver(frame -> loop.execute(() -> receiveFrame(ifc, frame)));
+        return ifc;
+    }
+
+    /** Adds {@code address/prefixLength} to an interface, with its connected route (as the kernel does). */
+    public void addAddress(String ifName, Ipv4Address address, int prefixLength) {
+        onLoop(() -> {
+            NetworkInterface ifc = requireInterface(ifName);
+            InterfaceAddress a = new InterfaceAddress(address, prefixLength);
+            if (ifc.hasAddress(address)) {
+                throw new IllegalArgumentException(name + ": " + ifName + " already has " + address);
+            }
+            ifc.addressList().add(a);
+            if (prefixLength < 32) {
+                routes.add(Route.connected(address, prefixLength, ifName, address));
+            }
+            publishRoutes();
+            event("ip", "address_added", "interface", ifName, "address", a.toString());
+            if (running) {
+                announce(ifc, address);
+            }
+        });
+    }
+
+    /** Removes an address and the connected route it brought. */
+    public void removeAddress(String ifName, Ipv4Address address) {
+        onLoop(() -> {
+            NetworkInterface ifc = requireInterface(ifName);
+            ifc.addressList().removeIf(a -> a.address().equals(address));
+            routes.removeIf(r -> r.origin() == Route.Origin.CONNECTED && r.interfaceName().equals(ifName)
+                    && address.equals(r.preferredSource()));
+            publishRoutes();
+            event("ip", "address_removed", "interface", ifName, "address", address.toString());
+        });
+    }
+
+    /**
+     * Adds a static route. {@code via} null means on-link; {@code ifName} null means "the
+     * interface whose connected route reaches {@code via}" (as {@code ip route add ... via X} does).
+     *
+     * @throws IllegalArgumentException with a precise reason when the route cannot be added
+     */
+    public void addRoute(Ipv4Address network, int prefixLength, Ipv4Address via, String ifName) {
+        onLoop(() -> {
+            String dev = ifName;
+            if (dev == null) {
+                if (via == null) {
+                    throw new IllegalArgumentException(name + ": route " + network + "/" + prefixLength + " needs a gateway or an interface");
+                }
+                Route r = routes.lookup(via).filter(Route::onLink).orElseThrow(() -> new IllegalArgumentException(
+                        name + ": gateway " + via + " is not on a connected network (Nexthop has invalid gateway)"));
+                dev = r.interfaceName();
+            } else {
+                requireInterface(dev);
+            }
+            routes.add(new Route(network, prefixLength, via, dev, Route.Origin.STATIC, null, 0));
+            publishRoutes();
+            event("ip", "route_added", "route", network + "/" + prefixLength, "via", String.valueOf(via), "interface", dev);
+        });
+    }
+
+    /** Removes static routes to {@code network/prefixLength}; returns how many. */
+    public int removeRoute(Ipv4Address network, int prefixLength) {
+        int[] n = new int[1];
+        onLoop(() -> {
+            n[0] = routes.removeIf(r -> r.network().equals(network.network(prefixLength)) && r.prefixLength() == prefixLength
+                    && r.origin() == Route.Origin.STATIC);
+            publishRoutes();
+        });
+        return n[0];
+    }
+
+    /** Plugs a transport in by IP protocol number (TCP = 6). */
+    public void registerProtocol(int protocol, ProtocolHandler handler) {
+        protocols.put(protocol, handler);
+    }
+
+    /** Adds (or replaces) a program this node can {@link #exec}. */
+    public void registerProgram(String programName, Supplier<Program> factory) {
+        programs.put(programName, factory);
+    }
+
+    /** Starts the node: it accepts frames and announces each address with a gratuitous ARP (RFC 5227 section 3). */
+    public void start() {
+        onLoop(() -> {
+            if (running) {
+                return;
+            }
+            running = true;
+            event("node", "start", "kind", kind.name().toLowerCase(), "forwarding", forwarding);
+            for (NetworkInterface ifc : interfaces.values()) {
+                for (InterfaceAddress a : ifc.addressList()) {
+                    announce(ifc, a.address());
+                }
+            }
+        });
+    }
+
+    /** Stops the node: frames are ignored and timers cancelled. */
+    public void stop() {
+        onLoop(() -> {
+            if (!running) {
+                return;
+            }
+            running = false;
+            reassemblyTimer.cancel();
+            reassemblyTimerAt = Long.MAX_VALUE;
+            for (NetworkInterface ifc : interfaces.values()) {
+                ifc.neighborTimer.cancel();
+                ifc.neighborTimerAt = Long.MAX_VALUE;
+            }
+            event("node", "stop");
+        });
+    }
+
+    private void onLoop(Runnable r) {
+        if (!running || loop.inLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    private NetworkInterface requireInterface(String ifName) {
+        NetworkInterface ifc = interfaces.get(ifName);
+        if (ifc == null) {
+            throw new IllegalArgumentException(name + ": no interface named " + ifName
+                    + " (have " + String.join(", ", interfaces.keySet()) + ")");
+        }
+        return ifc;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    public List<NetworkInterface> interfaces() {
+        return List.copyOf(interfaces.values());
+    }
+
+    public Optional<NetworkInterface> networkInterface(String ifName) {
+        return Optional.ofNullable(interfaces.get(ifName));
+    }
+
+    /** The routing table in {@code ip route} order. */
+    public List<Route> routes() {
+        return routeView;
+    }
+
+    /** The ARP cache of one interface. */
+    public List<Neighbor> neighbors(String ifName) {
+        return requireInterface(ifName).neighbors();
+    }
+
+    /** Every counter: {@code <protocol>.received|sent|forwarded|delivered}, {@code <protocol>.dropped.<reason>}. */
+    public Map<String, Long> counters() {
+        return counters.snapshot();
+    }
+
+    public Counters counterSet() {
+        return counters;
+    }
+
+    public UdpLayer udp() {
+        return udp;
+    }
+
+    public IcmpLayer icmp() {
+        return icmp;
+    }
+
+    /** The IP layer as transports and programs use it. */
+    public Ipv4Sender ip() {
+        return ipSender;
+    }
+
+    /** The route the node would use for {@code destination} (no trace event). */
+    public Optional<Route> routeTo(Ipv4Address destination) {
+        return routes.lookup(destination);
+    }
+
+    public boolean isLocalAddress(Ipv4Address address) {
+        for (NetworkInterface ifc : interfaces.values()) {
+            if (ifc.hasAddress(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void publishRoutes() {
+        routeView = List.copyOf(routes.routes());
+    }
+
+    // ------------------------------------------------------------------ programs
+
+    /**
+     * Runs a program as a shell would: {@code ping -c 3 10.0.3.2}. Output lines go to
+     * {@code outputLine}; the future completes with the exit status on the node's loop. Never
+     * blocks: programs are state machines on the loop.
+     */
+    public CompletableFuture<Integer> exec(String commandLine, Consumer<String> outputLine) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        loop.execute(() -> Shell.run(this, commandLine, outputLine, done, programs));
+        return done;
+    }
+
+    // ------------------------------------------------------------------ trace helpers
+
+    /** Emits a trace event from this node at the loop's current time. */
+    public void event(String layer, String kind, Object... keyValues) {
+        trace.event(loop.nanos(), name, layer, kind, keyValues);
+    }
+
+    private void drop(String protocol, String reason, Object... detail) {
+        counters.drop(protocol, reason);
+        Object[] kv = new Object[detail.length + 4];
+        kv[0] = "protocol";
+        kv[1] = protocol;
+        kv[2] = "reason";
+        kv[3] = reason;
+        System.arraycopy(detail, 0, kv, 4, detail.length);
+        event(protocol, "drop", kv);
+    }
+
+    // ------------------------------------------------------------------ link input
+
+    private void receiveFrame(NetworkInterface ifc, byte[] bytes) {
+        if (!running) {
+            counters.drop("ethernet", "node_stopped");
+            return;
+        }
+        ifc.rxFrames.incrementAndGet();
+        ifc.rxBytes.addAndGet(bytes == null ? 0 : bytes.length);
+        counters.increment("ethernet", "received");
+        try {
+            EthernetFrame frame = EthernetFrame.parse(bytes);
+            MacAddress dst = frame.destination();
+            boolean linkBroadcast = dst.isGroup();
+            if (!dst.equals(ifc.mac()) && !dst.isBroadcast()) {
+                // Unknown-unicast flooding or multicast we did not join: not ours.
+                counters.drop("ethernet", dst.isGroup() ? "multicast_not_joined" : "not_our_mac");
+                return;
+            }
+            if (frame.source().isGroup()) {
+                drop("ethernet", "group_source_mac", "interface", ifc.name(), "source", frame.source().toString());
+                return;
+            }
+            if (frame.vlanTci() != -1) {
+                drop("ethernet", "vlan_tagged", "interface", ifc.name(), "vlan", frame.vlanTci() & 0xFFF);
+                return;
+            }
+            switch (frame.etherType()) {
+                case EthernetFrame.ETHERTYPE_ARP -> arpInput(ifc, frame);
+                case EthernetFrame.ETHERTYPE_IPV4 -> ipInput(ifc, frame.payload(), linkBroadcast);
+                default -> drop("ethernet", "unknown_ethertype", "interface", ifc.name(),
+                        "ethertype", String.format("0x%04x", frame.etherType()));
+            }
+        } catch (WireFormatException e) {
+            drop(protocolName(e.protocol()), "malformed", "interface", ifc.name(), "error", e.getMessage());
+        } catch (RuntimeException e) {
+            // A frame must never kill the node: anything unexpected is a drop with its message.
+            drop("node", "internal_error", "interface", ifc.name(), "error", String.valueOf(e));
+        }
+    }
+
+    private static String protocolName(String wireProtocol) {
+        return switch (wireProtocol) {
+            case "ipv4" -> IP;
+            case "ethernet", "arp", "icmp", "udp" -> wireProtocol;
+            default -> wireProtocol;
+        };
+    }
+
+    private void transmit(NetworkInterface ifc, MacAddress dst, int etherType, byte[] payload) {
+        byte[] frame = EthernetFrame.of(dst, ifc.mac(), etherType, payload).encode();
+        ifc.txFrames.incrementAndGet();
+        ifc.txBytes.addAndGet(frame.length);
+        counters.increment("ethernet", "sent");
+        ifc.link().send(frame);
+    }
+
+    // ------------------------------------------------------------------ ARP
+
+    private void arpInput(NetworkInterface ifc, EthernetFrame frame) {
+        byte[] p = frame.payload();
+        ArpPacket arp = ArpPacket.parse(p, 0, p.length);
+        counters.increment("arp", "received");
+        Ipv4Address sender = arp.senderIp();
+        if (sender.isMulticast() || sender.isLimitedBroadcast() || ifc.isSubnetBroadcast(sender)) {
+            drop("arp", "bad_sender_address", "interface", ifc.name(), "sender", sender.toString());
+            return;
+        }
+        if (ifc.hasAddress(sender) && !arp.senderMac().equals(ifc.mac())) {
+            // Someone else claims our address (RFC 5227 section 2.4: an address conflict).
+            drop("arp", "address_conflict", "interface", ifc.name(), "address", sender.toString(),
+                    "claimed_by", arp.senderMac().toString());
+            return;
+        }
+        boolean forUs = ifc.hasAddress(arp.targetIp());
+        NeighborCache.Evidence evidence;
+        if (arp.isReply() && forUs && frame.destination().equals(ifc.mac())) {
+            evidence = NeighborCache.Evidence.REPLY_TO_US;
+        } else if (arp.isRequest() && forUs) {
+            evidence = NeighborCache.Evidence.REQUEST_FOR_US;
+        } else {
+            evidence = NeighborCache.Evidence.OVERHEARD;
+        }
+        event("arp", arp.isRequest() ? "request_received" : arp.isReply() ? "reply_received" : "received",
+                "interface", ifc.name(), "sender_ip", sender.toString(), "sender_mac", arp.senderMac().toString(),
+                "target_ip", arp.targetIp().toString(), "for_us", forUs, "gratuitous", arp.isGratuitous());
+        if (!sender.equals(Ipv4Address.ANY)) { // RFC 5227 probes (sender 0.0.0.0) teach nothing
+            applyNeighbor(ifc, ifc.neighbors.receive(sender, arp.senderMac(), evidence, loop.nanos()));
+        }
+        if (arp.isRequest() && forUs) {
+            // RFC 826: "swap hardware and protocol fields, putting the local hardware and protocol
+            // addresses in the sender fields ... set ar$op to ares_op$REPLY ... send the packet to the
+            // (new) target hardware address on the same hardware on which the request was received."
+            ArpPacket reply = ArpPacket.reply(ifc.mac(), arp.targetIp(), arp.senderMac(), sender);
+            counters.increment("arp", "sent");
+            event("arp", "reply_sent", "interface", ifc.name(), "ip", arp.targetIp().toString(), "to", arp.senderMac().toString());
+            transmit(ifc, arp.senderMac(), EthernetFrame.ETHERTYPE_ARP, reply.encode());
+        } else if (!arp.isRequest() && !arp.isReply()) {
+            counters.drop("arp", "unknown_operation");
+        }
+    }
+
+    /** A gratuitous ARP announcing {@code address} (RFC 5227 section 3, RFC 826 "merge" on receivers). */
+    private void announce(NetworkInterface ifc, Ipv4Address address) {
+        counters.increment("arp", "sent");
+        event("arp", "gratuitous_sent", "interface", ifc.name(), "ip", address.toString(), "mac", ifc.mac().toString());
+        transmit(ifc, MacAddress.BROADCAST, EthernetFrame.ETHERTYPE_ARP, ArpPacket.gratuitous(ifc.mac(), address).encode());
+    }
+
+    private void applyNeighbor(NetworkInterface ifc, List<NeighborAction<Ipv4Packet>> actions) {
+        for (NeighborAction<Ipv4Packet> a : actions) {
+            switch (a) {
+                case NeighborAction.Transmit<Ipv4Packet> t -> transmitIp(ifc, t.packet(), t.mac());
+                case NeighborAction.Solicit<Ipv4Packet> s -> solicit(ifc, s);
+                case NeighborAction.StateChange<Ipv4Packet> c -> event("arp", "neighbor_state", "interface", ifc.name(),
+                        "ip", c.ip().toString(), "mac", c.mac() == null ? "" : c.mac().toString(),
+                        "from", c.from().name(), "to", c.to().name(), "cause", c.cause(),
+                        "timeout_ms", c.timeoutNanos() / 1_000_000);
+                case NeighborAction.QueueOverflow<Ipv4Packet> q -> drop(IP, "arp_queue_full", "interface", ifc.name(),
+                        "neighbor", q.ip().toString(), "destination", q.packet().destination().toString());
+                case NeighborAction.Unreachable<Ipv4Packet> u -> {
+                    for (Ipv4Packet p : u.packets()) {
+                        drop(IP, "neighbor_unreachable", "interface", ifc.name(), "neighbor", u.ip().toString(),
+                                "destination", p.destination().toString());
+                        // RFC 1812 section 5.2.7.1 / RFC 1122 section 3.2.2.1: host unreachable when the
+                        // next hop cannot be resolved. Locally sent datagrams get it too (it loops back).
+                        sendIcmpError(p, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8 | IcmpMessage.HOST_UNREACHABLE, 0, "arp failed for " + u.ip());
+                    }
+                }
+            }
+        }
+        ifc.publishNeighbors();
+        scheduleNeighborTimer(ifc);
+    }
+
+    private void solicit(NetworkInterface ifc, NeighborAction.Solicit<Ipv4Packet> s) {
+        Ipv4Address source = ifc.addressFor(s.target());
+        if (source == null) {
+            source = Ipv4Address.ANY;
+        }
+        MacAddress to = s.unicastTo() == null ? MacAddress.BROADCAST : s.unicastTo();
+        counters.increment("arp", "sent");
+        event("arp", "request_sent", "interface", ifc.name(), "target", s.target().toString(),
+                "to", to.toString(), "attempt", s.attempt());
+        transmit(ifc, to, EthernetFrame.ETHERTYPE_ARP, ArpPacket.request(ifc.mac(), source, s.target()).encode());
+    }
+
+    private void scheduleNeighborTimer(NetworkInterface ifc) {
+        long at = ifc.neighbors.nextDeadline();
+        if (at == ifc.neighborTimerAt || !running) {
+            return;
+        }
+        ifc.neighborTimer.cancel();
+        ifc.neighborTimerAt = at;
+        if (at == Long.MAX_VALUE) {
+            ifc.neighborTimer = Cancellable.NONE;
+            return;
+        }
+        ifc.neighborTimer = loop.schedule(at - loop.nanos(), () -> {
+            ifc.neighborTimerAt = Long.MAX_VALUE;
+            ifc.neighborTimer = Cancellable.NONE;
+            if (running) {
+                applyNeighbor(ifc, ifc.neighbors.poll(loop.nanos()));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ IPv4 input
+
+    private void ipInput(NetworkInterface ifc, byte[] bytes, boolean linkBroadcast) {
+        Ipv4Packet packet = Ipv4Packet.parse(bytes, 0, bytes.length);
+        counters.increment(IP, "received");
+        Ipv4Address src = packet.source();
+        Ipv4Address dst = packet.destination();
+        // RFC 1122 section 3.2.1.3 / RFC 1812 section 5.3.7: a source that is broadcast, multicast
+        // or class E is not a host; discard.
+        if (src.isLimitedBroadcast() || src.isMulticast() || (src.bits() >>> 28) == 0xF || ifc.isSubnetBroadcast(src)) {
+            drop(IP, "martian_source", "interface", ifc.name(), "source", src.toString());
+            return;
+        }
+        boolean ipBroadcast = dst.isLimitedBroadcast() || ifc.isSubnetBroadcast(dst);
+        boolean forUs = ipBroadcast || isLocalAddress(dst)
+                // An unconfigured host interface (DHCP client) takes unicast to its MAC, as a raw socket would.
+                || (!forwarding && ifc.addressList().isEmpty() && !linkBroadcast);
+        if (dst.isMulticast()) {
+            drop(IP, "multicast_not_joined", "interface", ifc.name(), "destination", dst.toString());
+            return;
+        }
+        if (forUs) {
+            localInput(ifc, packet, linkBroadcast, ipBroadcast);
+        } else if (forwarding) {
+            forward(ifc, packet, linkBroadcast);
+        } else {
+            // RFC 1122 section 3.3.4.2 (multihoming) / 3.3.1: a host that is not a gateway discards
+            // datagrams not addressed to it.
+            drop(IP, "not_for_us", "interface", ifc.name(), "destination", dst.toString());
+        }
+    }
+
+    private void localInput(NetworkInterface ifc, Ipv4Packet packet, boolean linkBroadcast, boolean ipBroadcast) {
+        String ifName = ifc == null ? "lo" : ifc.name();
+        if (packet.isFragment()) {
+            List<Reassembler.Expired> evicted = new ArrayList<>();
+            Reassembler.Result r = reassembler.add(packet, loop.nanos(), evicted);
+            for (Reassembler.Expired e : evicted) {
+                drop(IP, e.reason(), "source", e.key().source().toString(), "identification", e.key().identification(),
+                        "fragments", e.fragmentsReceived());
+            }
+            switch (r) {
+                case Reassembler.Rejected rej -> {
+                    drop(IP, rej.reason(), "interface", ifName, "source", packet.source().toString(),
+                            "identification", packet.identification(), "offset", packet.fragmentOffset());
+                    return;
+                }
+                case Reassembler.Pending p -> {
+                    event(IP, "fragment_received", "interface", ifName, "source", packet.source().toString(),
+                            "identification", packet.identification(), "offset", packet.fragmentOffset(),
+                            "length", packet.payload().length, "more_fragments", packet.moreFragments(), "holes", p.holes());
+                    scheduleReassemblyTimer();
+                    return;
+                }
+                case Reassembler.Complete c -> {
+                    counters.increment(IP, "reassembled");
+                    event(IP, "reassembly_complete", "source", packet.source().toString(),
+                            "identification", packet.identification(), "fragments", c.fragments(),
+                            "total_length", c.packet().totalLength());
+                    packet = c.packet();
+                    scheduleReassemblyTimer();
+                }
+            }
+        }
+        counters.increment(IP, "delivered");
+        switch (packet.protocol()) {
+            case Ipv4Packet.PROTOCOL_ICMP -> icmpInput(ifName, packet, linkBroadcast || ipBroadcast);
+            case Ipv4Packet.PROTOCOL_UDP -> udpInput(ifName, packet, linkBroadcast, ipBroadcast);
+            default -> {
+                ProtocolHandler h = protocols.get(packet.protocol());
+                if (h != null) {
+                    h.receive(packet, ifName);
+                } else {
+                    drop(IP, "unknown_protocol", "protocol_number", packet.protocol(), "source", packet.source().toString());
+                    // RFC 1122 section 3.2.2.1: a host SHOULD send protocol unreachable.
+                    sendIcmpError(packet, linkBroadcast || ipBroadcast, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8
+                            | IcmpMessage.PROTOCOL_UNREACHABLE, 0, "no such protocol");
+                }
+            }
+        }
+    }
+
+    private void scheduleReassemblyTimer() {
+        long at = reassembler.nextDeadline();
+        if (at == reassemblyTimerAt || !running) {
+            return;
+        }
+        reassemblyTimer.cancel();
+        reassemblyTimerAt = at;
+        if (at == Long.MAX_VALUE) {
+            reassemblyTimer = Cancellable.NONE;
+            return;
+        }
+        reassemblyTimer = loop.schedule(at - loop.nanos(), () -> {
+            reassemblyTimerAt = Long.MAX_VALUE;
+            reassemblyTimer = Cancellable.NONE;
+            for (Reassembler.Expired e : reassembler.expire(loop.nanos())) {
+                drop(IP, e.reason(), "source", e.key().source().toString(), "identification", e.key().identification(),
+                        "fragments", e.fragmentsReceived(), "first_fragment_received", e.first() != null);
+                event(IP, "reassembly_timeout", "source", e.key().source().toString(),
+                        "identification", e.key().identification(), "fragments", e.fragmentsReceived());
+                if (e.first() != null) {
+                    // RFC 1122 section 3.3.2: time exceeded (code 1) only "if fragment zero is available".
+                    sendIcmpError(e.first(), false, IcmpMessage.TYPE_TIME_EXCEEDED << 8
+                            | IcmpMessage.FRAGMENT_REASSEMBLY_TIME_EXCEEDED, 0, "reassembly timeout");
+                }
+            }
+            scheduleReassemblyTimer();
+        });
+    }
+
+    // ------------------------------------------------------------------ ICMP
+
+    private void icmpInput(String ifName, Ipv4Packet packet, boolean broadcast) {
+        byte[] p = packet.payload();
+        IcmpMessage m = IcmpMessage.parse(p, 0, p.length);
+        counters.increment("icmp", "received");
+        switch (m.type()) {
+            case IcmpMessage.TYPE_ECHO_REQUEST -> {
+                if (broadcast) {
+                    // RFC 1122 section 3.2.2.6: echo to a broadcast "MAY be silently discarded"
+                    // (Linux: icmp_echo_ignore_broadcasts = 1).
+                    drop("icmp", "echo_to_broadcast_ignored", "source", packet.source().toString());
+                    return;
+                }
+                // RFC 1122 section 3.2.2.6: the reply's source "MUST be the same as the
+                // specific-destination address" of the request; data returned unchanged (RFC 792).
+                byte[] reply = IcmpMessage.echoReply(m.identifier(), m.sequence(), m.body()).encode();
+                event("icmp", "echo_reply_sent", "to", packet.source().toString(), "id", m.identifier(),
+                        "seq", m.sequence(), "bytes", reply.length);
+                // Linux sends ICMP replies with IP_PMTUDISC_DONT: routers may fragment them.
+                SendResult r = ipSender.send(new OutboundDatagram(packet.destination(), packet.source(), Ipv4Packet.PROTOCOL_ICMP,
+                        reply, OutboundDatagram.DEFAULT_TTL, packet.tos(), PmtuDiscovery.DONT, null, false, false));
+                if (r.ok()) {
+                    counters.increment("icmp", "sent");
+                    counters.increment("icmp", "sent.echo_reply");
+                }
+            }
+            case IcmpMessage.TYPE_ECHO_REPLY -> {
+                if (!icmp.deliverReply(packet, m)) {
+                    counters.drop("icmp", "no_echo_socket");
+                }
+            }
+            default -> {
+                if (!m.isError()) {
+                    // RFC 1122 section 3.2.2: "If an ICMP message of unknown type is received, it MUST be silently discarded."
+                    drop("icmp", "unsupported_type", "type", m.type(), "code", m.code());
+                    return;
+                }
+                icmpErrorInput(packet, m);
+            }
+        }
+    }
+
+    private void icmpErrorInput(Ipv4Packet packet, IcmpMessage m) {
+        Ipv4Packet quoted = IcmpLayer.quotedOrNull(m);
+        event("icmp", "error_received", "from", packet.source().toString(), "type", m.type(), "code", m.code(),
+                "text", IcmpErrorPolicy.describe(m), "about", quoted == null ? "" : quoted.destination().toString());
+        if (quoted == null) {
+            drop("icmp", "unreadable_quote", "from", packet.source().toString());
+            return;
+        }
+        if (m.type() == IcmpMessage.TYPE_DESTINATION_UNREACHABLE && m.code() == IcmpMessage.FRAGMENTATION_NEEDED) {
+            byte[] body = m.body();
+            int quotedTotal = ((body[2] & 0xFF) << 8) | (body[3] & 0xFF);
+            int learned = pathMtu.learn(quoted.destination(), m.nextHopMtu(), quotedTotal, loop.nanos());
+            event("icmp", "path_mtu_learned", "destination", quoted.destination().toString(), "mtu", learned,
+                    "reported_by", packet.source().toString());
+        }
+        boolean delivered = switch (quoted.protocol()) {
+            case Ipv4Packet.PROTOCOL_ICMP -> icmp.deliverError(packet, m, quoted);
+            case Ipv4Packet.PROTOCOL_UDP -> {
+                byte[] q = quoted.payload();
+                yield q.length >= 4 && udp.deliverError(packet, m, quoted, ((q[0] & 0xFF) << 8) | (q[1] & 0xFF),
+                        ((q[2] & 0xFF) << 8) | (q[3] & 0xFF));
+            }
+            default -> {
+                ProtocolHandler h = protocols.get(quoted.protocol());
+                if (h != null) {
+                    h.error(packet, m, quoted);
+                    yield true;
+                }
+                yield false;
+            }
+        };
+        if (!delivered) {
+            counters.increment("icmp", "error_unclaimed");
+        }
+    }
+
+    /**
+     * Sends an ICMP error about {@code offending} to its source unless RFC 1122 section 3.2.2
+     * forbids it.
+     *
+     * @param typeCode (type << 8) | code
+     * @param mtu      next-hop MTU for fragmentation-needed, else 0
+     */
+    private void sendIcmpError(Ipv4Packet offending, boolean linkBroadcast, int typeCode, int mtu, String why) {
+        int type = typeCode >>> 8;
+        int code = typeCode & 0xFF;
+        Optional<String> suppressed = IcmpErrorPolicy.suppression(offending, linkBroadcast, this::isBroadcastAddress);
+        if (suppressed.isPresent()) {
+            counters.increment("icmp", "error_suppressed." + suppressed.get());
+            event("icmp", "error_suppressed", "type", type, "code", code, "reason", suppressed.get(),
+                    "about", offending.destination().toString());
+            return;
+        }
+        // RFC 1812 section 4.3.2.3: quote "as much of the original datagram as possible without the
+        // length of the ICMP datagram exceeding 576 bytes" (Linux does the same).
+        byte[] quote = IcmpMessage.quote(offending.encode(),
+                IcmpMessage.MAX_ERROR_DATAGRAM_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH - IcmpMessage.HEADER_LENGTH);
+        IcmpMessage error = new IcmpMessage(type, code, mtu & 0xFFFF, quote);
+        // RFC 1812 section 4.3.2.4: the source is an address of the interface the error leaves from.
+        Optional<Ipv4Address> source = sourceFor(offending.source(), null);
+        if (source.isEmpty()) {
+            counters.increment("icmp", "error_no_route");
+            event("icmp", "error_not_sent", "type", type, "code", code, "reason", "no route back to " + offending.source());
+            return;
+        }
+        event("icmp", "error_sent", "type", type, "code", code, "text", IcmpErrorPolicy.describe(error),
+                "to", offending.source().toString(), "about", offending.destination().toString(), "why", why);
+        SendResult r = ipSender.send(new OutboundDatagram(source.get(), offending.source(), Ipv4Packet.PROTOCOL_ICMP,
+                error.encode(), OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.DONT, null, false, false));
+        if (r.ok()) {
+            counters.increment("icmp", "sent");
+            counters.increment("icmp", "sent.error");
+        }
+    }
+
+    private boolean isBroadcastAddress(Ipv4Address a) {
+        if (a.isLimitedBroadcast()) {
+            return true;
+        }
+        for (NetworkInterface ifc : interfaces.values()) {
+            if (ifc.isSubnetBroadcast(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ UDP
+
+    private void udpInput(String ifName, Ipv4Packet packet, boolean linkBroadcast, boolean ipBroadcast) {
+        byte[] p = packet.payload();
+        UdpDatagram d = UdpDatagram.parse(p, 0, p.length, packet.source(), packet.destination());
+        counters.increment("udp", "received");
+        if (!udp.deliver(packet, d, ifName, ipBroadcast)) {
+            drop("udp", "no_socket", "destination", packet.destination() + ":" + d.destinationPort(),
+                    "source", packet.source() + ":" + d.sourcePort());
+            // RFC 1122 section 4.1.3.1: "If a datagram arrives addressed to a UDP port for which there
+            // is no pending LISTEN call, UDP SHOULD send an ICMP Port Unreachable message."
+            sendIcmpError(packet, linkBroadcast || ipBroadcast, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8
+                    | IcmpMessage.PORT_UNREACHABLE, 0, "no socket on port " + d.destinationPort());
+        }
+    }
+
+    // ------------------------------------------------------------------ forwarding
+
+    private void forward(NetworkInterface in, Ipv4Packet packet, boolean linkBroadcast) {
+        Ipv4Address dst = packet.destination();
+        Ipv4Address src = packet.source();
+        if (linkBroadcast) {
+            // RFC 1812 section 5.3.4: a datagram received as a link-layer broadcast is not forwarded.
+            drop(IP, "link_broadcast_not_forwarded", "interface", in.name(), "destination", dst.toString());
+            return;
+        }
+        int firstOctet = src.bits() >>> 24;
+        if (firstOctet == 0 || firstOctet == 127 || (dst.bits() >>> 24) == 0 || (dst.bits() >>> 24) == 127) {
+            // RFC 1812 section 5.3.7: martian addresses (0/8, 127/8) are not forwarded.
+            drop(IP, "martian_address", "interface", in.name(), "source", src.toString(), "destination", dst.toString());
+            return;
+        }
+        // RFC 1812 section 5.3.1: "If the TTL is reduced to zero (or less), the packet MUST be
+        // discarded, and ... the router MUST send an ICMP Time Exceeded message".
+        if (packet.ttl() <= 1) {
+            drop(IP, "ttl_exceeded", "interface", in.name(), "source", src.toString(), "destination", dst.toString(),
+                    "ttl", packet.ttl());
+            event(IP, "ttl_expired", "source", src.toString(), "destination", dst.toString(), "ttl", packet.ttl());
+            sendIcmpError(packet, false, IcmpMessage.TYPE_TIME_EXCEEDED << 8 | IcmpMessage.TTL_EXCEEDED_IN_TRANSIT, 0,
+                    "ttl " + packet.ttl());
+            return;
+        }
+        Optional<Route> route = decide(dst, null);
+        if (route.isEmpty()) {
+            drop(IP, "no_route", "interface", in.name(), "destination", dst.toString());
+            // RFC 1812 section 5.2.7.1: no route -> Destination Unreachable, network unreachable.
+            sendIcmpError(packet, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8 | IcmpMessage.NET_UNREACHABLE, 0,
+                    "no route to " + dst);
+            return;
+        }
+        Route r = route.get();
+        NetworkInterface out = interfaces.get(r.interfaceName());
+        Ipv4Address nextHop = r.onLink() ? dst : r.gateway();
+        // RFC 791 section 3.2 / RFC 1812 section 5.3.1: TTL minus one; the header checksum is
+        // recomputed when the packet is encoded.
+        Ipv4Packet outPacket = packet.withTtl(packet.ttl() - 1);
+        if (outPacket.totalLength() > out.mtu()) {
+            if (packet.dontFragment()) {
+                drop(IP, "fragmentation_needed", "interface", out.name(), "destination", dst.toString(),
+                        "length", packet.totalLength(), "mtu", out.mtu());
+                // RFC 1191 section 4 / RFC 1812 section 5.2.6: DF set and too big -> "fragmentation
+                // needed and DF set" carrying the next-hop MTU.
+                sendIcmpError(packet, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8 | IcmpMessage.FRAGMENTATION_NEEDED,
+                        out.mtu(), "datagram of " + packet.totalLength() + " bytes, next-hop MTU " + out.mtu());
+                return;
+            }
+        }
+        counters.increment(IP, "forwarded");
+        event(IP, "forward", "in", in.name(), "out", out.name(), "source", src.toString(), "destination", dst.toString(),
+                "next_hop", nextHop.toString(), "ttl", outPacket.ttl());
+        emit(out, nextHop, outPacket, out.mtu());
+    }
+
+    /**
+     * Route lookup with the trace event that shows the on-link/gateway decision:
+     * {@code destination AND mask == network} (RFC 1122 section 3.3.1.1).
+     */
+    private Optional<Route> decide(Ipv4Address dst, String forcedInterface) {
+        Optional<Route> route = forcedInterface == null ? routes.lookup(dst) : lookupOn(dst, forcedInterface);
+        if (route.isEmpty()) {
+            event("route", "lookup", "destination", dst.toString(), "result", "unreachable");
+            return route;
+        }
+        Route r = route.get();
+        Ipv4Address masked = new Ipv4Address(dst.bits() & r.mask());
+        event("route", "lookup", "destination", dst.toString(), "route", r.destinationText(),
+                "mask", r.maskAddress().toString(), "destination_and_mask", masked.toString(),
+                "result", r.onLink() ? "on-link" : "gateway", "via", r.onLink() ? dst.toString() : r.gateway().toString(),
+                "interface", r.interfaceName());
+        return route;
+    }
+
+    private Optional<Route> lookupOn(Ipv4Address dst, String ifName) {
+        Route best = null;
+        for (Route r : routes.routes()) {
+            if (r.interfaceName().equals(ifName) && r.matches(dst)
+                    && (best == null || r.prefixLength() > best.prefixLength())) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Fragments to {@code mtu} when needed (DF clear) and hands each piece to ARP. */
+    private void emit(NetworkInterface out, Ipv4Address nextHop, Ipv4Packet packet, int mtu) {
+        List<Ipv4Packet> pieces = packet.totalLength() <= mtu ? List.of(packet) : Fragmenter.fragment(packet, mtu);
+        if (pieces.size() > 1) {
+            counters.increment(IP, "fragmented");
+            counters.add(IP + ".fragments_created", pieces.size());
+            List<Integer> sizes = new ArrayList<>();
+            for (Ipv4Packet f : pieces) {
+                sizes.add(f.totalLength());
+            }
+            // RFC 791 section 3.2: fragments of one datagram share identification, offsets in 8-octet units.
+            event(IP, "fragment", "interface", out.name(), "destination", packet.destination().toString(),
+                    "identification", packet.identification(), "length", packet.totalLength(), "mtu", mtu,
+                    "fragments", pieces.size(), "sizes", sizes.toString());
+        }
+        for (Ipv4Packet f : pieces) {
+            resolveAndSend(out, nextHop, f);
+        }
+    }
+
+    private void resolveAndSend(NetworkInterface out, Ipv4Address nextHop, Ipv4Packet packet) {
+        if (nextHop.isLimitedBroadcast() || out.isSubnetBroadcast(nextHop)) {
+            transmitIp(out, packet, MacAddress.BROADCAST);
+        } else if (nextHop.isMulticast()) {
+            // RFC 1112 section 6.4: 01-00-5E-00-00-00 plus the low 23 bits of the group address.
+            transmitIp(out, packet, new MacAddress(0x01005E000000L | (nextHop.bits() & 0x7FFFFF)));
+        } else {
+            applyNeighbor(out, out.neighbors.send(nextHop, packet, loop.nanos()));
+        }
+    }
+
+    private void transmitIp(NetworkInterface out, Ipv4Packet packet, MacAddress mac) {
+        counters.increment(IP, "transmitted");
+        transmit(out, mac, EthernetFrame.ETHERTYPE_IPV4, packet.encode());
+    }
+
+    // ------------------------------------------------------------------ local output
+
+    private Optional<Ipv4Address> sourceFor(Ipv4Address dst, String ifName) {
+        if (isLocalAddress(dst)) {
+            return Optional.of(dst);
+        }
+        if (dst.isLimitedBroadcast()) {
+            NetworkInterface ifc = ifName != null ? interfaces.get(ifName) : firstInterface();
+            return Optional.ofNullable(ifc == null ? null : ifc.primaryAddress());
+        }
+        Optional<Route> r = ifName == null ? routes.lookup(dst) : lookupOn(dst, ifName);
+        if (r.isEmpty()) {
+            return Optional.empty();
+        }
+        if (r.get().preferredSource() != null) {
+            return Optional.of(r.get().preferredSource());
+        }
+        NetworkInterface ifc = interfaces.get(r.get().interfaceName());
+        Ipv4Address a = ifc == null ? null : ifc.addressFor(r.get().onLink() ? dst : r.get().gateway());
+        return Optional.ofNullable(a);
+    }
+
+    private NetworkInterface firstInterface() {
+        return interfaces.isEmpty() ? null : interfaces.values().iterator().next();
+    }
+
+    private int nextIdentification() {
+        int id = nextIdentification;
+        nextIdentification = (nextIdentification + 1) & 0xFFFF;
+        return id;
+    }
+
+    private SendResult sendLocal(OutboundDatagram d) {
+        if (!running) {
+            return SendResult.of(SendResult.Status.NOT_RUNNING);
+        }
+        Ipv4Address dst = d.destination();
+        boolean unspecified = d.source() == null || d.source().equals(Ipv4Address.ANY);
+        if (dst.equals(Ipv4Address.ANY)) {
+            return SendResult.of(SendResult.Status.INVALID_ARGUMENT);
+        }
+        // Loopback: a datagram to one of our own addresses never touches a link.
+        if (isLocalAddress(dst)) {
+            Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), false, false, 0, d.ttl(), d.protocol(),
+                    unspecified ? dst : d.source(), dst, new byte[0], d.payload());
+            counters.increment(IP, "sent");
+            loop.execute(() -> {
+                if (running) {
+                    safely(() -> localInput(null, packet, false, false));
+                }
+            });
+            return SendResult.OK;
+        }
+        NetworkInterface out;
+        Ipv4Address nextHop;
+        if (dst.isLimitedBroadcast()) {
+            if (!d.broadcast()) {
+                return SendResult.of(SendResult.Status.PERMISSION_DENIED);
+            }
+            out = d.interfaceName() != null ? interfaces.get(d.interfaceName()) : firstInterface();
+            if (out == null) {
+                return SendResult.of(SendResult.Status.NETWORK_UNREACHABLE);
+            }
+            nextHop = dst;
+            event("route", "lookup", "destination", dst.toString(), "result", "limited broadcast", "interface", out.name());
+        } else {
+            Optional<Route> route = decide(dst, d.interfaceName());
+            if (route.isEmpty()) {
+                return SendResult.of(SendResult.Status.NETWORK_UNREACHABLE);
+            }
+            out = interfaces.get(route.get().interfaceName());
+            nextHop = route.get().onLink() ? dst : route.get().gateway();
+            if (out.isSubnetBroadcast(dst) && !d.broadcast()) {
+                return SendResult.of(SendResult.Status.PERMISSION_DENIED);
+            }
+        }
+        Ipv4Address source;
+        if (!unspecified) {
+            source = d.source();
+        } else if (d.allowUnspecifiedSource()) {
+            source = Ipv4Address.ANY;
+        } else {
+            Optional<Ipv4Address> s = sourceFor(dst, out.name());
+            if (s.isEmpty()) {
+                return SendResult.of(SendResult.Status.ADDRESS_NOT_AVAILABLE);
+            }
+            source = s.get();
+        }
+        int mtu = Math.min(out.mtu(), pathMtu.get(dst, loop.nanos()));
+        int length = Ipv4Packet.MIN_HEADER_LENGTH + d.payload().length;
+        boolean df;
+        switch (d.pmtu()) {
+            case DO -> {
+                if (length > mtu) {
+                    return new SendResult(SendResult.Status.MESSAGE_TOO_LONG, mtu);
+                }
+                df = true;
+            }
+            // RFC 1191 section 3: set DF to discover the path MTU; beyond a known PMTU, fragment here.
+            case WANT -> df = length <= mtu;
+            default -> df = false;
+        }
+        Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), df, false, 0, d.ttl(), d.protocol(),
+                source, dst, new byte[0], d.payload());
+        counters.increment(IP, "sent");
+        emit(out, nextHop, packet, mtu);
+        return SendResult.OK;
+    }
+
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (WireFormatException e) {
+            drop(protocolName(e.protocol()), "malformed", "interface", "lo", "error", e.getMessage());
+        } catch (RuntimeException e) {
+            drop("node", "internal_error", "interface", "lo", "error", String.valueOf(e));
+        }
+    }
+
+    private final class IpSenderImpl implements Ipv4Sender {
+        @Override
+        public SendResult send(OutboundDatagram datagram) {
+            return sendLocal(datagram);
+        }
+
+        @Override
+        public Optional<Ipv4Address> sourceFor(Ipv4Address destination, String interfaceName) {
+            return Node.this.sourceFor(destination, interfaceName);
+        }
+
+        @Override
+        public boolean isLocalAddress(Ipv4Address address) {
+            return Node.this.isLocalAddress(address);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase() + " " + name;
+    }
+}
