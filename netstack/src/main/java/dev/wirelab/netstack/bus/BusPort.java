@@ -37,7 +37,17 @@ abstract class BusPort {
         if (closed) {
             return;
         }
-        if (transmit(frame)) {
+        boolean sent;
+        try {
+            sent = transmit(frame);
+        } catch (RuntimeException e) {
+            // A node's bug must not take the sender, the bus loop or the other receivers down.
+            drop(DropReason.RECEIVER_ERROR);
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            return;
+        }
+        if (sent) {
             txFrames.incrementAndGet();
             txBytes.addAndGet(frame.length);
         }

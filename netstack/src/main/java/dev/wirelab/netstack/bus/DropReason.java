@@ -15,5 +15,7 @@ public enum DropReason {
     /** Egress: the datagram to a remote VTEP could not be sent. */
     SEND_ERROR,
     /** Egress: an external port exists but the bus has no VXLAN endpoint to send through. */
-    NO_ENDPOINT
+    NO_ENDPOINT,
+    /** Egress: the receiver behind an in-memory port threw; the other receivers still get the frame. */
+    RECEIVER_ERROR
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -51,6 +52,19 @@ public final class Segment {
     // Guarded by lock:
     private long busyUntil;   // rate limiter: when the medium is free again
     private long fifoFloor;   // no frame is delivered before the one that entered before it
+    private long sequence;    // processing order, the tie-break among deliveries due at the same time
+    private final PriorityQueue<Pending> pending = new PriorityQueue<>();
+    private int draining;     // deliveries taken from the queue and not yet handed over
+
+    /** A delivery waiting for its time. */
+    private record Pending(long at, long seq, BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int copies)
+            implements Comparable<Pending> {
+        @Override
+        public int compareTo(Pending o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
 
     Segment(String name, int vni, EventLoop loop, TraceSink trace, long labSeed, long ageNanos) {
         if ((vni & ~0xFFFFFF) != 0) {
@@ -196,7 +210,7 @@ public final class Segment {
             DropReason r = len < ETHERNET_HEADER ? DropReason.RUNT : DropReason.OVERSIZE;
             in.drop(r);
             trace.event(loop.nanos(), "bus", "l2", "drop", "segment", name, "port", in.name,
-                    "reason", r.name().toLowerCase(), "length", len);
+                    "reason", r.name().toLowerCase(java.util.Locale.ROOT), "length", len);
             return;
         }
         BusPort unicast = null;
@@ -204,7 +218,6 @@ public final class Segment {
         byte[] out = frame;
         int copies = 1;
         long now;
-        long at;
         lock.lock();
         try {
             if (in.closed) {
@@ -238,7 +251,7 @@ public final class Segment {
                 }
             }
             Impairments imp = impairments;
-            at = now;
+            long at = now;
             if (imp.isNone()) {
                 if (fifoFloor > now) {
                     at = fifoFloor; // frames delayed under older impairments still go first
@@ -279,24 +292,50 @@ public final class Segment {
                     fifoFloor = at;
                 }
             }
+            if (at > now || !pending.isEmpty() || draining > 0) {
+                // Delayed, or earlier frames are still waiting: queue in (time, arrival) order and
+                // let the bus loop hand it over, so timer jitter can never reorder deliveries.
+                pending.add(new Pending(at, sequence++, in, unicast, flood, out, copies));
+                loop.schedule(at - now, this::drain);
+                return;
+            }
         } finally {
             lock.unlock();
         }
-        if (at <= now) {
-            forward(in, unicast, flood, out, copies);
-        } else {
-            BusPort u = unicast;
-            BusPort[] f = flood;
-            byte[] o = out;
-            int c = copies;
-            loop.schedule(at - now, () -> forward(in, u, f, o, c));
+        forward(in, unicast, flood, out, copies);
+    }
+
+    /** Runs on the bus loop: hands over every delivery that is due, in order. */
+    private void drain() {
+        java.util.List<Pending> due = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = loop.nanos();
+            while (!pending.isEmpty() && pending.peek().at() <= now) {
+                due.add(pending.poll());
+            }
+            draining += due.size();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            for (Pending p : due) {
+                forward(p.in(), p.unicast(), p.flood(), p.frame(), p.copies());
+            }
+        } finally {
+            lock.lock();
+            try {
+                draining -= due.size();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     private void dropped(BusPort in, DropReason reason, long now, int len) {
         in.drop(reason);
         trace.event(now, "bus", "l2", "drop", "segment", name, "port", in.name,
-                "reason", reason.name().toLowerCase(), "length", len);
+                "reason", reason.name().toLowerCase(java.util.Locale.ROOT), "length", len);
     }
 
     private static void forward(BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int copies) {

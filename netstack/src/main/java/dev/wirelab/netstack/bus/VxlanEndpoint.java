@@ -71,7 +71,7 @@ public final class VxlanEndpoint implements AutoCloseable {
 
     private void readLoop() {
         ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-        byte[] header = new byte[Vxlan.HEADER_LENGTH];
+        byte[] header = new byte[Vxlan.HEADER_LENGTH + 14];
         SocketAddress lastFrom = null;
         int lastVni = -1;
         RemotePort lastPort = null;
@@ -93,8 +93,10 @@ public final class VxlanEndpoint implements AutoCloseable {
             int len = buf.remaining();
             int vni;
             try {
-                buf.get(0, header, 0, Math.min(len, header.length));
-                vni = Vxlan.readVni(header, 0, len);
+                // The VXLAN header and the inner Ethernet header are all the check needs.
+                int n = Math.min(len, header.length);
+                buf.get(0, header, 0, n);
+                vni = Vxlan.readVni(header, 0, n);
             } catch (WireFormatException e) {
                 badHeader++;
                 continue;

@@ -110,7 +110,7 @@ public final class VxlanLink implements Link {
 
     private void readLoop() {
         ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-        byte[] hdr = new byte[Vxlan.HEADER_LENGTH];
+        byte[] hdr = new byte[Vxlan.HEADER_LENGTH + 14];
         while (!closed) {
             buf.clear();
             try {
@@ -124,8 +124,10 @@ public final class VxlanLink implements Link {
             int len = buf.remaining();
             int got;
             try {
-                buf.get(0, hdr, 0, Math.min(len, hdr.length));
-                got = Vxlan.readVni(hdr, 0, len);
+                // The VXLAN header and the inner Ethernet header are all the check needs.
+                int n = Math.min(len, hdr.length);
+                buf.get(0, hdr, 0, n);
+                got = Vxlan.readVni(hdr, 0, n);
             } catch (WireFormatException e) {
                 badDatagrams++;
                 continue;

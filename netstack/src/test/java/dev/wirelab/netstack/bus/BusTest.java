@@ -234,4 +234,38 @@ class BusTest {
         a.send(frame(B, A, 1));
         assertThat(ra.ids()).containsExactly(1);
     }
+
+    @Test
+    void aReceiverThatThrowsIsCountedAndOthersStillGetTheFrame() {
+        b.setReceiver(f -> {
+            throw new IllegalStateException("node bug");
+        });
+        Thread.UncaughtExceptionHandler old = Thread.currentThread().getUncaughtExceptionHandler();
+        java.util.List<Throwable> reported = new java.util.ArrayList<>();
+        Thread.currentThread().setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            a.send(frame(MacAddress.BROADCAST, A, 1));
+        } finally {
+            Thread.currentThread().setUncaughtExceptionHandler(old);
+        }
+        assertThat(rc.ids()).containsExactly(1);
+        assertThat(reported).singleElement().extracting(Throwable::getMessage).isEqualTo("node bug");
+        assertThat(bus.segment("lan").counters("b:eth0").drops(DropReason.RECEIVER_ERROR)).isEqualTo(1);
+    }
+
+    @Test
+    void macTableIsBoundedAndFloodsWhenFullThenLearnsAgainAfterAgeing() {
+        bus.segment("lan").setMacAgeing(Duration.ofSeconds(10));
+        for (int i = 0; i < 20_000; i++) {
+            a.send(frame(MacAddress.BROADCAST, new MacAddress(0x0200_0000_0000L + i), i));
+        }
+        assertThat(bus.segment("lan").macTable()).hasSize(16_384);
+        assertThat(rb.count()).isEqualTo(20_000); // still forwarded
+        MacAddress late = MacAddress.parse("02:00:00:ff:00:01");
+        b.send(frame(MacAddress.BROADCAST, late, -1));
+        assertThat(bus.segment("lan").macTable().containsKey(late)).as("learned into a full table").isFalse();
+        loop.runFor(EventLoop.seconds(11));
+        b.send(frame(MacAddress.BROADCAST, late, -2));
+        assertThat(bus.segment("lan").macTable()).containsOnlyKeys(late);
+    }
 }

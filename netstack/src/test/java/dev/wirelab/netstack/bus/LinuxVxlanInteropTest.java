@@ -35,13 +35,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class LinuxVxlanInteropTest {
 
-    private static final String NS = "wlbus-interop";
-    private static final String VETH_ROOT = "wlbus0";
-    private static final String VETH_NS = "wlbus1";
-    private static final String ROOT_IP = "10.255.201.1";
-    private static final String NS_IP = "10.255.201.2";
+    // Unique per JVM: several checkouts of this project may run this test on one machine at once.
+    private static final long PID = ProcessHandle.current().pid();
+    private static final String NS = "wlbus-" + PID;
+    private static final String VETH_ROOT = "wlb" + PID + "a";
+    private static final String VETH_NS = "wlb" + PID + "b";
+    private static final int NET = (int) (PID % (200 * 64)); // a /30 in 10.255.0.0/16 .. 10.255.199.252/30
+    private static final String ROOT_IP = "10.255." + (NET / 64) + "." + (NET % 64 * 4 + 1);
+    private static final String NS_IP = "10.255." + (NET / 64) + "." + (NET % 64 * 4 + 2);
     private static final int VNI = 4201;
-    private static final int PORT = 24789;
     private static final byte[] NODE_IP = {(byte) 192, (byte) 168, (byte) 201, 1};
     private static final byte[] LINUX_IP = {(byte) 192, (byte) 168, (byte) 201, 2};
     private static final MacAddress NODE_MAC = MacAddress.parse("02:00:00:c9:00:01");
@@ -73,18 +75,18 @@ class LinuxVxlanInteropTest {
         run(true, "ip", "-n", NS, "link", "set", "lo", "up");
         run(true, "ip", "-n", NS, "addr", "add", NS_IP + "/30", "dev", VETH_NS);
         run(true, "ip", "-n", NS, "link", "set", VETH_NS, "up");
-        run(true, "ip", "-n", NS, "link", "add", "vx0", "type", "vxlan", "id", String.valueOf(VNI),
-                "remote", ROOT_IP, "dstport", String.valueOf(PORT), "local", NS_IP);
-        run(true, "ip", "-n", NS, "link", "set", "vx0", "address", LINUX_MAC.toString());
-        run(true, "ip", "-n", NS, "addr", "add", "192.168.201.2/24", "dev", "vx0");
-        run(true, "ip", "-n", NS, "link", "set", "vx0", "up");
-
         loop = new RealTimeLoop("bus", new RealTimeClock());
         trace = new TraceRecorder();
         bus = new Bus(loop, trace, 1);
         bus.addSegment("lan", VNI);
-        bus.listenVxlan(new InetSocketAddress(InetAddress.getByName(ROOT_IP), PORT));
-        bus.addExternalPort("lan", "linux", new InetSocketAddress(InetAddress.getByName(NS_IP), PORT));
+        // The bus takes a free port on the root veth address; the Linux device uses it as dstport.
+        int port = bus.listenVxlan(new InetSocketAddress(InetAddress.getByName(ROOT_IP), 0)).localAddress().getPort();
+        run(true, "ip", "-n", NS, "link", "add", "vx0", "type", "vxlan", "id", String.valueOf(VNI),
+                "remote", ROOT_IP, "dstport", String.valueOf(port), "local", NS_IP);
+        run(true, "ip", "-n", NS, "link", "set", "vx0", "address", LINUX_MAC.toString());
+        run(true, "ip", "-n", NS, "addr", "add", "192.168.201.2/24", "dev", "vx0");
+        run(true, "ip", "-n", NS, "link", "set", "vx0", "up");
+        bus.addExternalPort("lan", "linux", new InetSocketAddress(InetAddress.getByName(NS_IP), port));
         node = bus.connect("lan", "node:eth0");
         received = new Receiver(loop);
         node.setReceiver(received);
@@ -100,9 +102,13 @@ class LinuxVxlanInteropTest {
         cleanUp();
     }
 
-    private static void cleanUp() throws IOException, InterruptedException {
-        run(false, "ip", "netns", "del", NS); // takes the ns end of the veth, and so the pair, with it
-        run(false, "ip", "link", "del", VETH_ROOT);
+    private static void cleanUp() throws InterruptedException {
+        try {
+            run(false, "ip", "netns", "del", NS); // takes the ns end of the veth, and so the pair, with it
+            run(false, "ip", "link", "del", VETH_ROOT);
+        } catch (IOException e) {
+            // no ip command: nothing was created
+        }
     }
 
     @Test

@@ -1,0 +1,286 @@
+package dev.wirelab.netstack.lab.cli;
+
+import dev.wirelab.netstack.lab.ExecResult;
+import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.netstack.lab.LabException;
+import dev.wirelab.netstack.lab.LabScript;
+import dev.wirelab.netstack.lab.TimeMode;
+import dev.wirelab.netstack.lab.TraceSummary;
+import dev.wirelab.netstack.lab.topology.InterfaceSpec;
+import dev.wirelab.netstack.lab.topology.NodeSpec;
+import dev.wirelab.netstack.lab.topology.Problem;
+import dev.wirelab.netstack.lab.topology.Topologies;
+import dev.wirelab.netstack.lab.topology.Topology;
+import dev.wirelab.netstack.lab.topology.TopologyException;
+import dev.wirelab.netstack.lab.topology.Units;
+import dev.wirelab.netstack.node.NetworkInterface;
+import dev.wirelab.netstack.node.Node;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code wirelab run TOPOLOGY [options]} and {@code wirelab validate TOPOLOGY}: runs a lab from a
+ * topology file in the embedded runtime, prints what its programs print and a summary of the
+ * trace, and writes the capture as pcapng.
+ */
+public final class WirelabCli {
+
+    static final String USAGE = """
+            usage: wirelab run TOPOLOGY.yaml [options]
+                     --script FILE        lines "node: command" run one after the other ("sleep 2s" waits)
+                     --exec "node: cmd"   one command (repeatable; runs after the script)
+                     --real               real time (default: virtual time, reproducible)
+                     --seed N             seed for link impairments (default: the topology's, else 1)
+                     --duration 30s       real time: keep the lab up this long after the commands (0: until Ctrl-C)
+                     --pcap FILE          capture file (default: captures/NAME.pcapng)
+                     --events             print the whole timeline of frames and events
+                   wirelab validate TOPOLOGY.yaml
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public WirelabCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int code = new WirelabCli(System.out, System.err).execute(args);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs the command line; returns the process exit status (0 ok, 2 bad usage or input, 1 lab failure). */
+    public int execute(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "run" -> run(Options.parse(args));
+                case "validate" -> validate(args);
+                default -> usage("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageException e) {
+            return usage(e.getMessage());
+        } catch (TopologyException e) {
+            printProblems(e.problems());
+            return 2;
+        } catch (LabException e) {
+            err.println("wirelab: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("wirelab: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int usage(String message) {
+        err.println("wirelab: " + message);
+        err.print(USAGE);
+        return 2;
+    }
+
+    private void printProblems(List<Problem> problems) {
+        err.println("wirelab: the topology has " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":");
+        for (Problem p : problems) {
+            err.println("  " + p);
+        }
+    }
+
+    private int validate(String[] args) {
+        if (args.length != 2) {
+            throw new UsageException("validate takes one topology file");
+        }
+        Topology t = Topologies.parseYaml(existing(args[1]));
+        out.println(args[1] + ": valid (" + t.nodes().size() + " nodes, " + t.segments().size() + " segments)");
+        return 0;
+    }
+
+    private static Path existing(String file) {
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException("no such file: " + file);
+        }
+        return p;
+    }
+
+    record Options(Path topology, Path script, List<String> execs, TimeMode time, Long seed, Duration duration,
+                   Path pcap, boolean events) {
+
+        static Options parse(String[] args) {
+            Path topology = null;
+            Path script = null;
+            List<String> execs = new ArrayList<>();
+            TimeMode time = TimeMode.VIRTUAL;
+            Long seed = null;
+            Duration duration = Duration.ZERO;
+            Path pcap = null;
+            boolean events = false;
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--script" -> script = existing(value(args, ++i, a));
+                    case "--exec" -> execs.add(value(args, ++i, a));
+                    case "--real" -> time = TimeMode.REAL;
+                    case "--virtual" -> time = TimeMode.VIRTUAL;
+                    case "--seed" -> {
+                        String v = value(args, ++i, a);
+                        try {
+                            seed = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            throw new UsageException("--seed needs a whole number, got '" + v + "'");
+                        }
+                    }
+                    case "--duration" -> {
+                        String v = value(args, ++i, a);
+                        try {
+                            duration = v.equals("0") ? Duration.ZERO : Duration.ofNanos(Units.parseDurationNanos(v));
+                        } catch (IllegalArgumentException e) {
+                            throw new UsageException("--duration: " + e.getMessage());
+                        }
+                    }
+                    case "--pcap" -> pcap = Path.of(value(args, ++i, a));
+                    case "--events" -> events = true;
+                    default -> {
+                        if (a.startsWith("-")) {
+                            throw new UsageException("unknown option " + a);
+                        }
+                        if (topology != null) {
+                            throw new UsageException("one topology file only (have " + topology + ", and " + a + ")");
+                        }
+                        topology = existing(a);
+                    }
+                }
+            }
+            if (topology == null) {
+                throw new UsageException("run needs a topology file");
+            }
+            return new Options(topology, script, execs, time, seed, duration, pcap, events);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new UsageException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    private int run(Options o) throws IOException {
+        Topology topology = Topologies.parseYaml(o.topology());
+        List<LabScript.Step> steps = new ArrayList<>();
+        if (o.script() != null) {
+            try {
+                steps.addAll(LabScript.parse(Files.readString(o.script())).steps());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(o.script() + ": " + e.getMessage());
+            }
+        }
+        for (String e : o.execs()) {
+            try {
+                steps.add(LabScript.parseStep(e, 0));
+            } catch (IllegalArgumentException ex) {
+                throw new UsageException("--exec '" + e + "': expected 'node: command'");
+            }
+        }
+        for (LabScript.Step s : steps) {
+            if (s instanceof LabScript.Command c && !topology.nodes().containsKey(c.node())) {
+                throw new UsageException("the script names node '" + c.node() + "', which the topology does not have (nodes: "
+                        + String.join(", ", topology.nodes().keySet()) + ")");
+            }
+        }
+        Path pcap = o.pcap() != null ? o.pcap() : Path.of("captures", topology.name() + ".pcapng");
+        Lab.Options options = o.time() == TimeMode.VIRTUAL ? Lab.Options.virtual() : Lab.Options.real();
+        if (o.seed() != null) {
+            options = options.withSeed(o.seed());
+        }
+        try (Lab lab = Lab.build(topology, options)) {
+            printHeader(lab);
+            lab.start();
+            if (lab.bus().vxlanEndpoint() != null) {
+                out.println("Bus: VXLAN on udp " + lab.bus().vxlanEndpoint().localAddress() + "; external ports: "
+                        + topology.external().stream().map(x -> x.name() + " (segment " + x.segment() + ", VNI "
+                        + topology.segment(x.segment()).orElseThrow().vni() + ", remote " + x.remote() + ")").toList());
+            }
+            for (LabScript.Step s : steps) {
+                if (s instanceof LabScript.Sleep sl) {
+                    lab.advance(sl.duration());
+                } else if (s instanceof LabScript.Command c) {
+                    out.println();
+                    out.println(c.node() + "$ " + c.command());
+                    ExecResult r = lab.run(c.node(), c.command(), Duration.ofMinutes(5));
+                    r.output().forEach(out::println);
+                    if (r.exitCode() != 0) {
+                        out.println("[exit " + r.exitCode() + "]");
+                    }
+                }
+            }
+            if (o.time() == TimeMode.REAL) {
+                holdOpen(o.duration());
+            } else {
+                lab.advance(Duration.ofMillis(100)); // let replies and timers that are due settle
+            }
+            out.println();
+            if (o.events()) {
+                TraceSummary.timeline(lab.trace().frames(), lab.trace().events()).forEach(out::println);
+                out.println();
+            }
+            TraceSummary.summarize(lab.trace().frames(), lab.trace().events(), lab.nanos()).forEach(out::println);
+            lab.writePcapng(pcap);
+            out.println("Capture: " + pcap + " (" + lab.trace().frames().size()
+                    + " frames, one interface per segment; open it with Wireshark or tshark -r)");
+        }
+        return 0;
+    }
+
+    private void holdOpen(Duration duration) {
+        if (duration.isZero()) {
+            out.println("Lab running in real time; press Ctrl-C to stop and write the capture.");
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            out.println("Lab running in real time for " + Units.formatDuration(duration.toNanos()) + ".");
+            try {
+                Thread.sleep(duration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void printHeader(Lab lab) {
+        Topology t = lab.topology();
+        out.printf("Lab %s: %d nodes, %d segments, %s time, seed %d%n", t.name(), t.nodes().size(), t.segments().size(),
+                lab.timeMode().name().toLowerCase(), lab.seed());
+        for (Map.Entry<String, NodeSpec> e : t.nodes().entrySet()) {
+            Node n = lab.node(e.getKey());
+            for (NetworkInterface ifc : n.interfaces()) {
+                InterfaceSpec spec = e.getValue().interfaces().get(ifc.name());
+                out.printf("  %-10s %-7s %-5s %s  mtu %-5d %-18s segment %s%n", e.getKey(), e.getValue().kind(), ifc.name(),
+                        ifc.mac(), ifc.mtu(), spec.address() == null ? "-" : spec.address().toString(), spec.segment());
+            }
+        }
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}
