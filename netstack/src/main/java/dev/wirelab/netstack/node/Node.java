@@ -95,8 +95,8 @@ public class Node {
         int seed = name.hashCode();
         // Deterministic per-node starting points, different between nodes (no randomness, no clock).
         this.nextIdentification = (seed ^ (seed >>> 16)) & 0xFFFF;
-        this.udp = new UdpLayer(ipSender, counters, loop::nanos);
-        this.icmp = new IcmpLayer(ipSender, counters, loop::nanos, ((seed >>> 8) ^ seed) & 0xFFFF);
+        this.udp = new UdpLayer(ipSender, counters, loop::nanos, this::event);
+        this.icmp = new IcmpLayer(ipSender, counters, loop::nanos, ((seed >>> 8) ^ seed) & 0xFFFF, this::event);
     }
 
     public static Node host(String name, EventLoop loop, TraceSink trace) {
@@ -509,6 +509,9 @@ public class Node {
                         "ip", c.ip().toString(), "mac", c.mac() == null ? "" : c.mac().toString(),
                         "from", c.from().name(), "to", c.to().name(), "cause", c.cause(),
                         "timeout_ms", c.timeoutNanos() / 1_000_000);
+                case NeighborAction.Queued<Ipv4Packet> q -> event("arp", "queued", "interface", ifc.name(),
+                        "neighbor", q.ip().toString(), "destination", q.packet().destination().toString(),
+                        "queue_length", q.queueLength(), "limit", ifc.neighbors.timing().queueLimit());
                 case NeighborAction.QueueOverflow<Ipv4Packet> q -> drop(IP, "arp_queue_full", "interface", ifc.name(),
                         "neighbor", q.ip().toString(), "destination", q.packet().destination().toString());
                 case NeighborAction.Unreachable<Ipv4Packet> u -> {
@@ -685,6 +688,8 @@ public class Node {
                 }
                 // RFC 1122 section 3.2.2.6: the reply's source "MUST be the same as the
                 // specific-destination address" of the request; data returned unchanged (RFC 792).
+                event("icmp", "echo_request_received", "from", packet.source().toString(), "id", m.identifier(),
+                        "seq", m.sequence(), "ttl", packet.ttl(), "bytes", m.length());
                 byte[] reply = IcmpMessage.echoReply(m.identifier(), m.sequence(), m.body()).encode();
                 event("icmp", "echo_reply_sent", "to", packet.source().toString(), "id", m.identifier(),
                         "seq", m.sequence(), "bytes", reply.length);
@@ -697,6 +702,8 @@ public class Node {
                 }
             }
             case IcmpMessage.TYPE_ECHO_REPLY -> {
+                event("icmp", "echo_reply_received", "from", packet.source().toString(), "id", m.identifier(),
+                        "seq", m.sequence(), "ttl", packet.ttl(), "bytes", m.length());
                 if (!icmp.deliverReply(packet, m)) {
                     counters.drop("icmp", "no_echo_socket");
                 }
@@ -823,6 +830,11 @@ public class Node {
         if (linkBroadcast) {
             // RFC 1812 section 5.3.4: a datagram received as a link-layer broadcast is not forwarded.
             drop(IP, "link_broadcast_not_forwarded", "interface", in.name(), "destination", dst.toString());
+            return;
+        }
+        if (isBroadcastAddress(dst)) {
+            // RFC 2644 section 3: routers MUST by default not forward directed broadcasts (smurf amplifiers).
+            drop(IP, "directed_broadcast_not_forwarded", "interface", in.name(), "destination", dst.toString());
             return;
         }
         int firstOctet = src.bits() >>> 24;
