@@ -85,7 +85,7 @@ public final class Topologies {
     public static List<Problem> validate(Topology topology, NodeKinds kinds) {
         Problems problems = new Problems();
         try {
-            new TopologyValidator(kinds, problems, path -> null, Paths::item).validate(topology);
+            new TopologyValidator(kinds, problems, Paths::item).validate(topology);
         } catch (RuntimeException e) {
             problems.add(Problem.ROOT, internalError(e));
         }
@@ -124,17 +124,18 @@ public final class Topologies {
         Problems syntax = new Problems();
         Problems problems = new Problems();
         Topology topology = null;
+        SourceNode root = null;
         try {
             if (text == null) {
                 syntax.add(Problem.ROOT, "no " + format + " text given");
                 return new Result(null, syntax.toList());
             }
-            SourceNode root = SourceReader.read(factory, text, format, syntax);
+            root = SourceReader.read(factory, text, format, syntax);
             if (root != null) {
                 TopologyBinder binder = new TopologyBinder(kinds, problems);
                 topology = binder.bind(root);
                 if (topology != null) {
-                    new TopologyValidator(kinds, problems, locator(root), binder::itemPath).validate(topology);
+                    new TopologyValidator(kinds, problems, binder::itemPath).validate(topology);
                 }
             }
         } catch (RuntimeException e) {
@@ -142,10 +143,20 @@ public final class Topologies {
         }
         List<Problem> sorted = new ArrayList<>(syntax.toList());
         sorted.addAll(problems.toList());
+        if (root != null) {
+            // Problems reported by path only (e.g. by a node kind's checks) get their position here.
+            Function<String, SourceNode> locate = locator(root);
+            sorted.replaceAll(p -> p.hasLocation() ? p : locate(p, locate));
+        }
         // Text order, so the list reads like the file; problems without a position last.
         sorted.sort(Comparator.comparingInt((Problem p) -> p.line() == 0 ? Integer.MAX_VALUE : p.line())
                 .thenComparingInt(Problem::column));
         return new Result(sorted.isEmpty() ? topology : null, sorted);
+    }
+
+    private static Problem locate(Problem p, Function<String, SourceNode> locate) {
+        SourceNode at = Problem.ROOT.equals(p.path()) ? null : locate.apply(p.path());
+        return at == null ? p : new Problem(p.path(), p.message(), at.line(), at.column());
     }
 
     private static String internalError(RuntimeException e) {
