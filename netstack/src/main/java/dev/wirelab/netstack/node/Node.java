@@ -454,6 +454,11 @@ public class Node {
             drop("arp", "bad_sender_address", "interface", ifc.name(), "sender", sender.toString());
             return;
         }
+        if (arp.senderMac().isGroup()) {
+            // RFC 1812 section 3.3.2: a router must not believe ARP replies that claim a broadcast or multicast MAC.
+            drop("arp", "group_sender_mac", "interface", ifc.name(), "sender_mac", arp.senderMac().toString());
+            return;
+        }
         if (ifc.hasAddress(sender) && !arp.senderMac().equals(ifc.mac())) {
             // Someone else claims our address (RFC 5227 section 2.4: an address conflict).
             drop("arp", "address_conflict", "interface", ifc.name(), "address", sender.toString(),
@@ -826,6 +831,13 @@ public class Node {
             drop(IP, "martian_address", "interface", in.name(), "source", src.toString(), "destination", dst.toString());
             return;
         }
+        if (packet.fragmentOffset() + packet.payload().length + Ipv4Packet.MIN_HEADER_LENGTH > Ipv4Packet.MAX_TOTAL_LENGTH) {
+            // A fragment reaching past the 65535-byte maximum datagram (the "ping of death" shape,
+            // RFC 791 section 3.1 total length) cannot be part of any valid datagram.
+            drop(IP, "fragment_beyond_65535", "interface", in.name(), "source", src.toString(),
+                    "offset", packet.fragmentOffset(), "length", packet.payload().length);
+            return;
+        }
         // RFC 1812 section 5.3.1: "If the TTL is reduced to zero (or less), the packet MUST be
         // discarded, and ... the router MUST send an ICMP Time Exceeded message".
         if (packet.ttl() <= 1) {
@@ -1032,7 +1044,7 @@ public class Node {
                 df = true;
             }
             // RFC 1191 section 3: set DF to discover the path MTU; beyond a known PMTU, fragment here.
-            case WANT -> df = length <= mtu;
+            case WANT -> df = length <= mtu && !pathMtu.locked(dst, loop.nanos());
             default -> df = false;
         }
         Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), df, false, 0, d.ttl(), d.protocol(),

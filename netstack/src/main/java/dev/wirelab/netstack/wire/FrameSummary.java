@@ -7,6 +7,7 @@ package dev.wirelab.netstack.wire;
  *  10.0.0.1 > 10.0.0.2 ICMP echo request id=1 seq=1 ttl=64
  *  10.0.0.2:53 > 10.0.0.1:40000 UDP len=42 ttl=64 DF
  *  10.0.0.1 > 10.0.0.9 ICMP fragment id=0x1c46 offset=1480 len=520 ttl=64
+ *  192.168.50.1:40171 > 192.168.50.2:4789 UDP len=58 ttl=64 VXLAN vni=42: 10.42.0.1 > 10.42.0.2 ICMP echo ...
  * </pre>
  * Never throws for bad bytes: a frame a decoder refuses is summarised as {@code "malformed: <reason>"}.
  */
@@ -73,12 +74,26 @@ public final class FrameSummary {
                 case Ipv4Packet.PROTOCOL_UDP -> {
                     UdpDatagram udp = UdpDatagram.parse(p, 0, p.length, ip.source(), ip.destination());
                     yield ip.source() + ":" + udp.sourcePort() + " > " + ip.destination() + ":" + udp.destinationPort()
-                            + " UDP len=" + udp.payload().length + tail;
+                            + " UDP len=" + udp.payload().length + tail + describeVxlan(udp);
                 }
                 default -> addresses + " " + protocolName(ip.protocol()) + " len=" + p.length + tail;
             };
         } catch (WireFormatException e) {
             return "malformed: " + e.getMessage() + " in " + addresses + tail;
+        }
+    }
+
+    /** The frame inside a VXLAN datagram (RFC 7348 section 5, on the IANA port), e.g. as seen on the bus underlay. */
+    private static String describeVxlan(UdpDatagram udp) {
+        if (udp.destinationPort() != Vxlan.DEFAULT_PORT) {
+            return "";
+        }
+        byte[] p = udp.payload();
+        try {
+            int vni = Vxlan.readVni(p, 0, p.length);
+            return " VXLAN vni=" + vni + ": " + describe(Vxlan.decapsulate(p, 0, p.length));
+        } catch (WireFormatException e) {
+            return " VXLAN malformed: " + e.getMessage();
         }
     }
 
@@ -122,7 +137,10 @@ public final class FrameSummary {
                 return q.source() + ":" + Bytes.readU16(d, 0) + " > " + q.destination() + ":" + Bytes.readU16(d, 2) + " UDP";
             }
             if (q.protocol() == Ipv4Packet.PROTOCOL_ICMP) {
-                return q.source() + " > " + q.destination() + " ICMP type=" + (d[0] & 0xFF)
+                int type = d[0] & 0xFF;
+                String kind = type == IcmpMessage.TYPE_ECHO_REQUEST ? "echo request"
+                        : type == IcmpMessage.TYPE_ECHO_REPLY ? "echo reply" : "type=" + type;
+                return q.source() + " > " + q.destination() + " ICMP " + kind
                         + " id=" + Bytes.readU16(d, 4) + " seq=" + Bytes.readU16(d, 6);
             }
         }

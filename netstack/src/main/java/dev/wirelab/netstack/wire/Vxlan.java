@@ -40,13 +40,17 @@ public final class Vxlan {
     }
 
     /**
-     * Reads the VNI of a VXLAN datagram payload of {@code len} bytes.
+     * Reads the VNI of a VXLAN datagram payload of {@code len} bytes whose header is at {@code off} in
+     * {@code b} ({@code b} may hold just the header).
      *
-     * @throws WireFormatException when the range lies outside {@code b}, is shorter than a header plus an
-     *         Ethernet header, or the I flag is clear
+     * @throws WireFormatException when the header lies outside {@code b}, the datagram is shorter than a
+     *         header plus an Ethernet header, or the I flag is clear
      */
     public static int readVni(byte[] b, int off, int len) {
-        Bytes.checkBounds("vxlan", b, off, len);
+        // Only the header itself must be in b: receivers read the 8 header bytes apart from the frame.
+        WireFormatException.require("vxlan", b != null, "no bytes");
+        WireFormatException.require("vxlan", off >= 0 && off <= b.length - HEADER_LENGTH,
+                "header at " + off + " outside a buffer of " + b.length + " bytes");
         WireFormatException.require("vxlan", len >= HEADER_LENGTH + 14,
                 "datagram of " + len + " bytes is shorter than a VXLAN header plus an Ethernet header");
         // RFC 7348 section 5: reserved bits "MUST be ignored on receipt"; the I flag must be set.
@@ -57,9 +61,10 @@ public final class Vxlan {
     /**
      * The inner Ethernet frame of a VXLAN datagram payload of {@code len} bytes at {@code off}, copied.
      *
-     * @throws WireFormatException as {@link #readVni} does
+     * @throws WireFormatException as {@link #readVni} does, or when the range lies outside {@code b}
      */
     public static byte[] decapsulate(byte[] b, int off, int len) {
+        Bytes.checkBounds("vxlan", b, off, len);
         readVni(b, off, len);
         return java.util.Arrays.copyOfRange(b, off + HEADER_LENGTH, off + len);
     }
