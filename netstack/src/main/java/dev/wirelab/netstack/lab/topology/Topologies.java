@@ -13,11 +13,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+import tools.jackson.dataformat.yaml.util.StringQuotingChecker;
 
 /**
  * Reads, checks and writes topology files. Every problem in a file is reported at once, each with
@@ -30,10 +35,35 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 public final class Topologies {
 
     private static final JsonMapper JSON_OUT = JsonMapper.builder().build();
-    private static final YAMLMapper YAML_OUT = YAMLMapper.builder()
-            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
-            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+    private static final YAMLMapper YAML_OUT = YAMLMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+                    .stringQuotingChecker(new ReadBackQuotingChecker())
+                    .build())
             .build();
+
+    /**
+     * Leaves a string value unquoted only if the reader reads it back as that same string: Jackson's
+     * own check misses YAML 1.2 numbers such as {@code 1e3} and {@code .inf}, which would turn a
+     * segment named "1e3" into a number.
+     */
+    private static final class ReadBackQuotingChecker extends StringQuotingChecker.Default {
+        @Override
+        public boolean needToQuoteValue(String value) {
+            // Colons too: YAML 1.1 tools read 02:00:00:00:00:01 as a base-60 number.
+            return super.needToQuoteValue(value) || value.indexOf(':') >= 0 || !readsBackAsString(value);
+        }
+
+        private static boolean readsBackAsString(String value) {
+            try (JsonParser p = SourceReader.YAML.createParser(ObjectReadContext.empty(), "v: " + value)) {
+                return p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.PROPERTY_NAME
+                        && p.nextToken() == JsonToken.VALUE_STRING && value.equals(p.getString())
+                        && p.nextToken() == JsonToken.END_OBJECT && p.nextToken() == null;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+    }
 
     private Topologies() {
     }

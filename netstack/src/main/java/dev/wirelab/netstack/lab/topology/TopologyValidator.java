@@ -59,6 +59,7 @@ final class TopologyValidator {
         segmentsComplete = !t.segments().isEmpty()
                 && earlier.toList().stream().noneMatch(p -> p.path().equals("segments"))
                 && t.segments().stream().noneMatch(s -> s.name().isEmpty());
+        listedSegments = new HashSet<>(t.segmentNames());
         Map<String, SegmentSpec> segments = segments(t);
         nodes(t, segments);
         links(t, segments);
@@ -117,6 +118,9 @@ final class TopologyValidator {
         return byName;
     }
 
+    /** Every name in the segments list, valid or not. */
+    private Set<String> listedSegments = Set.of();
+
     /** False when some segment's name could not be read: references cannot be judged then. */
     private boolean segmentsComplete;
 
@@ -125,8 +129,8 @@ final class TopologyValidator {
     }
 
     private void segmentRef(String path, String segment, Map<String, SegmentSpec> segments) {
-        if (segments.containsKey(segment) || !segmentsComplete()) {
-            return;
+        if (segments.containsKey(segment) || listedSegments.contains(segment) || !segmentsComplete()) {
+            return; // a listed segment with a bad name is reported once, where it is listed
         }
         report(path, "unknown segment '" + segment + "' (segments: " + Names.list(segments.keySet()) + ")"
                 + Names.didYouMean(segment, segments.keySet()));
@@ -322,7 +326,7 @@ final class TopologyValidator {
     private void links(Topology t, Map<String, SegmentSpec> segments) {
         for (Map.Entry<String, LinkSpec> e : t.links().entrySet()) {
             String path = Paths.child("links", e.getKey());
-            if (!segments.containsKey(e.getKey()) && segmentsComplete()) {
+            if (!segments.containsKey(e.getKey()) && !listedSegments.contains(e.getKey()) && segmentsComplete()) {
                 report(path, "unknown segment '" + e.getKey() + "' (segments: " + Names.list(segments.keySet())
                         + ")" + Names.didYouMean(e.getKey(), segments.keySet()));
             }

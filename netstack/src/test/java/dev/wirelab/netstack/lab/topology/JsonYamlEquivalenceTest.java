@@ -91,4 +91,25 @@ class JsonYamlEquivalenceTest {
                 .containsExactlyElementsOf(j.stream().map(p -> org.assertj.core.groups.Tuple.tuple(p.path(), p.message())).toList());
         assertThat(y).singleElement().extracting(Problem::path).isEqualTo("nodes.pc1.interfaces.eth0.segment");
     }
+
+    /** Names YAML would otherwise read as numbers, booleans or null survive writing and reading. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "1.5", "1e3", "true", "null", "Null", "yes", "on",
+            "0x10", "0o17", "-", "1_000", "NaN", ".inf", ".nan", "-.5", "0.0.1"})
+    void numberLikeNamesSurviveARoundTrip(String n) {
+        String q = "\"" + n + "\"";
+        String yaml = "name: " + q + "\nsegments: [" + q + "]\nnodes: {" + q + ": {kind: host, interfaces: {"
+                + q + ": {segment: " + q + "}}}}\nlinks: {" + q + ": {delay: 1ms}}\n";
+        Topology t = Topologies.parseYaml(yaml);
+        assertThat(t.name()).isEqualTo(n);
+        assertThat(Topologies.parseYaml(Topologies.toYaml(t))).isEqualTo(t);
+        assertThat(Topologies.parseJson(Topologies.toJson(t))).isEqualTo(t);
+    }
+
+    @Test
+    void aBadSegmentNameIsReportedOnceNotAtEveryReference() {
+        List<Problem> ps = Topologies.checkYaml("name: t\nsegments: [\"a b\"]\n"
+                + "nodes: {x: {kind: host, interfaces: {e: {segment: \"a b\"}}}}\nlinks: {\"a b\": {loss: 0.1}}\n");
+        assertThat(ps).singleElement().extracting(Problem::path).isEqualTo("segments[0]");
+    }
 }

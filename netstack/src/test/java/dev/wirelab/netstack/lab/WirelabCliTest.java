@@ -1,0 +1,85 @@
+package dev.wirelab.netstack.lab;
+
+import dev.wirelab.netstack.lab.cli.WirelabCli;
+import dev.wirelab.netstack.testkit.Tshark;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's run command, in-process: a topology file and a script in, outputs, summary and a pcapng out. */
+class WirelabCliTest {
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new WirelabCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void runsTheExampleScriptAndWritesACaptureTsharkAccepts() throws Exception {
+        Path pcap = Path.of("target", "captures", "cli-three-segments.pcapng");
+        Outcome o = cli("run", Examples.path("three-segments.yaml").toString(),
+                "--script", Examples.path("three-segments.script").toString(), "--pcap", pcap.toString(), "--events");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("Lab three-segments: 4 nodes, 3 segments, virtual time, seed 1")
+                .contains("pc1$ ping -c 3 10.0.2.10")
+                .contains("3 packets transmitted, 3 received, 0% packet loss")
+                .contains("From 10.0.1.1 icmp_seq=1 Time to live exceeded")
+                .contains("From 10.0.1.1 icmp_seq=1 Destination Net Unreachable")
+                .containsPattern(" 3  10\\.0\\.2\\.10  ")
+                .contains("default via 10.0.1.1 dev eth0")
+                .containsPattern("Trace: \\d+ frames")
+                .contains("Capture: " + pcap);
+        // The timeline interleaves frames (tcpdump-like lines) and events.
+        assertThat(o.out()).containsPattern("\\[lan1\\] pc1:eth0 .*ARP").containsPattern("r1 +ipv4\\.ttl_expired");
+        assertThat(pcap).exists();
+        if (Tshark.available()) {
+            assertThat(Tshark.judge(pcap).clean()).isTrue();
+        }
+    }
+
+    @Test
+    void aBadTopologyGetsEveryProblemWithItsPathAndExitCode2(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                name: bad
+                segments: [lan]
+                nodes:
+                  pc1: { kind: host, interfaces: { eth0: { segment: lna, address: 10.0.0.300/24 } } }
+                """);
+        Outcome o = cli("run", bad.toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("nodes.pc1.interfaces.eth0.segment").contains("nodes.pc1.interfaces.eth0.address");
+        assertThat(cli("validate", bad.toString()).code()).isEqualTo(2);
+        assertThat(cli("validate", Examples.path("three-segments.yaml").toString()).out()).contains("valid");
+    }
+
+    @Test
+    void badUsageIsExplainedNotThrown(@TempDir Path dir) throws Exception {
+        assertThat(cli("run").code()).isEqualTo(2);
+        assertThat(cli("run", "no-such-file.yaml").err()).contains("no such file: no-such-file.yaml");
+        assertThat(cli("frobnicate").err()).contains("unknown command 'frobnicate'");
+        Path script = dir.resolve("s.txt");
+        Files.writeString(script, "pc9: ping 10.0.0.1\n");
+        Outcome o = cli("run", Examples.path("three-segments.yaml").toString(), "--script", script.toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("node 'pc9'");
+        Files.writeString(script, "just words\n");
+        assertThat(cli("run", Examples.path("three-segments.yaml").toString(), "--script", script.toString()).err())
+                .contains("line 1: expected 'node: command'");
+        assertThat(cli("run", Examples.path("external-vxlan.yaml").toString()).err())
+                .contains("external ports").contains("real time");
+    }
+}
