@@ -20,6 +20,10 @@ public sealed interface NeighborAction<P> {
     record Unreachable<P>(Ipv4Address ip, List<P> packets) implements NeighborAction<P> {
     }
 
+    /** {@code packet} waits for the resolution of {@code ip}; {@code queueLength} packets wait now. */
+    record Queued<P>(Ipv4Address ip, P packet, int queueLength) implements NeighborAction<P> {
+    }
+
     /** A packet dropped because the resolution queue was full (the oldest one goes). */
     record QueueOverflow<P>(Ipv4Address ip, P packet) implements NeighborAction<P> {
     }

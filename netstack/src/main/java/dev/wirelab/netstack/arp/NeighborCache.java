@@ -76,6 +76,7 @@ public final class NeighborCache<P> {
             e.queue.add(packet);
             e.probes = 1;
             move(e, NeighborState.INCOMPLETE, now, timing.retransNanos(), "resolve", from, out);
+            out.add(new NeighborAction.Queued<>(ip, packet, e.queue.size()));
             out.add(new NeighborAction.Solicit<>(ip, null, 1));
             return out;
         }
@@ -86,6 +87,7 @@ public final class NeighborCache<P> {
                     out.add(new NeighborAction.QueueOverflow<>(ip, e.queue.poll()));
                 }
                 e.queue.add(packet);
+                out.add(new NeighborAction.Queued<>(ip, packet, e.queue.size()));
             }
             case STALE -> {
                 out.add(new NeighborAction.Transmit<>(packet, e.mac));

@@ -32,8 +32,12 @@ public final class VxlanEndpoint implements AutoCloseable {
     private final DatagramChannel channel;
     private final InetSocketAddress local;
     private final Thread reader;
-    private final ThreadLocal<ByteBuffer> sendBuffers =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_DATAGRAM));
+    /** Per sending thread: a datagram buffer and a header scratch, reused for every frame. */
+    private record SendBuffer(ByteBuffer datagram, byte[] header) {
+    }
+
+    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(
+            () -> new SendBuffer(ByteBuffer.allocateDirect(MAX_DATAGRAM), new byte[Vxlan.HEADER_LENGTH]));
     private final AtomicLong datagramsOut = new AtomicLong();
     private final AtomicLong sendErrors = new AtomicLong();
     // Written by the reader thread only.
@@ -136,13 +140,11 @@ public final class VxlanEndpoint implements AutoCloseable {
         if (closed) {
             return false;
         }
-        ByteBuffer buf = sendBuffers.get();
+        SendBuffer sb = sendBuffers.get();
+        ByteBuffer buf = sb.datagram();
+        Vxlan.writeHeader(sb.header(), 0, vni); // RFC 7348 section 5: I flag, VNI, reserved bits zero
         buf.clear();
-        // RFC 7348 section 5: flags with the I bit, 24 reserved bits, the VNI, 8 reserved bits.
-        buf.put((byte) 0x08).put((byte) 0).put((byte) 0).put((byte) 0)
-                .put((byte) (vni >>> 16)).put((byte) (vni >>> 8)).put((byte) vni).put((byte) 0);
-        buf.put(frame);
-        buf.flip();
+        buf.put(sb.header()).put(frame).flip();
         try {
             if (channel.send(buf, remote) == 0) {
                 sendErrors.incrementAndGet(); // no room in the socket buffer

@@ -66,7 +66,7 @@ public final class EchoSocket implements AutoCloseable {
         }
         byte[] icmp = IcmpMessage.echoRequest(identifier, sequence & 0xFFFF, data).encode();
         return layer.send(new OutboundDatagram(src, destination, Ipv4Packet.PROTOCOL_ICMP, icmp, ttl, 0, pmtu,
-                interfaceName, true, false));
+                interfaceName, true, false), identifier, sequence & 0xFFFF);
     }
 
     @Override

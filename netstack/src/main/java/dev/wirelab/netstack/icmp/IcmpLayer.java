@@ -4,6 +4,7 @@ import dev.wirelab.netstack.ip.Counters;
 import dev.wirelab.netstack.ip.Ipv4Sender;
 import dev.wirelab.netstack.ip.OutboundDatagram;
 import dev.wirelab.netstack.ip.SendResult;
+import dev.wirelab.netstack.ip.StackEvents;
 import dev.wirelab.netstack.wire.IcmpMessage;
 import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.WireFormatException;
@@ -21,14 +22,16 @@ public final class IcmpLayer {
     private final Ipv4Sender ip;
     private final Counters counters;
     private final LongSupplier clock;
+    private final StackEvents events;
     private final Map<Integer, EchoSocket> sockets = new TreeMap<>();
     private int nextIdentifier;
 
     /** @param firstIdentifier where echo identifiers start (deterministic, per node) */
-    public IcmpLayer(Ipv4Sender ip, Counters counters, LongSupplier clock, int firstIdentifier) {
+    public IcmpLayer(Ipv4Sender ip, Counters counters, LongSupplier clock, int firstIdentifier, StackEvents events) {
         this.ip = ip;
         this.counters = counters;
         this.clock = clock;
+        this.events = events;
         this.nextIdentifier = firstIdentifier & 0xFFFF;
     }
 
@@ -36,8 +39,10 @@ public final class IcmpLayer {
         return ip;
     }
 
-    SendResult send(OutboundDatagram d) {
+    SendResult send(OutboundDatagram d, int identifier, int sequence) {
         SendResult r = ip.send(d);
+        events.event("icmp", "echo_request_sent", "to", d.destination().toString(), "id", identifier, "seq", sequence,
+                "ttl", d.ttl(), "bytes", d.payload().length, "result", r.status().name());
         if (r.ok()) {
             counters.increment("icmp", "sent");
             counters.increment("icmp", "sent.echo_request");

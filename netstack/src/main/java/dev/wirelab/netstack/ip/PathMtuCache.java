@@ -16,7 +16,10 @@ public final class PathMtuCache {
     /** RFC 1191 section 7: the plateau table, for routers that report no next-hop MTU. */
     private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 
-    private record Entry(int mtu, long expires) {
+    /** Linux's net.ipv4.route.min_pmtu: reports below it are raised to it and the entry is "locked". */
+    public static final int MIN_PMTU = 552;
+
+    private record Entry(int mtu, long expires, boolean locked) {
     }
 
     private final Map<Ipv4Address, Entry> entries = new HashMap<>();
@@ -49,12 +52,26 @@ public final class PathMtuCache {
                 }
             }
         }
+        boolean locked = false;
+        if (mtu < MIN_PMTU) {
+            // A forged "MTU 68" must not shrink every datagram to 68 bytes (Linux: min_pmtu). The
+            // path is then "locked": datagrams leave with DF clear and routers may fragment them.
+            mtu = MIN_PMTU;
+            locked = true;
+        }
         Entry old = entries.get(destination);
         if (old != null && old.expires > now && old.mtu < mtu) {
             mtu = old.mtu;
+            locked = old.locked;
         }
-        entries.put(destination, new Entry(mtu, now + expiryNanos));
+        entries.put(destination, new Entry(mtu, now + expiryNanos, locked));
         return mtu;
+    }
+
+    /** True when the path MTU to {@code destination} was clamped to {@link #MIN_PMTU}: send with DF clear. */
+    public boolean locked(Ipv4Address destination, long now) {
+        Entry e = entries.get(destination);
+        return e != null && e.expires > now && e.locked;
     }
 
     /** The known path MTU to {@code destination}, or {@code Integer.MAX_VALUE} when none is known. */

@@ -163,6 +163,10 @@ public final class Reassembler {
         }
         buffers.remove(key);
         Ipv4Packet f0 = buf.first;
+        if (f0.headerLength() + buf.totalLength > MAX_DATAGRAM) {
+            // Fragment 0's options plus the data would not fit a total length field.
+            return new Rejected("reassembled_datagram_too_long");
+        }
         byte[] whole = java.util.Arrays.copyOf(buf.data, buf.totalLength);
         // RFC 791 section 3.2: the reassembled datagram gets fragment 0's header, MF = 0, offset 0.
         Ipv4Packet packet = new Ipv4Packet(f0.tos(), f0.identification(), f0.dontFragment(), false, 0, f0.ttl(),

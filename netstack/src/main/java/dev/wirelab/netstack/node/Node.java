@@ -95,8 +95,8 @@ public class Node {
         int seed = name.hashCode();
         // Deterministic per-node starting points, different between nodes (no randomness, no clock).
         this.nextIdentification = (seed ^ (seed >>> 16)) & 0xFFFF;
-        this.udp = new UdpLayer(ipSender, counters, loop::nanos);
-        this.icmp = new IcmpLayer(ipSender, counters, loop::nanos, ((seed >>> 8) ^ seed) & 0xFFFF);
+        this.udp = new UdpLayer(ipSender, counters, loop::nanos, this::event);
+        this.icmp = new IcmpLayer(ipSender, counters, loop::nanos, ((seed >>> 8) ^ seed) & 0xFFFF, this::event);
     }
 
     public static Node host(String name, EventLoop loop, TraceSink trace) {
@@ -454,6 +454,11 @@ public class Node {
             drop("arp", "bad_sender_address", "interface", ifc.name(), "sender", sender.toString());
             return;
         }
+        if (arp.senderMac().isGroup()) {
+            // RFC 1812 section 3.3.2: a router must not believe ARP replies that claim a broadcast or multicast MAC.
+            drop("arp", "group_sender_mac", "interface", ifc.name(), "sender_mac", arp.senderMac().toString());
+            return;
+        }
         if (ifc.hasAddress(sender) && !arp.senderMac().equals(ifc.mac())) {
             // Someone else claims our address (RFC 5227 section 2.4: an address conflict).
             drop("arp", "address_conflict", "interface", ifc.name(), "address", sender.toString(),
@@ -504,6 +509,9 @@ public class Node {
                         "ip", c.ip().toString(), "mac", c.mac() == null ? "" : c.mac().toString(),
                         "from", c.from().name(), "to", c.to().name(), "cause", c.cause(),
                         "timeout_ms", c.timeoutNanos() / 1_000_000);
+                case NeighborAction.Queued<Ipv4Packet> q -> event("arp", "queued", "interface", ifc.name(),
+                        "neighbor", q.ip().toString(), "destination", q.packet().destination().toString(),
+                        "queue_length", q.queueLength(), "limit", ifc.neighbors.timing().queueLimit());
                 case NeighborAction.QueueOverflow<Ipv4Packet> q -> drop(IP, "arp_queue_full", "interface", ifc.name(),
                         "neighbor", q.ip().toString(), "destination", q.packet().destination().toString());
                 case NeighborAction.Unreachable<Ipv4Packet> u -> {
@@ -680,6 +688,8 @@ public class Node {
                 }
                 // RFC 1122 section 3.2.2.6: the reply's source "MUST be the same as the
                 // specific-destination address" of the request; data returned unchanged (RFC 792).
+                event("icmp", "echo_request_received", "from", packet.source().toString(), "id", m.identifier(),
+                        "seq", m.sequence(), "ttl", packet.ttl(), "bytes", m.length());
                 byte[] reply = IcmpMessage.echoReply(m.identifier(), m.sequence(), m.body()).encode();
                 event("icmp", "echo_reply_sent", "to", packet.source().toString(), "id", m.identifier(),
                         "seq", m.sequence(), "bytes", reply.length);
@@ -692,6 +702,8 @@ public class Node {
                 }
             }
             case IcmpMessage.TYPE_ECHO_REPLY -> {
+                event("icmp", "echo_reply_received", "from", packet.source().toString(), "id", m.identifier(),
+                        "seq", m.sequence(), "ttl", packet.ttl(), "bytes", m.length());
                 if (!icmp.deliverReply(packet, m)) {
                     counters.drop("icmp", "no_echo_socket");
                 }
@@ -820,10 +832,22 @@ public class Node {
             drop(IP, "link_broadcast_not_forwarded", "interface", in.name(), "destination", dst.toString());
             return;
         }
+        if (isBroadcastAddress(dst)) {
+            // RFC 2644 section 3: routers MUST by default not forward directed broadcasts (smurf amplifiers).
+            drop(IP, "directed_broadcast_not_forwarded", "interface", in.name(), "destination", dst.toString());
+            return;
+        }
         int firstOctet = src.bits() >>> 24;
         if (firstOctet == 0 || firstOctet == 127 || (dst.bits() >>> 24) == 0 || (dst.bits() >>> 24) == 127) {
             // RFC 1812 section 5.3.7: martian addresses (0/8, 127/8) are not forwarded.
             drop(IP, "martian_address", "interface", in.name(), "source", src.toString(), "destination", dst.toString());
+            return;
+        }
+        if (packet.fragmentOffset() + packet.payload().length + Ipv4Packet.MIN_HEADER_LENGTH > Ipv4Packet.MAX_TOTAL_LENGTH) {
+            // A fragment reaching past the 65535-byte maximum datagram (the "ping of death" shape,
+            // RFC 791 section 3.1 total length) cannot be part of any valid datagram.
+            drop(IP, "fragment_beyond_65535", "interface", in.name(), "source", src.toString(),
+                    "offset", packet.fragmentOffset(), "length", packet.payload().length);
             return;
         }
         // RFC 1812 section 5.3.1: "If the TTL is reduced to zero (or less), the packet MUST be
@@ -1032,7 +1056,7 @@ public class Node {
                 df = true;
             }
             // RFC 1191 section 3: set DF to discover the path MTU; beyond a known PMTU, fragment here.
-            case WANT -> df = length <= mtu;
+            case WANT -> df = length <= mtu && !pathMtu.locked(dst, loop.nanos());
             default -> df = false;
         }
         Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), df, false, 0, d.ttl(), d.protocol(),

@@ -2,6 +2,7 @@ package dev.wirelab.netstack.udp;
 
 import dev.wirelab.netstack.ip.Counters;
 import dev.wirelab.netstack.ip.Ipv4Sender;
+import dev.wirelab.netstack.ip.StackEvents;
 import dev.wirelab.netstack.wire.IcmpMessage;
 import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.Ipv4Packet;
@@ -26,13 +27,24 @@ public final class UdpLayer {
     private final Ipv4Sender ip;
     private final Counters counters;
     private final LongSupplier clock;
+    private final StackEvents events;
     private final Map<Integer, List<UdpSocket>> byPort = new TreeMap<>();
     private int nextEphemeral = EPHEMERAL_FIRST;
 
-    public UdpLayer(Ipv4Sender ip, Counters counters, LongSupplier clock) {
+    public UdpLayer(Ipv4Sender ip, Counters counters, LongSupplier clock, StackEvents events) {
         this.ip = ip;
         this.counters = counters;
         this.clock = clock;
+        this.events = events;
+    }
+
+    /** Socket calls are traced like system calls (layer "udp", kind "syscall"). */
+    void syscall(String call, Object... keyValues) {
+        Object[] kv = new Object[keyValues.length + 2];
+        kv[0] = "call";
+        kv[1] = call;
+        System.arraycopy(keyValues, 0, kv, 2, keyValues.length);
+        events.event("udp", "syscall", kv);
     }
 
     /** A new unbound socket; it binds an ephemeral port on its first send. */

@@ -49,6 +49,7 @@ public final class UdpSocket implements AutoCloseable {
         localPort = layer.bind(this, address, port);
         localAddress = address;
         bound = true;
+        layer.syscall("bind", "address", address.toString(), "port", localPort, "requested_port", port);
         return this;
     }
 
@@ -84,6 +85,8 @@ public final class UdpSocket implements AutoCloseable {
         if (r.ok()) {
             layer.counters().increment("udp", "sent");
         }
+        layer.syscall("sendto", "local", source + ":" + localPort, "remote", destination + ":" + port,
+                "bytes", payload.length, "result", r.status().name());
         return r;
     }
 
@@ -178,6 +181,7 @@ public final class UdpSocket implements AutoCloseable {
             closed = true;
             if (bound) {
                 layer.unbind(this);
+                layer.syscall("close", "address", localAddress.toString(), "port", localPort);
             }
         }
     }

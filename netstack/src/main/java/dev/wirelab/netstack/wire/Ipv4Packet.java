@@ -28,7 +28,7 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
     /** IHL is 4 bits of 32-bit words: at most 60 bytes of header, so 40 bytes of options. */
     public static final int MAX_HEADER_LENGTH = 60;
     public static final int MAX_TOTAL_LENGTH = 0xFFFF;
-    /** RFC 1122 section 3.2.1.7: the recommended default TTL is 64 (IANA). */
+    /** RFC 1122 section 3.2.1.7 defers the default TTL to "Assigned Numbers", which recommends 64 (RFC 1700). */
     public static final int DEFAULT_TTL = 64;
 
     private static final int FLAG_RESERVED = 0x8000;
@@ -104,12 +104,12 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
     }
 
     /**
-     * Parses the original header quoted in an ICMP error (RFC 792: "Internet Header + 64 bits of Data
+     * Parses the original header quoted in an ICMP error (RFC 792: "Internet Header + 64 bits of Original Data
      * Datagram"; RFC 1812 section 4.3.2.3 allows more, up to 576 bytes of ICMP datagram). Lenient on
      * purpose: the payload is whatever follows the header, cut at the quoted total length, which
      * normally describes the original datagram and so exceeds what was quoted; the header checksum
      * is not verified, because the ICMP checksum already covers these bytes and middleboxes (NATs,
-     * RFC 5508 section 6) rewrite quoted headers; the reserved bit is ignored. Only what is needed to
+     * RFC 5508) rewrite quoted headers; the reserved bit is ignored. Only what is needed to
      * match the error to its origin is required: version 4 and a whole header.
      */
     public static Ipv4Packet parseQuoted(byte[] b, int off, int len) {

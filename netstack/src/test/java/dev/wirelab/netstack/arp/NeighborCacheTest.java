@@ -1,6 +1,7 @@
 package dev.wirelab.netstack.arp;
 
 import dev.wirelab.netstack.arp.NeighborAction.QueueOverflow;
+import dev.wirelab.netstack.arp.NeighborAction.Queued;
 import dev.wirelab.netstack.arp.NeighborAction.Solicit;
 import dev.wirelab.netstack.arp.NeighborAction.StateChange;
 import dev.wirelab.netstack.arp.NeighborAction.Transmit;
@@ -36,8 +37,10 @@ class NeighborCacheTest {
         List<NeighborAction<String>> a = cache.send(GW, "p1", 0);
         assertThat(a).containsExactly(
                 new StateChange<>(GW, null, NeighborState.NONE, NeighborState.INCOMPLETE, "resolve", S),
+                new Queued<>(GW, "p1", 1),
                 new Solicit<>(GW, null, 1));
-        assertThat(cache.send(GW, "p2", 10)).isEmpty(); // queued behind the pending resolution
+        // Queued behind the pending resolution, no second request.
+        assertThat(cache.send(GW, "p2", 10)).containsExactly(new Queued<>(GW, "p2", 2));
         assertThat(cache.nextDeadline()).isEqualTo(S);
 
         assertThat(cache.poll(S - 1)).isEmpty();
@@ -52,7 +55,8 @@ class NeighborCacheTest {
         });
 
         // A new packet restarts resolution from FAILED.
-        assertThat(without(cache.send(GW, "p3", 4 * S), StateChange.class)).containsExactly(new Solicit<>(GW, null, 1));
+        assertThat(without(cache.send(GW, "p3", 4 * S), StateChange.class))
+                .containsExactly(new Queued<>(GW, "p3", 1), new Solicit<>(GW, null, 1));
         assertThat(state()).isEqualTo(NeighborState.INCOMPLETE);
     }
 
@@ -132,7 +136,7 @@ class NeighborCacheTest {
         NeighborCache<String> small = new NeighborCache<>(new NeighborTiming(30 * S, 5 * S, S, 3, 3, 2, 60 * S));
         small.send(GW, "p1", 0);
         small.send(GW, "p2", 0);
-        assertThat(small.send(GW, "p3", 0)).containsExactly(new QueueOverflow<>(GW, "p1"));
+        assertThat(small.send(GW, "p3", 0)).containsExactly(new QueueOverflow<>(GW, "p1"), new Queued<>(GW, "p3", 2));
         assertThat(small.receive(GW, GW_MAC, Evidence.REPLY_TO_US, 1)).filteredOn(Transmit.class::isInstance)
                 .containsExactly(new Transmit<>("p2", GW_MAC), new Transmit<>("p3", GW_MAC));
     }

@@ -51,12 +51,16 @@ public final class BusBenchmark {
                 frameBytes, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         double a = inMemory(frame, seconds);
         System.out.printf(Locale.ROOT, "(a) in-memory segment, 2 ports           : %,12.0f frames/s  (target >= 1,000,000)%n", a);
-        // UDP paths twice, interleaved, best of each: the machine is shared, so take the least disturbed run.
+        // UDP paths three times, interleaved, best of each: the machine is shared (2 cores), so
+        // the least disturbed run of each path is the fairest comparison. Every round is printed.
         double b = 0;
         double c = 0;
-        for (int round = 0; round < 2; round++) {
-            c = Math.max(c, rawForwarder(frameBytes + 8, seconds));
-            b = Math.max(b, vxlanThroughBus(frame, seconds));
+        for (int round = 1; round <= 3; round++) {
+            double rc = rawForwarder(frameBytes + 8, seconds);
+            double rb = vxlanThroughBus(frame, seconds);
+            System.out.printf(Locale.ROOT, "    round %d: (b) %,10.0f   (c) %,10.0f frames/s%n", round, rb, rc);
+            b = Math.max(b, rb);
+            c = Math.max(c, rc);
         }
         System.out.printf(Locale.ROOT, "(b) VxlanLink -> bus endpoint -> VxlanLink: %,12.0f frames/s%n", b);
         System.out.printf(Locale.ROOT, "(c) raw Java UDP forwarder, same shape    : %,12.0f frames/s%n", c);
@@ -173,6 +177,7 @@ public final class BusBenchmark {
         DatagramChannel sender = open();
         InetSocketAddress to = (InetSocketAddress) receiver.getLocalAddress();
         sender.connect(forwarder.getLocalAddress());
+        receiver.connect(forwarder.getLocalAddress()); // like a VxlanLink: connected, read()
         Thread fwd = new Thread(() -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(65536);
             try {
@@ -195,7 +200,7 @@ public final class BusBenchmark {
             try {
                 while (true) {
                     buf.clear();
-                    receiver.receive(buf);
+                    receiver.read(buf);
                     got.lazySet(got.get() + 1);
                 }
             } catch (ClosedChannelException e) {

@@ -82,8 +82,12 @@ class HostPairTest {
             assertThat(n.state()).isEqualTo(NeighborState.INCOMPLETE);
             assertThat(n.queued()).isEqualTo(3);
         });
+        assertThat(lab.events("a", "queued")).extracting(e -> e.detail().get("queue_length")).containsExactly(1, 2, 3);
         lab.runFor(10_000_000L);
         assertThat(got).containsExactly("one", "two", "three");
+        // Socket calls are traced like system calls.
+        assertThat(lab.events(e -> e.node().equals("a") && e.kind().equals("syscall")))
+                .extracting(e -> e.detail().get("call")).containsExactly("bind", "sendto", "sendto", "sendto");
     }
 
     @Test

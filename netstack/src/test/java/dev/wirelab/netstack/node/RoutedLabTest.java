@@ -263,6 +263,27 @@ class RoutedLabTest {
     }
 
     @Test
+    void directedBroadcastIsNotForwarded() {
+        TestLab.Chain c = new TestLab.Chain();
+        TestLab.Run run = c.lab.run(c.pc1, "ping -c 1 -W 1 10.0.3.255");
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(c.r2.counters()).containsEntry("ipv4.dropped.directed_broadcast_not_forwarded", 1L);
+        assertThat(ipv4(c.lan2.frames())).isEmpty(); // only the start-up gratuitous ARPs
+    }
+
+    @Test
+    void echoTrafficIsTracedOnBothEnds() {
+        TestLab.Chain c = new TestLab.Chain();
+        c.lab.run(c.pc1, "ping -c 1 10.0.3.2");
+        assertThat(kind(c.lab, "pc1", "echo_request_sent")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).containsEntry("to", "10.0.3.2").containsEntry("seq", 1));
+        assertThat(kind(c.lab, "pc2", "echo_request_received")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).containsEntry("ttl", 62));
+        assertThat(kind(c.lab, "pc2", "echo_reply_sent")).hasSize(1);
+        assertThat(kind(c.lab, "pc1", "echo_reply_received")).hasSize(1);
+    }
+
+    @Test
     void udpToARouterWithoutSocketGetsPortUnreachableFromIt() {
         TestLab.Chain c = new TestLab.Chain();
         TestLab.Run run = c.lab.run(c.pc1, "traceroute -n -q 1 -w 1 10.0.2.2");

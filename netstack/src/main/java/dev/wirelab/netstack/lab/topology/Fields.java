@@ -1,11 +1,9 @@
 package dev.wirelab.netstack.lab.topology;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -19,6 +17,7 @@ public final class Fields {
 
     private final SourceNode.MapNode map;
     private final Problems problems;
+    private final Set<String> allowed;
 
     /**
      * @param what     what the mapping is, for messages: "node 'r1'", "interface 'eth0'"
@@ -30,6 +29,7 @@ public final class Fields {
         this.map = map;
         this.problems = problems;
         Set<String> ok = new LinkedHashSet<>(allowed);
+        this.allowed = ok;
         for (SourceNode.Entry e : map.entries().values()) {
             if (ok.contains(e.key())) {
                 continue;
@@ -46,14 +46,11 @@ public final class Fields {
             }
             problems.add(new Problem(e.value().path(), message, e.line(), e.column()));
         }
-        this.allowedView = ok;
     }
 
     public Fields(SourceNode.MapNode map, Problems problems, String what, Collection<String> allowed) {
         this(map, problems, what, allowed, null);
     }
-
-    private final Set<String> allowedView;
 
     public SourceNode.MapNode map() {
         return map;
@@ -74,7 +71,7 @@ public final class Fields {
 
     /** The raw value of {@code field}, or null (reporting it when required). YAML null counts as absent. */
     public SourceNode get(String field, boolean required) {
-        if (!allowedView.contains(field)) {
+        if (!allowed.contains(field)) {
             throw new IllegalArgumentException("field not declared: " + field);
         }
         SourceNode.Entry e = map.entries().get(field);
@@ -177,15 +174,5 @@ public final class Fields {
         }
         problems.add(n, "must be " + expected + ", got " + n.describe());
         return null;
-    }
-
-    /** Entries of a mapping in file order (as a list, for callers that need keys and positions). */
-    public static List<SourceNode.Entry> entries(SourceNode.MapNode m) {
-        return new ArrayList<>(m.entries().values());
-    }
-
-    /** Entries keyed by name (file order). */
-    public static Map<String, SourceNode.Entry> byKey(SourceNode.MapNode m) {
-        return m.entries();
     }
 }

@@ -26,8 +26,12 @@ public record Ipv4Cidr(Ipv4Address address, int prefixLength) {
         int slash = s.indexOf('/');
         if (slash < 0) {
             if (prefixRequired) {
+                if (!looksLikeAddress(s)) {
+                    throw new IllegalArgumentException("'" + text + "' is not an IPv4 address with prefix length, "
+                            + "such as 192.168.1.1/24");
+                }
                 throw new IllegalArgumentException("'" + text + "' has no prefix length: write it as "
-                        + "address/prefix, e.g. " + (looksLikeAddress(s) ? s + "/24" : "192.168.1.1/24"));
+                        + "address/prefix, e.g. " + s + "/24");
             }
             return new Ipv4Cidr(parseAddress(s, text), 32);
         }

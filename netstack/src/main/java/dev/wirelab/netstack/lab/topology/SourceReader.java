@@ -44,7 +44,6 @@ final class SourceReader {
     }
 
     private SourceNode readDocument(TokenStreamFactory factory, String text, String format) {
-        // Jackson reports the location of the token it could not read; keep the last good one too.
         try (JsonParser p = factory.createParser(tools.jackson.core.ObjectReadContext.empty(), text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -53,8 +52,7 @@ final class SourceReader {
                 return null;
             }
             SourceNode root = readValue(p, "");
-            JsonToken after;
-            after = p.nextToken();
+            JsonToken after = p.nextToken();
             if (after != null) {
                 TokenStreamLocation loc = p.currentTokenLocation();
                 problems.add(new Problem(Problem.ROOT, "unexpected content after the end of the "

@@ -13,11 +13,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+import tools.jackson.dataformat.yaml.util.StringQuotingChecker;
 
 /**
  * Reads, checks and writes topology files. Every problem in a file is reported at once, each with
@@ -30,10 +35,35 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 public final class Topologies {
 
     private static final JsonMapper JSON_OUT = JsonMapper.builder().build();
-    private static final YAMLMapper YAML_OUT = YAMLMapper.builder()
-            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
-            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+    private static final YAMLMapper YAML_OUT = YAMLMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+                    .stringQuotingChecker(new ReadBackQuotingChecker())
+                    .build())
             .build();
+
+    /**
+     * Leaves a string value unquoted only if the reader reads it back as that same string: Jackson's
+     * own check misses YAML 1.2 numbers such as {@code 1e3} and {@code .inf}, which would turn a
+     * segment named "1e3" into a number.
+     */
+    private static final class ReadBackQuotingChecker extends StringQuotingChecker.Default {
+        @Override
+        public boolean needToQuoteValue(String value) {
+            // Colons too: YAML 1.1 tools read 02:00:00:00:00:01 as a base-60 number.
+            return super.needToQuoteValue(value) || value.indexOf(':') >= 0 || !readsBackAsString(value);
+        }
+
+        private static boolean readsBackAsString(String value) {
+            try (JsonParser p = SourceReader.YAML.createParser(ObjectReadContext.empty(), "v: " + value)) {
+                return p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.PROPERTY_NAME
+                        && p.nextToken() == JsonToken.VALUE_STRING && value.equals(p.getString())
+                        && p.nextToken() == JsonToken.END_OBJECT && p.nextToken() == null;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+    }
 
     private Topologies() {
     }
@@ -85,7 +115,7 @@ public final class Topologies {
     public static List<Problem> validate(Topology topology, NodeKinds kinds) {
         Problems problems = new Problems();
         try {
-            new TopologyValidator(kinds, problems, path -> null, Paths::item).validate(topology);
+            new TopologyValidator(kinds, problems, Paths::item).validate(topology);
         } catch (RuntimeException e) {
             problems.add(Problem.ROOT, internalError(e));
         }
@@ -124,17 +154,18 @@ public final class Topologies {
         Problems syntax = new Problems();
         Problems problems = new Problems();
         Topology topology = null;
+        SourceNode root = null;
         try {
             if (text == null) {
                 syntax.add(Problem.ROOT, "no " + format + " text given");
                 return new Result(null, syntax.toList());
             }
-            SourceNode root = SourceReader.read(factory, text, format, syntax);
+            root = SourceReader.read(factory, text, format, syntax);
             if (root != null) {
                 TopologyBinder binder = new TopologyBinder(kinds, problems);
                 topology = binder.bind(root);
                 if (topology != null) {
-                    new TopologyValidator(kinds, problems, locator(root), binder::itemPath).validate(topology);
+                    new TopologyValidator(kinds, problems, binder::itemPath).validate(topology);
                 }
             }
         } catch (RuntimeException e) {
@@ -142,10 +173,20 @@ public final class Topologies {
         }
         List<Problem> sorted = new ArrayList<>(syntax.toList());
         sorted.addAll(problems.toList());
+        if (root != null) {
+            // Problems reported by path only (e.g. by a node kind's checks) get their position here.
+            Function<String, SourceNode> locate = locator(root);
+            sorted.replaceAll(p -> p.hasLocation() ? p : locate(p, locate));
+        }
         // Text order, so the list reads like the file; problems without a position last.
         sorted.sort(Comparator.comparingInt((Problem p) -> p.line() == 0 ? Integer.MAX_VALUE : p.line())
                 .thenComparingInt(Problem::column));
         return new Result(sorted.isEmpty() ? topology : null, sorted);
+    }
+
+    private static Problem locate(Problem p, Function<String, SourceNode> locate) {
+        SourceNode at = Problem.ROOT.equals(p.path()) ? null : locate.apply(p.path());
+        return at == null ? p : new Problem(p.path(), p.message(), at.line(), at.column());
     }
 
     private static String internalError(RuntimeException e) {

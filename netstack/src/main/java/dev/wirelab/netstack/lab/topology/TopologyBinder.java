@@ -160,9 +160,13 @@ final class TopologyBinder {
         if (kind != null) {
             allowed.addAll(kind.extraFields());
         } else {
-            // Unknown kind: do not pile "unknown field" errors on fields some kind has.
+            // Kind missing or unknown: do not pile "unknown field" errors on fields some kind has,
+            // nor (when a kind was named) on fields the named kind might have.
             for (NodeKind k : kinds.all()) {
                 allowed.addAll(k.extraFields());
+            }
+            if (!kindName.isEmpty()) {
+                allowed.addAll(m.entries().keySet());
             }
         }
         final String kn = kindName;

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * Checks what the types alone cannot: names, references between sections, address plans, value
@@ -21,20 +20,16 @@ final class TopologyValidator {
 
     private final NodeKinds kinds;
     private final Problems problems;
-    /** Finds the source position of a path, when the topology came from text. */
-    private final Function<String, SourceNode> locate;
     /** Problems found while reading the file: a check at or under one of their paths is skipped. */
     private final Problems earlier;
 
     /** Path of a list item by model index (items dropped while reading shift the indexes). */
     private final BiFunction<String, Integer, String> itemPath;
 
-    TopologyValidator(NodeKinds kinds, Problems problems, Function<String, SourceNode> locate,
-                      BiFunction<String, Integer, String> itemPath) {
+    TopologyValidator(NodeKinds kinds, Problems problems, BiFunction<String, Integer, String> itemPath) {
         this.kinds = kinds;
         this.itemPath = itemPath;
         this.problems = problems;
-        this.locate = locate;
         this.earlier = snapshot(problems);
     }
 
@@ -56,18 +51,15 @@ final class TopologyValidator {
         if (earlier.toList().stream().anyMatch(p -> p.path().equals(path))) {
             return;
         }
-        SourceNode at = locate.apply(path);
-        if (at != null) {
-            problems.add(new Problem(path, message, at.line(), at.column()));
-        } else {
-            problems.add(path, message);
-        }
+        problems.add(path, message); // the reader adds the source position, if any
     }
 
     void validate(Topology t) {
         name("name", t.name(), Names.MAX_NAME);
-        segmentsComplete = earlier.toList().stream().noneMatch(p -> p.path().equals("segments"))
+        segmentsComplete = !t.segments().isEmpty()
+                && earlier.toList().stream().noneMatch(p -> p.path().equals("segments"))
                 && t.segments().stream().noneMatch(s -> s.name().isEmpty());
+        listedSegments = new HashSet<>(t.segmentNames());
         Map<String, SegmentSpec> segments = segments(t);
         nodes(t, segments);
         links(t, segments);
@@ -126,6 +118,9 @@ final class TopologyValidator {
         return byName;
     }
 
+    /** Every name in the segments list, valid or not. */
+    private Set<String> listedSegments = Set.of();
+
     /** False when some segment's name could not be read: references cannot be judged then. */
     private boolean segmentsComplete;
 
@@ -134,8 +129,8 @@ final class TopologyValidator {
     }
 
     private void segmentRef(String path, String segment, Map<String, SegmentSpec> segments) {
-        if (segments.containsKey(segment) || !segmentsComplete()) {
-            return;
+        if (segments.containsKey(segment) || listedSegments.contains(segment) || !segmentsComplete()) {
+            return; // a listed segment with a bad name is reported once, where it is listed
         }
         report(path, "unknown segment '" + segment + "' (segments: " + Names.list(segments.keySet()) + ")"
                 + Names.didYouMean(segment, segments.keySet()));
@@ -163,14 +158,9 @@ final class TopologyValidator {
             interfaces(nodeName, node, path, segments, addressesOnSegment, macsOnSegment);
             routes(nodeName, node, path);
             if (kind != null) {
-                kind.validate(nodeName, node, t, problemsFor());
+                kind.validate(nodeName, node, t, problems);
             }
         }
-    }
-
-    /** Kinds report through a collector that still skips already-reported paths. */
-    private Problems problemsFor() {
-        return problems;
     }
 
     private void interfaces(String nodeName, NodeSpec node, String nodePath, Map<String, SegmentSpec> segments,
@@ -262,7 +252,9 @@ final class TopologyValidator {
     }
 
     private void routes(String nodeName, NodeSpec node, String nodePath) {
+        // Names of interfaces are known unless reading dropped one; subnets only if no address is in doubt.
         boolean interfacesKnown = !earlier.hasAtOrUnder(nodePath + ".interfaces");
+        boolean subnetsKnown = !problems.hasAtOrUnder(nodePath + ".interfaces");
         List<String> subnets = new ArrayList<>();
         boolean anyDhcp = false;
         for (Map.Entry<String, InterfaceSpec> ie : node.interfaces().entrySet()) {
@@ -302,8 +294,8 @@ final class TopologyValidator {
                 report(path + ".via", via + " cannot be a next hop (not a unicast host address)");
                 continue;
             }
-            if (!interfacesKnown) {
-                continue; // an interface had a problem: its subnet is unknown, do not guess
+            if (!subnetsKnown) {
+                continue; // an interface had a problem: its subnet is in doubt, do not guess
             }
             boolean own = false;
             boolean connected = false;
@@ -334,7 +326,7 @@ final class TopologyValidator {
     private void links(Topology t, Map<String, SegmentSpec> segments) {
         for (Map.Entry<String, LinkSpec> e : t.links().entrySet()) {
             String path = Paths.child("links", e.getKey());
-            if (!segments.containsKey(e.getKey()) && segmentsComplete()) {
+            if (!segments.containsKey(e.getKey()) && !listedSegments.contains(e.getKey()) && segmentsComplete()) {
                 report(path, "unknown segment '" + e.getKey() + "' (segments: " + Names.list(segments.keySet())
                         + ")" + Names.didYouMean(e.getKey(), segments.keySet()));
             }
