@@ -11,6 +11,7 @@ import dev.wirelab.netstack.wire.MacAddress;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +25,7 @@ public final class NetworkInterface {
     private final MacAddress mac;
     private final int mtu;
     private final Link link;
-    private final List<InterfaceAddress> addresses = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<InterfaceAddress> addresses = new CopyOnWriteArrayList<>();
     final NeighborCache<Ipv4Packet> neighbors;
     Cancellable neighborTimer = Cancellable.NONE;
     long neighborTimerAt = Long.MAX_VALUE;

@@ -359,8 +359,9 @@ public class Node {
 
     /**
      * Runs a program as a shell would: {@code ping -c 3 10.0.3.2}. Output lines go to
-     * {@code outputLine}; the future completes with the exit status on the node's loop. Never
-     * blocks: programs are state machines on the loop.
+     * {@code outputLine} (called on the node's loop); the future completes with the exit status
+     * on the node's loop. Never blocks: programs are state machines on the loop. Cancelling the
+     * future stops the program at its next step (exit status 130, as after Ctrl-C).
      */
     public CompletableFuture<Integer> exec(String commandLine, Consumer<String> outputLine) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
@@ -427,12 +428,9 @@ public class Node {
         }
     }
 
+    /** Counter/trace protocol names follow the wire decoders', with "ipv4" for IP. */
     private static String protocolName(String wireProtocol) {
-        return switch (wireProtocol) {
-            case "ipv4" -> IP;
-            case "ethernet", "arp", "icmp", "udp" -> wireProtocol;
-            default -> wireProtocol;
-        };
+        return wireProtocol == null || wireProtocol.isEmpty() ? "unknown" : wireProtocol;
     }
 
     private void transmit(NetworkInterface ifc, MacAddress dst, int etherType, byte[] payload) {
