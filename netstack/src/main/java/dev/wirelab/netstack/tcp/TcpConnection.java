@@ -433,6 +433,7 @@ public final class TcpConnection {
         rcvWscale = windowScaleToOffer();
         setState(TcpState.SYN_SENT, "connect");
         sendSyn(now, false);
+        timeSyn(now);
         armRetransmit(now);
         finish();
     }
@@ -452,6 +453,7 @@ public final class TcpConnection {
         sndWl2 = iss;
         setState(TcpState.SYN_RECEIVED, "syn received");
         sendSyn(now, true);
+        timeSyn(now);
         armRetransmit(now);
         finish();
     }
@@ -494,6 +496,13 @@ public final class TcpConnection {
         setState(TcpState.ESTABLISHED, "cookie ack");
         armKeepAlive(now);
         finish();
+    }
+
+    /** The SYN is timed like data (RFC 6298 section 3: Karn's rule drops the sample if it is sent again). */
+    private void timeSyn(long now) {
+        rttTiming = true;
+        rttSeq = iss;
+        rttStart = now;
     }
 
     private void initSend(SeqNum isn) {
@@ -1507,6 +1516,7 @@ public final class TcpConnection {
                 }
                 retries++;
                 synRetransmitted = true;
+                rttTiming = false;
                 rtt.backOff();
                 retransmits++;
                 layer.retransmitted(this, iss, 1, "timeout");
@@ -1529,6 +1539,7 @@ public final class TcpConnection {
                 }
                 retries++;
                 synRetransmitted = true;
+                rttTiming = false;
                 rtt.backOff();
                 retransmits++;
                 layer.retransmitted(this, iss, 1, "timeout");
