@@ -564,7 +564,6 @@ public final class TcpConnection {
             m -= TIMESTAMP_OPTION_LENGTH;
         }
         sndMss = Math.max(m, 64);
-        rcvMss = Math.min(rcvMss, sndMss);
     }
 
     /** RFC 5681 section 3.1 with RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)); the config says how many segments. */
@@ -1090,8 +1089,8 @@ public final class TcpConnection {
             if (data.length > 0) {
                 deliver(data);
                 bytesSinceAck += data.length;
-                rcvMss = Math.max(rcvMss, Math.min(data.length, sndMss + (tsOk ? TIMESTAMP_OPTION_LENGTH : 0)));
-                rcvMss = Math.min(rcvMss, Math.max(data.length, DEFAULT_MSS));
+                // The peer's segment size as seen (Linux tcp_measure_rcv_mss), for the every-second-segment rule.
+                rcvMss = Math.max(rcvMss, Math.min(data.length, ourMss));
             }
             drainOutOfOrder();
             if (fin) {
