@@ -113,6 +113,8 @@ public final class TcpConnection {
     private int sndBufCap;
     private int rcvBufCap;
     private boolean finQueued;
+    private boolean finSent;
+    private SeqNum finSeq = SeqNum.ZERO;
     private boolean peerFin;
     private int reportedSendQueue = -1;
     private int reportedRecvQueue = -1;
@@ -897,7 +899,7 @@ public final class TcpConnection {
         if (ack.gt(sndUna)) {
             int acked = ack.minus(sndUna);
             int dataAcked = Math.min(acked, sendBuf.length());
-            boolean finAcked = finQueued && acked > sendBuf.length();
+            boolean finAcked = finSent && ack.gt(finSeq);
             sampleRtt(now, seg, ack);
             sendBuf.discard(dataAcked);
             bytesAcked += dataAcked;
@@ -1273,10 +1275,10 @@ public final class TcpConnection {
             }
             int guard = 0;
             while (guard++ < 100_000) {
-                int off = sndNxt.minus(sndUna);
-                if (finQueued && off > sendBuf.length()) {
+                if (finSent && sndNxt.gt(finSeq)) {
                     break; // everything, FIN included, is out
                 }
+                int off = sndNxt.minus(sndUna);
                 int avail = sendBuf.length() - off;
                 long wndEdge = Math.min(sndWnd, cwnd);
                 long usable = wndEdge - off;
@@ -1351,6 +1353,10 @@ public final class TcpConnection {
         }
         if (fin) {
             flags |= TcpSegment.FIN;
+            if (!finSent) {
+                finSent = true;
+                finSeq = seq.plus(len);
+            }
         }
         if (retransmission) {
             retransmits++;
@@ -1373,7 +1379,7 @@ public final class TcpConnection {
     /** Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
     private void retransmitFirst(long now, String reason) {
         int len = Math.min(sndMss, sendBuf.length());
-        boolean fin = finQueued && len == sendBuf.length() && sndMax.minus(sndUna) > sendBuf.length();
+        boolean fin = finSent && len == sendBuf.length() && sndUna.plus(len).equals(finSeq);
         if (len == 0 && !fin) {
             return;
         }
