@@ -26,7 +26,9 @@ public final class NodeFactory {
     public static NodeFactory standard() {
         return new NodeFactory()
                 .with("host", (name, spec, loop, trace) -> Node.host(name, loop, trace))
-                .with("router", (name, spec, loop, trace) -> Node.router(name, loop, trace));
+                .with("router", (name, spec, loop, trace) -> Node.router(name, loop, trace))
+                .with("dhcp", NodeServices::dhcpServer)
+                .with("dns", NodeServices::dnsServer);
     }
 
     public NodeFactory with(String kind, Maker maker) {
@@ -42,6 +44,7 @@ public final class NodeFactory {
         }
         Node node = m.make(name, spec, loop, trace);
         node.setForwarding(spec.forwarding());
+        NodeServices.common(node, spec); // resolver, DHCP clients, DHCP relay
         return node;
     }
 }
