@@ -1,6 +1,9 @@
 package dev.wirelab.netstack.socket;
 
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.tcp.TcpConnection;
+import dev.wirelab.netstack.tcp.TcpLayer;
+import dev.wirelab.netstack.tcp.TcpListener;
 import dev.wirelab.netstack.time.EventLoop;
 
 import java.util.ArrayList;
@@ -31,6 +34,8 @@ public final class Kernel {
     final Set<SocketFile> sockets = new LinkedHashSet<>();
     /** Linux hands out pids and tids from one counter; we start where a booted system might be. */
     private int nextPid = 100;
+    /** Where bind() to port 0 starts looking in the ephemeral range (per node: deterministic). */
+    int nextBindPort;
 
     private Kernel(Node node) {
         this.node = node;
@@ -111,7 +116,56 @@ public final class Kernel {
 
     /** A new SOCK_STREAM socket, or null when the node has no TCP. */
     SocketFile newStreamSocket() {
-        return null;
+        return TcpLayer.find(node).map(t -> (SocketFile) new TcpSocketFile(this, t)).orElse(null);
+    }
+
+    /**
+     * Every TCP socket of the node for ss / netstat (call on the loop): listeners and connections
+     * as the TCP engine knows them (SYN-RECV, not yet accepted and TIME-WAIT ones included), each
+     * with the processes holding a descriptor for it.
+     */
+    public List<SocketInfo> tcpSockets() {
+        requireLoop();
+        Map<Object, List<SocketInfo.Owner>> owners = owners();
+        List<SocketInfo> out = new ArrayList<>();
+        TcpLayer.find(node).ifPresent(tcp -> {
+            for (TcpListener l : tcp.listeners()) {
+                out.add(TcpSocketFile.listenerInfo(l).withOwners(owners.getOrDefault(l, List.of())));
+            }
+            for (TcpConnection c : tcp.connections()) {
+                out.add(TcpSocketFile.connectionInfo(c).withOwners(owners.getOrDefault(c, List.of())));
+            }
+        });
+        return out;
+    }
+
+    /** Bound UDP and raw sockets for ss -u / -w (call on the loop). */
+    public List<SocketInfo> datagramSockets() {
+        requireLoop();
+        Map<Object, List<SocketInfo.Owner>> owners = owners();
+        List<SocketInfo> out = new ArrayList<>();
+        for (SocketFile s : sockets) {
+            if (!(s instanceof TcpSocketFile) && s.localAddress().port() != 0) {
+                out.add(s.info().withOwners(owners.getOrDefault(s, List.of())));
+            }
+        }
+        return out;
+    }
+
+    private Map<Object, List<SocketInfo.Owner>> owners() {
+        Map<Object, List<SocketInfo.Owner>> m = new java.util.IdentityHashMap<>();
+        for (Process p : processes.values()) {
+            for (Map.Entry<Integer, KFile> e : p.table().entrySet()) {
+                Object key = e.getValue();
+                if (key instanceof TcpSocketFile t) {
+                    key = t.listener() != null ? t.listener() : t.connection();
+                }
+                if (key != null) {
+                    m.computeIfAbsent(key, k -> new ArrayList<>()).add(new SocketInfo.Owner(p.name(), p.pid(), e.getKey()));
+                }
+            }
+        }
+        return m;
     }
 
     // ------------------------------------------------------------------ system call machinery
