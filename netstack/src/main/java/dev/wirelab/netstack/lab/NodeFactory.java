@@ -2,6 +2,8 @@ package dev.wirelab.netstack.lab;
 
 import dev.wirelab.netstack.lab.topology.NodeSpec;
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.tcp.TcpConfig;
+import dev.wirelab.netstack.tcp.TcpLayer;
 import dev.wirelab.netstack.time.EventLoop;
 import dev.wirelab.netstack.trace.TraceSink;
 
@@ -25,10 +27,16 @@ public final class NodeFactory {
 
     public static NodeFactory standard() {
         return new NodeFactory()
-                .with("host", (name, spec, loop, trace) -> Node.host(name, loop, trace))
-                .with("router", (name, spec, loop, trace) -> Node.router(name, loop, trace))
-                .with("dhcp", NodeServices::dhcpServer)
-                .with("dns", NodeServices::dnsServer);
+                .with("host", (name, spec, loop, trace) -> withTcp(Node.host(name, loop, trace)))
+                .with("router", (name, spec, loop, trace) -> withTcp(Node.router(name, loop, trace)))
+                .with("dhcp", (name, spec, loop, trace) -> withTcp(NodeServices.dhcpServer(name, spec, loop, trace)))
+                .with("dns", (name, spec, loop, trace) -> withTcp(NodeServices.dnsServer(name, spec, loop, trace)));
+    }
+
+    /** Every host and router has a TCP, as every kernel does. */
+    private static Node withTcp(Node node) {
+        TcpLayer.install(node, TcpConfig.defaults());
+        return node;
     }
 
     public NodeFactory with(String kind, Maker maker) {

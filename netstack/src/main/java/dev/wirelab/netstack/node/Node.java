@@ -252,6 +252,11 @@ public class Node {
         protocols.put(protocol, handler);
     }
 
+    /** The transport registered for an IP protocol number, or null. */
+    public ProtocolHandler protocolHandler(int protocol) {
+        return protocols.get(protocol);
+    }
+
     /** Adds (or replaces) a program this node can {@link #exec}. */
     public void registerProgram(String programName, Supplier<Program> factory) {
         programs.put(programName, factory);

@@ -1,5 +1,6 @@
 package dev.wirelab.netstack.node;
 
+import dev.wirelab.netstack.testkit.ScenarioCaptures;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceRecorder;
@@ -16,6 +17,10 @@ public final class TestLab {
 
     public final VirtualTimeScheduler scheduler = new VirtualTimeScheduler();
     public final TraceRecorder trace = new TraceRecorder();
+
+    public TestLab() {
+        ScenarioCaptures.register(trace::frames, scheduler.epochUnixNanos());
+    }
 
     /** The result of a program run. */
     public record Run(int status, List<String> lines) {

@@ -60,8 +60,10 @@ class ExamplesTest {
         RouteSpec pc1Default = t.nodes().get("pc1").routes().get(0);
         assertThat(pc1Default.isDefault()).isTrue();
         assertThat(pc1Default.via()).isEqualTo(Ipv4Address.parse("10.0.1.1"));
-        assertThat(t.links()).isEmpty();
-        assertThat(t.link("core")).isEqualTo(LinkSpec.NONE);
+        assertThat(t.links().keySet()).containsExactly("lan1", "core", "lan2");
+        assertThat(t.link("core")).isEqualTo(new LinkSpec(5_000_000L, 1_000_000L, 0, 0, 0, 0, 0));
+        assertThat(t.link("lan1")).isEqualTo(new LinkSpec(500_000L, 0, 0, 0, 0, 0, 0));
+        assertThat(t.link("no-such-segment")).isEqualTo(LinkSpec.NONE);
         assertThat(t.bus()).isNull();
         assertThat(t.busOrDefault()).isEqualTo(BusSpec.DEFAULT);
         assertThat(t.seed()).isEqualTo(1L);
