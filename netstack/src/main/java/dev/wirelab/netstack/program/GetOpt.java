@@ -63,6 +63,19 @@ final class GetOpt {
     }
 
     /** Bad command-line usage: the message is printed and the program exits with status 2. */
+    /** An integer option value in [min, max]; anything else is a usage error with {@code error} as message. */
+    static int intIn(String s, int min, int max, String error) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v < min || v > max) {
+                throw new UsageException(error);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UsageException(error);
+        }
+    }
+
     static final class UsageException extends RuntimeException {
         UsageException(String message) {
             super(message);

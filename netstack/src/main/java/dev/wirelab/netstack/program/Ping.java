@@ -95,7 +95,7 @@ final class Ping implements Program {
             throw new GetOpt.UsageException("ping: " + o.operands.get(0) + ": Name or service not known");
         }
         if (o.has('c')) {
-            count = positiveInt(o.get('c'), "ping: invalid argument: '" + o.get('c') + "'");
+            count = GetOpt.intIn(o.get('c'), 1, Integer.MAX_VALUE, "ping: invalid argument: '" + o.get('c') + "'");
         }
         if (o.has('i')) {
             intervalNanos = seconds(o.get('i'), "ping: bad timing interval: " + o.get('i'));
@@ -107,10 +107,10 @@ final class Ping implements Program {
             deadlineNanos = seconds(o.get('w'), "ping: bad wait time: " + o.get('w'));
         }
         if (o.has('s')) {
-            size = intIn(o.get('s'), 0, 65_507, "ping: invalid argument: '" + o.get('s') + "': out of range: 0 <= value <= 65507");
+            size = GetOpt.intIn(o.get('s'), 0, 65_507, "ping: invalid argument: '" + o.get('s') + "': out of range: 0 <= value <= 65507");
         }
         if (o.has('t')) {
-            ttl = intIn(o.get('t'), 1, 255, "ping: invalid argument: '" + o.get('t') + "': out of range: 1 <= value <= 255");
+            ttl = GetOpt.intIn(o.get('t'), 1, 255, "ping: invalid argument: '" + o.get('t') + "': out of range: 1 <= value <= 255");
         }
         if (o.has('M')) {
             try {
@@ -281,23 +281,6 @@ final class Ping implements Program {
         }
         String s = new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
         return s;
-    }
-
-    private static int positiveInt(String s, String error) {
-        int v = intIn(s, 1, Integer.MAX_VALUE, error);
-        return v;
-    }
-
-    private static int intIn(String s, int min, int max, String error) {
-        try {
-            int v = Integer.parseInt(s);
-            if (v < min || v > max) {
-                throw new GetOpt.UsageException(error);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new GetOpt.UsageException(error);
-        }
     }
 
     static long seconds(String s, String error) {

@@ -82,41 +82,30 @@ final class Traceroute implements Program {
         }
         numeric = o.has('n');
         if (o.has('q')) {
-            queries = number(o.get('q'), 1, 10, "no more than 10 probes per hop");
+            queries = GetOpt.intIn(o.get('q'), 1, 10, "no more than 10 probes per hop");
         }
         if (o.has('m')) {
-            maxTtl = number(o.get('m'), 1, 255, "max hops cannot be more than 255");
+            maxTtl = GetOpt.intIn(o.get('m'), 1, 255, "max hops cannot be more than 255");
         }
         if (o.has('f')) {
-            firstTtl = number(o.get('f'), 1, 255, "first hop out of range");
+            firstTtl = GetOpt.intIn(o.get('f'), 1, 255, "first hop out of range");
         }
         if (firstTtl > maxTtl) {
             throw new GetOpt.UsageException("first hop out of range");
         }
         if (o.has('p')) {
-            port = number(o.get('p'), 1, 65535, "Cannot handle `-p' option with arg `" + o.get('p') + "'");
+            port = GetOpt.intIn(o.get('p'), 1, 65535, "Cannot handle `-p' option with arg `" + o.get('p') + "'");
         }
         if (o.has('w')) {
             String w = o.get('w').split(",")[0];
             waitNanos = Ping.seconds(w, "Cannot handle `-w' option with arg `" + o.get('w') + "'");
         }
         if (o.operands.size() == 2) {
-            packetLength = number(o.operands.get(1), 28, 65000, "Cannot handle \"packetlen\" cmdline arg `"
+            packetLength = GetOpt.intIn(o.operands.get(1), 28, 65000, "Cannot handle \"packetlen\" cmdline arg `"
                     + o.operands.get(1) + "' on position 2");
         }
     }
 
-    private static int number(String s, int min, int max, String error) {
-        try {
-            int v = Integer.parseInt(s);
-            if (v < min || v > max) {
-                throw new GetOpt.UsageException(error);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new GetOpt.UsageException(error);
-        }
-    }
 
     private void startHop() {
         line = new StringBuilder(String.format(Locale.ROOT, "%2d ", ttl));
