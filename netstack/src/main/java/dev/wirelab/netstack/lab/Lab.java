@@ -44,8 +44,18 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Lab implements AutoCloseable {
 
-    /** Options of one run of a lab. */
-    public record Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes) {
+    /**
+     * Options of one run of a lab.
+     *
+     * @param keepTrace whether {@link #trace()} keeps every frame and event in memory (default true);
+     *                  a long-running lab whose trace goes to {@code extraSink} (the control API's
+     *                  database ingest) turns it off so memory stays bounded
+     */
+    public record Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes, boolean keepTrace) {
+        public Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes) {
+            this(timeMode, seed, extraSink, nodes, true);
+        }
+
         public static Options virtual() {
             return new Options(TimeMode.VIRTUAL, null, null, NodeFactory.standard());
         }
@@ -55,15 +65,20 @@ public final class Lab implements AutoCloseable {
         }
 
         public Options withSeed(long s) {
-            return new Options(timeMode, s, extraSink, nodes);
+            return new Options(timeMode, s, extraSink, nodes, keepTrace);
         }
 
         public Options withSink(TraceSink sink) {
-            return new Options(timeMode, seed, sink, nodes);
+            return new Options(timeMode, seed, sink, nodes, keepTrace);
         }
 
         public Options withNodes(NodeFactory factory) {
-            return new Options(timeMode, seed, extraSink, factory);
+            return new Options(timeMode, seed, extraSink, factory, keepTrace);
+        }
+
+        /** Frames and events go only to {@code extraSink}; {@link #trace()} stays empty. */
+        public Options withoutMemoryTrace() {
+            return new Options(timeMode, seed, extraSink, nodes, false);
         }
     }
 
@@ -86,7 +101,8 @@ public final class Lab implements AutoCloseable {
         this.topology = topology;
         this.timeMode = options.timeMode();
         this.seed = options.seed() != null ? options.seed() : topology.seed() != null ? topology.seed() : 1L;
-        this.sink = options.extraSink() == null ? recorder : tee(recorder, options.extraSink());
+        this.sink = options.extraSink() == null ? recorder
+                : options.keepTrace() ? tee(recorder, options.extraSink()) : options.extraSink();
         if (timeMode == TimeMode.VIRTUAL) {
             virtual = new VirtualTimeScheduler();
             realClock = null;
@@ -126,6 +142,7 @@ public final class Lab implements AutoCloseable {
             NodeSpec spec = e.getValue();
             EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : newRealLoop(name);
             Node node = factory.make(name, spec, loop, sink);
+            node.seedRandom(seed);
             for (Map.Entry<String, InterfaceSpec> ie : spec.interfaces().entrySet()) {
                 String ifName = ie.getKey();
                 InterfaceSpec is = ie.getValue();
@@ -214,6 +231,31 @@ public final class Lab implements AutoCloseable {
 
     public ExecResult run(String node, String command) {
         return run(node, command, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Waits until {@code done} is true or {@code timeout} of lab time has passed: virtual time runs
+     * the events due meanwhile (and stops at the instant {@code done} became true), real time polls.
+     * Used to drive a program started with {@link #exec} while its output streams elsewhere. In
+     * virtual time only one thread may drive a lab at once.
+     *
+     * @return whether {@code done} became true
+     */
+    public boolean runUntil(java.util.function.BooleanSupplier done, Duration timeout) {
+        if (virtual != null) {
+            virtual.runUntil(done, virtual.nanos() + timeout.toNanos());
+            return done.getAsBoolean();
+        }
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(20, (end - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return done.getAsBoolean();
+            }
+        }
+        return done.getAsBoolean();
     }
 
     /** Starts {@code command} on {@code node} without waiting; in virtual time it moves only while time is driven. */

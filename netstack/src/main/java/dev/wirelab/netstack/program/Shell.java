@@ -16,7 +16,11 @@ public final class Shell {
             "ping", Ping::new,
             "traceroute", Traceroute::new,
             "ip", IpCommand::new,
-            "arp", ArpCommand::new);
+            "arp", ArpCommand::new,
+            "dhclient", Dhclient::new,
+            "dig", Dig::new,
+            "nslookup", Nslookup::new,
+            "host", HostCommand::new);
 
     private Shell() {
     }

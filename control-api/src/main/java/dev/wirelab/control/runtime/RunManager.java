@@ -1,0 +1,244 @@
+package dev.wirelab.control.runtime;
+
+import dev.wirelab.control.config.WirelabProperties;
+import dev.wirelab.control.errors.ConflictException;
+import dev.wirelab.control.errors.NotFoundException;
+import dev.wirelab.control.errors.RunStartException;
+import dev.wirelab.control.ingest.IngestPipeline;
+import dev.wirelab.control.ingest.RunTrace;
+import dev.wirelab.control.store.LabRecord;
+import dev.wirelab.control.store.LabRepository;
+import dev.wirelab.control.store.RunRecord;
+import dev.wirelab.control.store.RunRepository;
+import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.netstack.lab.TimeMode;
+import dev.wirelab.netstack.lab.topology.Topologies;
+import dev.wirelab.netstack.lab.topology.Topology;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Starts and stops runs: builds a lab in the embedded runtime with its trace going to the ingest
+ * pipeline and the live hub, and keeps the runs table in step. A lab has at most one live run.
+ * At start, runs that a previous control API left live are marked interrupted: nothing of them
+ * runs any more, and what they stored stays.
+ */
+@Service
+public class RunManager {
+
+    private static final Logger log = LoggerFactory.getLogger(RunManager.class);
+
+    private final LabRepository labs;
+    private final RunRepository runs;
+    private final IngestPipeline ingest;
+    private final List<NodeStateProvider> stateProviders;
+    private final WirelabProperties props;
+    private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
+    private final Map<Long, Object> labLocks = new ConcurrentHashMap<>();
+    private final LongAdder liveDropped = new LongAdder();
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("run-counters").daemon().factory());
+
+    public RunManager(LabRepository labs, RunRepository runs, IngestPipeline ingest, List<NodeStateProvider> stateProviders,
+                      WirelabProperties props, MeterRegistry metrics) {
+        this.labs = labs;
+        this.runs = runs;
+        this.ingest = ingest;
+        this.stateProviders = stateProviders;
+        this.props = props;
+        int n = runs.markInterrupted("the control API stopped while this run was live (killed or crashed); "
+                + "the frames and events it had stored are kept");
+        if (n > 0) {
+            log.warn("Marked {} run(s) left live by an earlier control API as interrupted", n);
+        }
+        FunctionCounter.builder("wirelab.live.dropped", liveDropped, LongAdder::sum)
+                .description("Live-stream items dropped for slow subscribers").register(metrics);
+        ticker.scheduleWithFixedDelay(this::flushCounters, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts a run of a lab. */
+    public LiveRun start(long labId, TimeMode mode, Long seedOrNull) {
+        LabRecord rec = labs.find(labId).orElseThrow(() -> new NotFoundException("no lab " + labId));
+        Topology topology = parse(rec);
+        long seed = seedOrNull != null ? seedOrNull : topology.seed() != null ? topology.seed() : 1L;
+        synchronized (labLocks.computeIfAbsent(labId, k -> new Object())) {
+            Optional<LiveRun> existing = liveForLab(labId);
+            if (existing.isPresent()) {
+                throw new ConflictException("lab " + rec.name() + " already has a live run (" + existing.get().runId()
+                        + "): stop it first");
+            }
+            RunRecord run;
+            try {
+                run = runs.create(labId, mode.name().toLowerCase(), seed);
+            } catch (RunRepository.LiveRunExistsException e) {
+                throw new ConflictException(e.getMessage());
+            }
+            RunTrace trace = ingest.open(run.id());
+            LiveHub hub = new LiveHub(props.live().bufferPerSubscriber(), liveDropped);
+            trace.setListener(hub);
+            Lab lab;
+            try {
+                Lab.Options options = (mode == TimeMode.VIRTUAL ? Lab.Options.virtual() : Lab.Options.real())
+                        .withSeed(seed).withSink(trace).withoutMemoryTrace();
+                lab = Lab.build(topology, options);
+            } catch (RuntimeException e) {
+                fail(run.id(), trace, hub, e);
+                throw new RunStartException(run.id(), "run " + run.id() + " of lab " + rec.name()
+                        + " could not start: " + e.getMessage(), e);
+            }
+            LiveRun lr = new LiveRun(run.id(), labId, rec.name(), lab, trace, hub);
+            try {
+                lr.start();
+            } catch (Exception e) {
+                lr.close();
+                fail(run.id(), trace, hub, e);
+                throw new RunStartException(run.id(), "run " + run.id() + " of lab " + rec.name()
+                        + " could not start: " + e.getMessage(), e);
+            }
+            runs.markRunning(run.id(), lab.epochUnixNanos());
+            live.put(run.id(), lr);
+            log.info("Run {} of lab {} started ({} time, seed {})", run.id(), rec.name(), mode.name().toLowerCase(), seed);
+            return lr;
+        }
+    }
+
+    private void fail(long runId, RunTrace trace, LiveHub hub, Exception e) {
+        hub.complete();
+        ingest.awaitDrained(trace, Duration.ofSeconds(5));
+        runs.markEnded(runId, "failed", String.valueOf(e.getMessage()), trace.counts());
+        ingest.release(runId);
+    }
+
+    /** Stops a live run: the lab goes down, queued trace rows are written (for a while), the run is marked stopped. */
+    public RunRecord stop(long runId) {
+        LiveRun lr = live.get(runId);
+        if (lr == null) {
+            RunRecord r = runs.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
+            throw new ConflictException("run " + runId + " is not live (it is " + r.status() + ")");
+        }
+        synchronized (labLocks.computeIfAbsent(lr.labId(), k -> new Object())) {
+            if (live.remove(runId) == null) {
+                return runs.find(runId).orElseThrow();
+            }
+            end(lr, "stopped", null);
+        }
+        return runs.find(runId).orElseThrow();
+    }
+
+    private void end(LiveRun lr, String status, String error) {
+        lr.close();
+        boolean drained = ingest.awaitDrained(lr.trace(), Duration.ofSeconds(15));
+        lr.hub().complete();
+        RunTrace.Counts c = lr.trace().counts();
+        String why = error;
+        if (!drained) {
+            why = (error == null ? "" : error + "; ") + c.pending()
+                    + " trace rows were still waiting for the database when the run stopped";
+        }
+        try {
+            runs.markEnded(lr.runId(), status, why, c);
+        } catch (RuntimeException e) {
+            log.warn("Run {}: could not record its end ({}); it will read as interrupted after a restart", lr.runId(),
+                    e.getMessage());
+        }
+        if (drained) {
+            ingest.release(lr.runId());
+        }
+        log.info("Run {} {}: frames {} captured, {} stored, {} dropped", lr.runId(), status, c.framesCaptured(),
+                c.framesStored(), c.framesDropped());
+    }
+
+    public Optional<LiveRun> live(long runId) {
+        return Optional.ofNullable(live.get(runId));
+    }
+
+    /** The live run, or 404 (unknown run) / 409 (a run that ended). */
+    public LiveRun requireLive(long runId) {
+        LiveRun lr = live.get(runId);
+        if (lr != null) {
+            return lr;
+        }
+        RunRecord r = runs.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
+        throw new ConflictException("run " + runId + " is not live (it is " + r.status() + ")");
+    }
+
+    public Optional<LiveRun> liveForLab(long labId) {
+        return live.values().stream().filter(r -> r.labId() == labId).findFirst();
+    }
+
+    public Collection<LiveRun> liveRuns() {
+        return live.values();
+    }
+
+    public List<NodeStateProvider> stateProviders() {
+        return stateProviders;
+    }
+
+    /** Stops a lab's live run (if any) and deletes the lab with every run and trace. */
+    public boolean deleteLab(long labId) {
+        labs.find(labId).orElseThrow(() -> new NotFoundException("no lab " + labId));
+        synchronized (labLocks.computeIfAbsent(labId, k -> new Object())) {
+            Optional<LiveRun> lr = liveForLab(labId);
+            if (lr.isPresent()) {
+                live.remove(lr.get().runId());
+                lr.get().trace().discard();
+                end(lr.get(), "stopped", "lab deleted");
+            }
+            for (RunRecord r : runs.forLab(labId)) {
+                RunTrace t = ingest.run(r.id());
+                if (t != null) {
+                    t.discard();
+                    ingest.awaitDrained(t, Duration.ofSeconds(5));
+                    ingest.release(r.id());
+                }
+                runs.dropTrace(r.id());
+            }
+            boolean deleted = labs.delete(labId);
+            labLocks.remove(labId);
+            return deleted;
+        }
+    }
+
+    /** The topology of a stored lab (validated when it was stored). */
+    public static Topology parse(LabRecord rec) {
+        return "json".equals(rec.sourceFormat()) ? Topologies.parseJson(rec.source()) : Topologies.parseYaml(rec.source());
+    }
+
+    private void flushCounters() {
+        for (LiveRun lr : live.values()) {
+            try {
+                runs.updateCounters(lr.runId(), lr.trace().counts());
+            } catch (RuntimeException e) {
+                // The database is away: the counts are written once it is back (or at the end of the run).
+            }
+        }
+    }
+
+    @PreDestroy
+    public void shutdown() {
+        ticker.shutdownNow();
+        for (LiveRun lr : List.copyOf(live.values())) {
+            live.remove(lr.runId());
+            try {
+                end(lr, "stopped", "the control API shut down");
+            } catch (RuntimeException e) {
+                log.warn("Run {} did not stop cleanly: {}", lr.runId(), e.getMessage());
+            }
+        }
+    }
+}

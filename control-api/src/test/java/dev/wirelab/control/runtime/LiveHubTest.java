@@ -1,0 +1,89 @@
+package dev.wirelab.control.runtime;
+
+import dev.wirelab.control.ingest.TraceRow;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import java.util.concurrent.atomic.LongAdder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LiveHubTest {
+
+    private static TraceRow.FrameRow frame(long seq) {
+        return new TraceRow.FrameRow(null, seq, seq * 1000, "lan", "pc1:eth0", new byte[60], System.nanoTime());
+    }
+
+    @Test
+    void aSubscriberThatKeepsUpGetsEverythingInOrderAndTheStreamEndsWithTheRun() {
+        LiveHub hub = new LiveHub(16, new LongAdder());
+        StepVerifier.create(hub.subscribe())
+                .then(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        hub.frame(frame(i));
+                    }
+                    hub.complete();
+                })
+                .expectNextCount(100)
+                .verifyComplete();
+    }
+
+    @Test
+    void aSlowSubscriberLosesWhatItsBufferCannotHoldAndIsToldHowMuch() {
+        LongAdder total = new LongAdder();
+        LiveHub hub = new LiveHub(4, total);
+        StepVerifier.create(hub.subscribe(), 0)
+                .then(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        hub.frame(frame(i)); // nobody asks: 4 are kept, 6 are dropped
+                    }
+                })
+                .thenRequest(1)
+                .assertNext(i -> assertThat(i).isEqualTo(new LiveHub.Dropped(6, 6)))
+                .thenRequest(4)
+                .assertNext(i -> assertThat(((LiveHub.FrameItem) i).row().seq()).isZero())
+                .expectNextCount(3)
+                .then(hub::complete)
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+        assertThat(total.sum()).isEqualTo(6);
+    }
+
+    @Test
+    void oneSlowSubscriberDoesNotCostAFastOneAnything() {
+        LiveHub hub = new LiveHub(2, new LongAdder());
+        List<LiveHub.Item> slowGot = new CopyOnWriteArrayList<>();
+        BaseSubscriber<LiveHub.Item> slow = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                // asks for nothing yet
+            }
+
+            @Override
+            protected void hookOnNext(LiveHub.Item item) {
+                slowGot.add(item);
+            }
+        };
+        hub.subscribe().subscribe(slow);
+        StepVerifier.create(hub.subscribe())
+                .then(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        hub.frame(frame(i));
+                    }
+                    hub.complete();
+                })
+                .expectNextCount(50)
+                .verifyComplete();
+        slow.request(10);
+        assertThat(slowGot).hasSize(3);
+        assertThat(slowGot.get(0)).isEqualTo(new LiveHub.Dropped(48, 48));
+        assertThat(((LiveHub.FrameItem) slowGot.get(2)).row().seq()).isEqualTo(1);
+        assertThat(slow.isDisposed()).isTrue(); // completed after its buffer
+        assertThat(hub.subscriberCount()).isZero();
+    }
+}
