@@ -142,6 +142,7 @@ public final class Lab implements AutoCloseable {
             NodeSpec spec = e.getValue();
             EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : newRealLoop(name);
             Node node = factory.make(name, spec, loop, sink);
+            node.seedRandom(seed);
             for (Map.Entry<String, InterfaceSpec> ie : spec.interfaces().entrySet()) {
                 String ifName = ie.getKey();
                 InterfaceSpec is = ie.getValue();

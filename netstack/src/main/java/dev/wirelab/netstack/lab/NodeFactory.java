@@ -28,7 +28,9 @@ public final class NodeFactory {
     public static NodeFactory standard() {
         return new NodeFactory()
                 .with("host", (name, spec, loop, trace) -> withTcp(Node.host(name, loop, trace)))
-                .with("router", (name, spec, loop, trace) -> withTcp(Node.router(name, loop, trace)));
+                .with("router", (name, spec, loop, trace) -> withTcp(Node.router(name, loop, trace)))
+                .with("dhcp", (name, spec, loop, trace) -> withTcp(NodeServices.dhcpServer(name, spec, loop, trace)))
+                .with("dns", (name, spec, loop, trace) -> withTcp(NodeServices.dnsServer(name, spec, loop, trace)));
     }
 
     /** Every host and router has a TCP, as every kernel does. */
@@ -50,6 +52,7 @@ public final class NodeFactory {
         }
         Node node = m.make(name, spec, loop, trace);
         node.setForwarding(spec.forwarding());
+        NodeServices.common(node, spec); // resolver, DHCP clients, DHCP relay
         return node;
     }
 }

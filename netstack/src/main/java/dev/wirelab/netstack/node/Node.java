@@ -40,8 +40,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A virtual machine of the lab: NICs, IPv4 with routing, ARP, ICMP, UDP, and programs. Everything
@@ -80,6 +84,12 @@ public class Node {
     private final IcmpLayer icmp;
     private NeighborTiming neighborTiming = NeighborTiming.LINUX;
     private int nextIdentification;
+    private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
+    private final List<Runnable> startHooks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
+    private final Map<String, List<FrameTap>> frameTaps = new HashMap<>();
+    private final Map<String, AddressLifetime> lifetimes = new ConcurrentHashMap<>();
+    private RandomGenerator random;
 
     /** A host (no forwarding). */
     public Node(String name, EventLoop loop, TraceSink trace) {
@@ -95,6 +105,7 @@ public class Node {
         int seed = name.hashCode();
         // Deterministic per-node starting points, different between nodes (no randomness, no clock).
         this.nextIdentification = (seed ^ (seed >>> 16)) & 0xFFFF;
+        this.random = new java.util.SplittableRandom(seed);
         this.udp = new UdpLayer(ipSender, counters, loop::nanos, this::event);
         this.icmp = new IcmpLayer(ipSender, counters, loop::nanos, ((seed >>> 8) ^ seed) & 0xFFFF, this::event);
     }
@@ -192,6 +203,7 @@ public class Node {
         onLoop(() -> {
             NetworkInterface ifc = requireInterface(ifName);
             ifc.addressList().removeIf(a -> a.address().equals(address));
+            lifetimes.remove(ifName + " " + address);
             routes.removeIf(r -> r.origin() == Route.Origin.CONNECTED && r.interfaceName().equals(ifName)
                     && address.equals(r.preferredSource()));
             publishRoutes();
@@ -250,6 +262,95 @@ public class Node {
         programs.put(programName, factory);
     }
 
+    // ------------------------------------------------------------------ extension points for services
+
+    /**
+     * The node's service of {@code type} (a DHCP client, a stub resolver...), made with {@code create}
+     * the first time it is asked for. Services live as long as the node, across stop and start.
+     */
+    public <T> T service(Class<T> type, Function<Node, T> create) {
+        return type.cast(services.computeIfAbsent(type, t -> create.apply(this)));
+    }
+
+    /** The node's service of {@code type}, if one was made. */
+    public <T> Optional<T> service(Class<T> type) {
+        return Optional.ofNullable(type.cast(services.get(type)));
+    }
+
+    /** Runs {@code hook} on the loop each time the node starts, after its addresses are announced. */
+    public void onStart(Runnable hook) {
+        startHooks.add(hook);
+    }
+
+    /** Runs {@code hook} on the loop each time the node stops, before it stops taking frames. */
+    public void onStop(Runnable hook) {
+        stopHooks.add(hook);
+    }
+
+    /** A copy of every frame of one EtherType that reaches an interface (after the MAC filter). */
+    @FunctionalInterface
+    public interface FrameTap {
+        void frame(EthernetFrame frame);
+    }
+
+    /**
+     * Opens a packet socket (AF_PACKET) on {@code ifName}: {@code tap} sees every frame of
+     * {@code etherType} the interface accepts, before the stack handles it. DHCP clients watch ARP
+     * with it (RFC 5227 conflict detection). Call on the loop; returns the action that closes it.
+     */
+    public Runnable tapFrames(String ifName, int etherType, FrameTap tap) {
+        requireInterface(ifName);
+        FrameTap filtered = f -> {
+            if (f.etherType() == etherType) {
+                tap.frame(f);
+            }
+        };
+        frameTaps.computeIfAbsent(ifName, k -> new ArrayList<>()).add(filtered);
+        return () -> frameTaps.getOrDefault(ifName, new ArrayList<>()).remove(filtered);
+    }
+
+    /**
+     * Sends a raw Ethernet frame from {@code ifName} (a packet socket's sendto): DHCP servers and
+     * relays reach a client that has no address yet at its hardware address (RFC 2131 section 4.1),
+     * DHCP clients send ARP probes. Call on the loop.
+     */
+    public void sendFrame(String ifName, MacAddress destination, int etherType, byte[] payload) {
+        if (!running) {
+            counters.drop("ethernet", "node_stopped");
+            return;
+        }
+        NetworkInterface ifc = requireInterface(ifName);
+        if (etherType == EthernetFrame.ETHERTYPE_ARP) {
+            counters.increment("arp", "sent");
+        } else if (etherType == EthernetFrame.ETHERTYPE_IPV4) {
+            counters.increment(IP, "transmitted");
+        }
+        transmit(ifc, destination, etherType, payload);
+    }
+
+    /** Records when a (DHCP-leased) address expires, for {@code ip addr}; cleared when the address goes. */
+    public void setAddressLifetime(String ifName, Ipv4Address address, AddressLifetime lifetime) {
+        lifetimes.put(ifName + " " + address, lifetime);
+    }
+
+    /** The lifetime of a dynamic address; empty for static ones ("forever"). */
+    public Optional<AddressLifetime> addressLifetime(String ifName, Ipv4Address address) {
+        return Optional.ofNullable(lifetimes.get(ifName + " " + address));
+    }
+
+    /**
+     * The node's random numbers (DNS query IDs and source ports, DHCP xids and backoff jitter): seeded,
+     * so the same lab seed gives the same run. Use on the loop.
+     */
+    public RandomGenerator random() {
+        return random;
+    }
+
+    /** Reseeds {@link #random()} from the lab's seed and this node's name (the lab does this once). */
+    public void seedRandom(long labSeed) {
+        this.random = new java.util.SplittableRandom(labSeed * 0x9E3779B97F4A7C15L ^ name.hashCode());
+    }
+
     /** Starts the node: it accepts frames and announces each address with a gratuitous ARP (RFC 5227 section 3). */
     public void start() {
         onLoop(() -> {
@@ -263,6 +364,9 @@ public class Node {
                     announce(ifc, a.address());
                 }
             }
+            for (Runnable hook : startHooks) {
+                safely(hook);
+            }
         });
     }
 
@@ -271,6 +375,9 @@ public class Node {
         onLoop(() -> {
             if (!running) {
                 return;
+            }
+            for (Runnable hook : stopHooks) {
+                safely(hook);
             }
             running = false;
             reassemblyTimer.cancel();
@@ -418,6 +525,12 @@ public class Node {
             if (frame.vlanTci() != -1) {
                 drop("ethernet", "vlan_tagged", "interface", ifc.name(), "vlan", frame.vlanTci() & 0xFFF);
                 return;
+            }
+            List<FrameTap> taps = frameTaps.get(ifc.name());
+            if (taps != null && !taps.isEmpty()) {
+                for (FrameTap t : List.copyOf(taps)) {
+                    t.frame(frame);
+                }
             }
             switch (frame.etherType()) {
                 case EthernetFrame.ETHERTYPE_ARP -> arpInput(ifc, frame);

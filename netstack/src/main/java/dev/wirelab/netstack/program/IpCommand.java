@@ -74,8 +74,12 @@ final class IpCommand implements Program {
             ctx.println("    link/ether " + ifc.mac() + " brd ff:ff:ff:ff:ff:ff");
             for (InterfaceAddress a : ifc.addresses()) {
                 Ipv4Address brd = a.broadcast();
-                ctx.println("    inet " + a + (brd == null ? "" : " brd " + brd) + " scope global " + ifc.name());
-                ctx.println("       valid_lft forever preferred_lft forever");
+                // A DHCP lease shows as iproute2 shows it: "dynamic", lifetimes counting down.
+                var life = node.addressLifetime(ifc.name(), a.address());
+                ctx.println("    inet " + a + (brd == null ? "" : " brd " + brd) + " scope global "
+                        + (life.isPresent() ? "dynamic " : "") + ifc.name());
+                ctx.println(life.map(l -> "       valid_lft " + l.validSecondsLeft(ctx.now()) + "sec preferred_lft "
+                        + l.preferredSecondsLeft(ctx.now()) + "sec").orElse("       valid_lft forever preferred_lft forever"));
             }
         }
         return 0;

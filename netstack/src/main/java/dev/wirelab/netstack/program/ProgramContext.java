@@ -88,6 +88,18 @@ public final class ProgramContext {
         }
     }
 
+    /**
+     * Ends the program with status 130 as soon as its run is cancelled from outside (Ctrl-C), even
+     * while it waits for nothing on the loop (a program thread blocked in a system call).
+     */
+    public void exitOnCancel() {
+        done.whenComplete((v, e) -> {
+            if (done.isCancelled()) {
+                node.loop().execute(() -> guarded(() -> { }));
+            }
+        });
+    }
+
     /** Runs at exit (closing sockets...). */
     public void onExit(Runnable cleanup) {
         cleanups.add(cleanup);

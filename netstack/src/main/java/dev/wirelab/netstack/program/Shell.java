@@ -16,7 +16,11 @@ public final class Shell {
             "ping", Ping::new,
             "traceroute", Traceroute::new,
             "ip", IpCommand::new,
-            "arp", ArpCommand::new);
+            "arp", ArpCommand::new,
+            "dhclient", Dhclient::new,
+            "dig", Dig::new,
+            "nslookup", Nslookup::new,
+            "host", HostCommand::new);
 
     private Shell() {
     }
@@ -38,7 +42,7 @@ public final class Shell {
             return;
         }
         String name = argv.get(0);
-        Supplier<Program> factory = extra.getOrDefault(name, BUILTIN.get(name));
+        Supplier<Program> factory = extra.getOrDefault(name, BUILTIN.getOrDefault(name, NetPrograms.BUILTIN.get(name)));
         node.event("program", "start", "program", name, "command", commandLine);
         if (factory == null) {
             out.accept("sh: " + name + ": command not found");

@@ -21,6 +21,7 @@ public final class VirtualTimeScheduler implements EventLoop {
     private long now;
     private long sequence;
     private volatile Thread runner;
+    private volatile Runnable quiescence;
 
     public VirtualTimeScheduler() {
         this(DEFAULT_EPOCH_UNIX_NANOS);
@@ -83,6 +84,22 @@ public final class VirtualTimeScheduler implements EventLoop {
         };
     }
 
+    /**
+     * Installs the barrier the runner calls before it looks at the queue, before each task: it
+     * returns once nothing outside the queue can still submit tasks for the current instant. The
+     * socket layer uses it for programs that run on their own threads (blocking system calls): it
+     * lets such threads run, one at a time, until each waits in a system call again, so the tasks
+     * they submit get the same order in every run. Null removes it.
+     */
+    public void setQuiescenceBarrier(Runnable barrier) {
+        this.quiescence = barrier;
+    }
+
+    /** The barrier installed with {@link #setQuiescenceBarrier}, or null. */
+    public Runnable quiescenceBarrier() {
+        return quiescence;
+    }
+
     @Override
     public boolean inLoop() {
         Thread r = runner;
@@ -112,7 +129,14 @@ public final class VirtualTimeScheduler implements EventLoop {
     public boolean runUntil(BooleanSupplier done, long deadlineNanos) {
         runner = Thread.currentThread();
         try {
-            while (!done.getAsBoolean()) {
+            while (true) {
+                Runnable barrier = quiescence;
+                if (barrier != null) {
+                    barrier.run();
+                }
+                if (done.getAsBoolean()) {
+                    return true;
+                }
                 Task t;
                 synchronized (this) {
                     t = queue.peek();
@@ -127,7 +151,6 @@ public final class VirtualTimeScheduler implements EventLoop {
                 }
                 t.body.run();
             }
-            return true;
         } finally {
             runner = null;
         }

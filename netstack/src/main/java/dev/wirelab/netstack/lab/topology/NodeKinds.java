@@ -9,12 +9,16 @@ import java.util.Map;
 /** An immutable registry of node kinds; {@link #standard()} has the kinds this version runs. */
 public final class NodeKinds {
 
-    /** An end system: does not forward. */
-    public static final NodeKind HOST = NodeKind.simple("host", false);
-    /** Forwards between its interfaces (RFC 1812). */
-    public static final NodeKind ROUTER = NodeKind.simple("router", true);
+    /** An end system: does not forward; may have a {@code resolver}. */
+    public static final NodeKind HOST = new HostKind();
+    /** Forwards between its interfaces (RFC 1812); may have a {@code resolver} and a {@code dhcp_relay}. */
+    public static final NodeKind ROUTER = new RouterKind();
+    /** A DHCP server with its pools. */
+    public static final NodeKind DHCP = new DhcpKind();
+    /** A DNS server: authoritative with zones, or a recursive resolver. */
+    public static final NodeKind DNS = new DnsKind();
 
-    private static final NodeKinds STANDARD = new NodeKinds(List.of(HOST, ROUTER));
+    private static final NodeKinds STANDARD = new NodeKinds(List.of(HOST, ROUTER, DHCP, DNS));
 
     private final Map<String, NodeKind> kinds;
 

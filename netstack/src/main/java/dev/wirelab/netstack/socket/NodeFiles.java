@@ -1,0 +1,108 @@
+package dev.wirelab.netstack.socket;
+
+import dev.wirelab.netstack.node.Node;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
+
+/**
+ * A node's small in-memory file system: absolute paths to bytes, no directories. Tests and labs put
+ * files in ({@code NodeFiles.of(node).put("/var/www/index.html", ...)}), programs read and write
+ * them through {@code open/read/write/sendfile}, and servers (an HTTP static site) serve them.
+ * Thread-safe; contents are kept as immutable snapshots, so a reader holding one never sees a
+ * later write.
+ */
+public final class NodeFiles {
+
+    /** Largest file, like a small RLIMIT_FSIZE: a lab is not a disk. */
+    public static final int MAX_FILE_SIZE = 256 * 1024 * 1024;
+
+    private static final Map<Node, NodeFiles> BY_NODE = new WeakHashMap<>();
+
+    private final Map<String, byte[]> files = new TreeMap<>();
+
+    public static NodeFiles of(Node node) {
+        synchronized (BY_NODE) {
+            return BY_NODE.computeIfAbsent(node, n -> new NodeFiles());
+        }
+    }
+
+    /** Checks a path: absolute, no empty or dot segments, at most 4096 characters (PATH_MAX). */
+    public static String normalize(String path) {
+        if (path == null || path.isEmpty() || path.charAt(0) != '/' || path.length() > 4096) {
+            throw new IllegalArgumentException("not an absolute path: " + path);
+        }
+        for (String seg : path.substring(1).split("/", -1)) {
+            if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+                throw new IllegalArgumentException("bad path segment in " + path);
+            }
+        }
+        return path;
+    }
+
+    /** Creates or replaces a file (the bytes are copied). */
+    public synchronized void put(String path, byte[] content) {
+        if (content.length > MAX_FILE_SIZE) {
+            throw new IllegalArgumentException(path + ": file larger than " + MAX_FILE_SIZE + " bytes");
+        }
+        files.put(normalize(path), content.clone());
+    }
+
+    public void put(String path, String utf8) {
+        put(path, utf8.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A copy of the file's bytes. */
+    public synchronized Optional<byte[]> get(String path) {
+        byte[] b = files.get(path);
+        return b == null ? Optional.empty() : Optional.of(b.clone());
+    }
+
+    public synchronized boolean exists(String path) {
+        return files.containsKey(path);
+    }
+
+    public synchronized long size(String path) {
+        byte[] b = files.get(path);
+        return b == null ? -1 : b.length;
+    }
+
+    public synchronized boolean delete(String path) {
+        return files.remove(path) != null;
+    }
+
+    /** Every path, sorted. */
+    public synchronized List<String> list() {
+        return Collections.unmodifiableList(List.copyOf(files.keySet()));
+    }
+
+    // ---- kernel side: snapshots shared without copying (sendfile reads straight from them)
+
+    /** The current contents, not copied: callers must not modify it. */
+    synchronized byte[] snapshot(String path) {
+        return files.get(path);
+    }
+
+    /** Writes {@code len} bytes at {@code position} (growing the file), returning the new snapshot. */
+    synchronized byte[] write(String path, long position, byte[] src, int off, int len) {
+        byte[] old = files.getOrDefault(path, new byte[0]);
+        long end = position + len;
+        if (end > MAX_FILE_SIZE) {
+            return null;
+        }
+        byte[] next = Arrays.copyOf(old, (int) Math.max(old.length, end));
+        System.arraycopy(src, off, next, (int) position, len);
+        files.put(path, next);
+        return next;
+    }
+
+    synchronized void truncate(String path) {
+        files.put(path, new byte[0]);
+    }
+}
