@@ -113,6 +113,8 @@ public final class TcpConnection {
     private int sndBufCap;
     private int rcvBufCap;
     private boolean finQueued;
+    private boolean finSent;
+    private SeqNum finSeq = SeqNum.ZERO;
     private boolean peerFin;
     private int reportedSendQueue = -1;
     private int reportedRecvQueue = -1;
@@ -433,6 +435,7 @@ public final class TcpConnection {
         rcvWscale = windowScaleToOffer();
         setState(TcpState.SYN_SENT, "connect");
         sendSyn(now, false);
+        timeSyn(now);
         armRetransmit(now);
         finish();
     }
@@ -452,6 +455,7 @@ public final class TcpConnection {
         sndWl2 = iss;
         setState(TcpState.SYN_RECEIVED, "syn received");
         sendSyn(now, true);
+        timeSyn(now);
         armRetransmit(now);
         finish();
     }
@@ -494,6 +498,13 @@ public final class TcpConnection {
         setState(TcpState.ESTABLISHED, "cookie ack");
         armKeepAlive(now);
         finish();
+    }
+
+    /** The SYN is timed like data (RFC 6298 section 3: Karn's rule drops the sample if it is sent again). */
+    private void timeSyn(long now) {
+        rttTiming = true;
+        rttSeq = iss;
+        rttStart = now;
     }
 
     private void initSend(SeqNum isn) {
@@ -555,7 +566,6 @@ public final class TcpConnection {
             m -= TIMESTAMP_OPTION_LENGTH;
         }
         sndMss = Math.max(m, 64);
-        rcvMss = Math.min(rcvMss, sndMss);
     }
 
     /** RFC 5681 section 3.1 with RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)); the config says how many segments. */
@@ -889,7 +899,7 @@ public final class TcpConnection {
         if (ack.gt(sndUna)) {
             int acked = ack.minus(sndUna);
             int dataAcked = Math.min(acked, sendBuf.length());
-            boolean finAcked = finQueued && acked > sendBuf.length();
+            boolean finAcked = finSent && ack.gt(finSeq);
             sampleRtt(now, seg, ack);
             sendBuf.discard(dataAcked);
             bytesAcked += dataAcked;
@@ -1081,8 +1091,8 @@ public final class TcpConnection {
             if (data.length > 0) {
                 deliver(data);
                 bytesSinceAck += data.length;
-                rcvMss = Math.max(rcvMss, Math.min(data.length, sndMss + (tsOk ? TIMESTAMP_OPTION_LENGTH : 0)));
-                rcvMss = Math.min(rcvMss, Math.max(data.length, DEFAULT_MSS));
+                // The peer's segment size as seen (Linux tcp_measure_rcv_mss), for the every-second-segment rule.
+                rcvMss = Math.max(rcvMss, Math.min(data.length, ourMss));
             }
             drainOutOfOrder();
             if (fin) {
@@ -1265,10 +1275,10 @@ public final class TcpConnection {
             }
             int guard = 0;
             while (guard++ < 100_000) {
-                int off = sndNxt.minus(sndUna);
-                if (finQueued && off > sendBuf.length()) {
+                if (finSent && sndNxt.gt(finSeq)) {
                     break; // everything, FIN included, is out
                 }
+                int off = sndNxt.minus(sndUna);
                 int avail = sendBuf.length() - off;
                 long wndEdge = Math.min(sndWnd, cwnd);
                 long usable = wndEdge - off;
@@ -1343,6 +1353,10 @@ public final class TcpConnection {
         }
         if (fin) {
             flags |= TcpSegment.FIN;
+            if (!finSent) {
+                finSent = true;
+                finSeq = seq.plus(len);
+            }
         }
         if (retransmission) {
             retransmits++;
@@ -1365,7 +1379,7 @@ public final class TcpConnection {
     /** Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
     private void retransmitFirst(long now, String reason) {
         int len = Math.min(sndMss, sendBuf.length());
-        boolean fin = finQueued && len == sendBuf.length() && sndMax.minus(sndUna) > sendBuf.length();
+        boolean fin = finSent && len == sendBuf.length() && sndUna.plus(len).equals(finSeq);
         if (len == 0 && !fin) {
             return;
         }
@@ -1507,6 +1521,7 @@ public final class TcpConnection {
                 }
                 retries++;
                 synRetransmitted = true;
+                rttTiming = false;
                 rtt.backOff();
                 retransmits++;
                 layer.retransmitted(this, iss, 1, "timeout");
@@ -1529,6 +1544,7 @@ public final class TcpConnection {
                 }
                 retries++;
                 synRetransmitted = true;
+                rttTiming = false;
                 rtt.backOff();
                 retransmits++;
                 layer.retransmitted(this, iss, 1, "timeout");
