@@ -189,10 +189,50 @@ class DnsLabTest {
                     .contains("mail.example.com.\t3600\tIN\tA\t10.0.0.25");
 
             // 30 A records do not fit in 512 bytes: TC, and the RRset is left out whole (RFC 2181 section 9).
-            ExecResult big = lab.run("pc1", "dig @10.0.0.30 many.example.com");
+            ExecResult big = lab.run("pc1", "dig +ignore @10.0.0.30 many.example.com");
             assertThat(big.output()).contains(";; flags: qr aa tc rd; QUERY: 1, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 0");
             assertThat(big.output()).anyMatch(l -> l.matches(";; MSG SIZE  rcvd: \\d+") && Integer.parseInt(l.substring(18).strip()) <= 512);
+            // Without +ignore dig asks again over TCP (RFC 7766 section 5) and gets all 30.
+            ExecResult overTcp = ok(lab, "pc1", "dig @10.0.0.30 many.example.com");
+            assertThat(overTcp.output()).containsSubsequence(";; Truncated, retrying in TCP mode.",
+                    ";; flags: qr aa rd; QUERY: 1, ANSWER: 30, AUTHORITY: 0, ADDITIONAL: 0",
+                    ";; SERVER: 10.0.0.30#53(10.0.0.30) (TCP)");
+            assertThat(dns(lab, "example", "tcp_accepted")).hasSize(1);
         }
+    }
+
+    @Test
+    void theResolverFallsBackToTcpForATruncatedAnswer() throws Exception {
+        Path capture;
+        try (Lab lab = lab(LAB)) {
+            ExecResult r = ok(lab, "pc1", "dig many.example.com");
+            // The resolver got TC from example.com.'s server and asked again over TCP; its own answer to
+            // dig is too big for UDP as well, so dig asked the resolver over TCP.
+            assertThat(dns(lab, "resolver", "truncated")).singleElement()
+                    .satisfies(e -> assertThat(e.detail().get("retry")).isEqualTo("tcp"));
+            assertThat(lab.trace().events(e -> e.node().equals("resolver") && e.kind().equals("response_received")
+                    && "tcp".equals(e.detail().get("transport")))).singleElement()
+                    .satisfies(e -> assertThat(e.detail().get("answers")).isEqualTo(30));
+            assertThat(r.output()).containsSubsequence(";; Truncated, retrying in TCP mode.",
+                    ";; flags: qr rd ra; QUERY: 1, ANSWER: 30, AUTHORITY: 0, ADDITIONAL: 0",
+                    ";; SERVER: 10.0.0.53#53(10.0.0.53) (TCP)");
+            // getaddrinfo falls back to TCP too.
+            Node pc1 = lab.node("pc1");
+            CompletableFuture<List<Ipv4Address>>[] f = new CompletableFuture[1];
+            pc1.loop().execute(() -> f[0] = StubResolver.of(pc1).getaddrinfo("many.example.com"));
+            lab.advance(Duration.ofSeconds(1));
+            assertThat(f[0].join()).hasSize(30).contains(Ipv4Address.parse("10.1.0.30"));
+            capture = Captures.save(lab, "dns-tcp-fallback");
+        }
+        assumeTrue(Tshark.available(), "tshark not installed");
+        assertThat(Tshark.judge(capture).problems()).isEmpty();
+        List<Map<String, String>> rows = Tshark.fields(capture, false, "tcp && dns && dns.flags.response == 1",
+                "ip.src", "dns.count.answers", "dns.flags.truncated");
+        assertThat(rows).isNotEmpty().allSatisfy(row -> {
+            assertThat(row.get("dns.count.answers")).isEqualTo("30");
+            assertThat(row.get("dns.flags.truncated")).isIn("0", "False");
+        });
+        assertThat(rows).extracting(row -> row.get("ip.src")).contains("10.0.0.30", "10.0.0.53");
     }
 
     @Test
