@@ -106,6 +106,11 @@ public final class Process {
         return argv.subList(Math.min(1, argv.size()), argv.size());
     }
 
+    /** The node's routing table, as a netlink dump would give it (an immutable snapshot). */
+    public List<dev.wirelab.netstack.ip.Route> routes() {
+        return kernel.node.routes();
+    }
+
     /** The node's name (gethostname). */
     public String hostname() {
         return kernel.node.name();
@@ -454,6 +459,23 @@ public final class Process {
     /** getsockopt(2) of an int option. */
     public int getsockopt(int fd, int level, int option) throws SyscallException {
         return (int) sys("getsockopt", fd, c -> socketOf(c).getsockopt(level, option), "level", level, "option", option);
+    }
+
+    /**
+     * getsockopt(fd, IPPROTO_TCP, TCP_INFO): the connection's queues, windows, RTT and congestion
+     * state (ENOTCONN before connect, EOPNOTSUPP on a non-TCP socket).
+     */
+    public dev.wirelab.netstack.tcp.TcpInfo tcpInfo(int fd) throws SyscallException {
+        return (dev.wirelab.netstack.tcp.TcpInfo) call("getsockopt", fd, c -> {
+            if (!(socketOf(c) instanceof TcpSocketFile t)) {
+                return Errno.EOPNOTSUPP.negative();
+            }
+            if (t.connection() == null) {
+                return Errno.ENOTCONN.negative();
+            }
+            c.out = t.connection().info();
+            return 0;
+        }, "level", Sys.IPPROTO_TCP, "option", "TCP_INFO").out;
     }
 
     /** getsockname(2). */
