@@ -26,14 +26,14 @@ public final class FrameDecoder {
         }
     }
 
-    /** Ethernet, ARP, IPv4, ICMP, UDP and VXLAN. */
+    /** Ethernet, ARP, IPv4, ICMP, UDP, TCP and VXLAN. */
     public static FrameDecoder standard() {
         return new FrameDecoder(standardDecoders());
     }
 
     public static List<LayerDecoder> standardDecoders() {
         return List.of(new EthernetDecoder(), new ArpDecoder(), new Ipv4Decoder(), new IcmpDecoder(),
-                new UdpDecoder(), new VxlanDecoder());
+                new UdpDecoder(), new TcpDecoder(), new VxlanDecoder());
     }
 
     /** A frame's layer tree and summary columns. */

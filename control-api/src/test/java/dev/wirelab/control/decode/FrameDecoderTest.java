@@ -6,6 +6,7 @@ import dev.wirelab.netstack.wire.IcmpMessage;
 import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.MacAddress;
+import dev.wirelab.netstack.wire.TcpSegment;
 import dev.wirelab.netstack.wire.UdpDatagram;
 import dev.wirelab.netstack.wire.Vxlan;
 import net.jqwik.api.ForAll;
@@ -104,6 +105,27 @@ class FrameDecoderTest {
         assertThat(d.columns().srcPort()).isEqualTo(33434);
         assertThat(d.columns().dstPort()).isEqualTo(53);
         assertThat(d.columns().conversation()).isEqualTo("udp 10.0.1.10:33434 <-> 10.0.2.10:53");
+    }
+
+    @Test
+    void tcpSynWithOptionsHasEachFlagAndOptionAtItsOffset() {
+        byte[] options = new TcpSegment.Options().mss(1460).sackPermitted().timestamps(100, 0).nop().windowScale(7).build();
+        TcpSegment syn = new TcpSegment(43210, 80, 1000, 0, TcpSegment.SYN, 64240, 0, options, new byte[0]);
+        byte[] tcp = syn.encode(IP_A, IP_B);
+        FrameDecoder.Decoded d = decoder.decode(ipFrame(Ipv4Packet.of(1, 64, Ipv4Packet.PROTOCOL_TCP, IP_A, IP_B, tcp)));
+        Layer t = d.root().layers().get(0).layers().get(0);
+        assertThat(t.protocol()).isEqualTo("tcp");
+        assertThat(t.offset()).isEqualTo(34);
+        assertThat(field(t, "seq")).extracting(Field::value, Field::offset, Field::length).containsExactly("1000", 38, 4);
+        assertThat(field(t, "flags.syn")).extracting(Field::value, Field::offset, Field::bitmask).containsExactly("1", 46, 2L);
+        assertThat(field(t, "flags.ack").value()).isEqualTo("0");
+        assertThat(field(t, "option.mss")).extracting(Field::value, Field::offset, Field::length).containsExactly("1460", 54, 4);
+        assertThat(field(t, "option.wscale").value()).startsWith("7");
+        assertThat(field(t, "option.timestamps").value()).isEqualTo("TSval 100, TSecr 0");
+        assertThat(field(t, "checksum").value()).endsWith("[correct]");
+        assertThat(d.columns().flags()).isEqualTo("SYN");
+        assertThat(d.columns().conversation()).isEqualTo("tcp 10.0.1.10:43210 <-> 10.0.2.10:80");
+        assertThat(d.columns().protocols()).containsExactly("eth", "ipv4", "tcp");
     }
 
     @Test

@@ -113,6 +113,8 @@ public final class TcpConnection {
     private int sndBufCap;
     private int rcvBufCap;
     private boolean finQueued;
+    private boolean finSent;
+    private SeqNum finSeq = SeqNum.ZERO;
     private boolean peerFin;
     private int reportedSendQueue = -1;
     private int reportedRecvQueue = -1;
@@ -136,6 +138,8 @@ public final class TcpConnection {
     // RTT and congestion control.
     private final RttEstimator rtt;
     private boolean rttTiming;
+    private long rtxTsFloor;
+    private boolean rtxTsFloorValid;
     private SeqNum rttSeq = SeqNum.ZERO;
     private long rttStart;
     private long cwnd;
@@ -433,6 +437,7 @@ public final class TcpConnection {
         rcvWscale = windowScaleToOffer();
         setState(TcpState.SYN_SENT, "connect");
         sendSyn(now, false);
+        timeSyn(now);
         armRetransmit(now);
         finish();
     }
@@ -452,6 +457,7 @@ public final class TcpConnection {
         sndWl2 = iss;
         setState(TcpState.SYN_RECEIVED, "syn received");
         sendSyn(now, true);
+        timeSyn(now);
         armRetransmit(now);
         finish();
     }
@@ -494,6 +500,13 @@ public final class TcpConnection {
         setState(TcpState.ESTABLISHED, "cookie ack");
         armKeepAlive(now);
         finish();
+    }
+
+    /** The SYN is timed like data (RFC 6298 section 3: Karn's rule drops the sample if it is sent again). */
+    private void timeSyn(long now) {
+        rttTiming = true;
+        rttSeq = iss;
+        rttStart = now;
     }
 
     private void initSend(SeqNum isn) {
@@ -555,7 +568,6 @@ public final class TcpConnection {
             m -= TIMESTAMP_OPTION_LENGTH;
         }
         sndMss = Math.max(m, 64);
-        rcvMss = Math.min(rcvMss, sndMss);
     }
 
     /** RFC 5681 section 3.1 with RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)); the config says how many segments. */
@@ -889,7 +901,7 @@ public final class TcpConnection {
         if (ack.gt(sndUna)) {
             int acked = ack.minus(sndUna);
             int dataAcked = Math.min(acked, sendBuf.length());
-            boolean finAcked = finQueued && acked > sendBuf.length();
+            boolean finAcked = finSent && ack.gt(finSeq);
             sampleRtt(now, seg, ack);
             sendBuf.discard(dataAcked);
             bytesAcked += dataAcked;
@@ -965,8 +977,13 @@ public final class TcpConnection {
         long r = -1;
         if (ts != null && ts.echoReply() != 0) {
             // RFC 7323 section 4.1: RTT = current time - TSecr, for ACKs that advance the left edge.
+            // An echo older than our last timeout retransmission belongs to the original
+            // transmission while the ACK may answer the retransmission (its first ACK was lost);
+            // such samples would include the whole backoff and feed on themselves, so they are
+            // skipped in the spirit of Karn's rule (RFC 6298 section 3).
             long ms = (tsNow(now) - ts.echoReply()) & 0xFFFFFFFFL;
-            if (ms < 0x7FFFFFFFL) {
+            boolean beforeRetransmit = rtxTsFloorValid && (int) (ts.echoReply() - rtxTsFloor) < 0;
+            if (ms < 0x7FFFFFFFL && !beforeRetransmit) {
                 r = ms * MS;
             }
         } else if (rttTiming && ack.gt(rttSeq)) {
@@ -1081,8 +1098,8 @@ public final class TcpConnection {
             if (data.length > 0) {
                 deliver(data);
                 bytesSinceAck += data.length;
-                rcvMss = Math.max(rcvMss, Math.min(data.length, sndMss + (tsOk ? TIMESTAMP_OPTION_LENGTH : 0)));
-                rcvMss = Math.min(rcvMss, Math.max(data.length, DEFAULT_MSS));
+                // The peer's segment size as seen (Linux tcp_measure_rcv_mss), for the every-second-segment rule.
+                rcvMss = Math.max(rcvMss, Math.min(data.length, ourMss));
             }
             drainOutOfOrder();
             if (fin) {
@@ -1265,10 +1282,10 @@ public final class TcpConnection {
             }
             int guard = 0;
             while (guard++ < 100_000) {
-                int off = sndNxt.minus(sndUna);
-                if (finQueued && off > sendBuf.length()) {
+                if (finSent && sndNxt.gt(finSeq)) {
                     break; // everything, FIN included, is out
                 }
+                int off = sndNxt.minus(sndUna);
                 int avail = sendBuf.length() - off;
                 long wndEdge = Math.min(sndWnd, cwnd);
                 long usable = wndEdge - off;
@@ -1343,8 +1360,14 @@ public final class TcpConnection {
         }
         if (fin) {
             flags |= TcpSegment.FIN;
+            if (!finSent) {
+                finSent = true;
+                finSeq = seq.plus(len);
+            }
         }
         if (retransmission) {
+            rtxTsFloor = tsNow(now);
+            rtxTsFloorValid = true;
             retransmits++;
             layer.retransmitted(this, seq, len + (fin ? 1 : 0), rtxReason);
             rttTiming = false; // Karn: no sample from a retransmitted segment (RFC 6298 section 3)
@@ -1365,7 +1388,7 @@ public final class TcpConnection {
     /** Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
     private void retransmitFirst(long now, String reason) {
         int len = Math.min(sndMss, sendBuf.length());
-        boolean fin = finQueued && len == sendBuf.length() && sndMax.minus(sndUna) > sendBuf.length();
+        boolean fin = finSent && len == sendBuf.length() && sndUna.plus(len).equals(finSeq);
         if (len == 0 && !fin) {
             return;
         }
@@ -1507,6 +1530,7 @@ public final class TcpConnection {
                 }
                 retries++;
                 synRetransmitted = true;
+                rttTiming = false;
                 rtt.backOff();
                 retransmits++;
                 layer.retransmitted(this, iss, 1, "timeout");
@@ -1529,6 +1553,7 @@ public final class TcpConnection {
                 }
                 retries++;
                 synRetransmitted = true;
+                rttTiming = false;
                 rtt.backOff();
                 retransmits++;
                 layer.retransmitted(this, iss, 1, "timeout");

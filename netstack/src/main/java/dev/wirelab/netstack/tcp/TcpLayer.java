@@ -282,6 +282,8 @@ public final class TcpLayer implements ProtocolHandler {
         Ipv4Address dst = packet.destination();
         TcpSegment seg;
         try {
+            WireFormatException.require(P, p.length >= TcpSegment.HEADER_LENGTH,
+                    "segment of " + p.length + " bytes is shorter than the 20-byte header");
             if (!TcpSegment.checksumValid(p, 0, p.length, src, dst)) {
                 dropNoConnection("bad_checksum", src, dst, p.length >= 4 ? TcpSegment.readPorts(p, 0, p.length) : null);
                 return;

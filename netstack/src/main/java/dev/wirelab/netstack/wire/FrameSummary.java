@@ -6,6 +6,7 @@ package dev.wirelab.netstack.wire;
  *  02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff ARP who-has 10.0.0.1 tell 10.0.0.2
  *  10.0.0.1 > 10.0.0.2 ICMP echo request id=1 seq=1 ttl=64
  *  10.0.0.2:53 > 10.0.0.1:40000 UDP len=42 ttl=64 DF
+ *  10.0.1.10.43210 > 10.0.2.10.80: Flags [S], seq 123, win 64240, options [mss 1460,nop,wscale 7], length 0 ttl=64 DF
  *  10.0.0.1 > 10.0.0.9 ICMP fragment id=0x1c46 offset=1480 len=520 ttl=64
  *  192.168.50.1:40171 > 192.168.50.2:4789 UDP len=58 ttl=64 VXLAN vni=42: 10.42.0.1 > 10.42.0.2 ICMP echo ...
  * </pre>
@@ -76,6 +77,12 @@ public final class FrameSummary {
                     yield ip.source() + ":" + udp.sourcePort() + " > " + ip.destination() + ":" + udp.destinationPort()
                             + " UDP len=" + udp.payload().length + tail + describeVxlan(udp);
                 }
+                case Ipv4Packet.PROTOCOL_TCP -> {
+                    TcpSegment tcp = TcpSegment.parse(p, 0, p.length, ip.source(), ip.destination());
+                    // tcpdump's form: addresses with ".port", flags, absolute seq/ack, window, options.
+                    yield ip.source() + "." + tcp.sourcePort() + " > " + ip.destination() + "." + tcp.destinationPort()
+                            + ": " + tcp.describe() + tail;
+                }
                 default -> addresses + " " + protocolName(ip.protocol()) + " len=" + p.length + tail;
             };
         } catch (WireFormatException e) {
@@ -133,6 +140,10 @@ public final class FrameSummary {
         byte[] d = q.payload();
         String proto = protocolName(q.protocol());
         if (q.fragmentOffset() == 0 && d.length >= 8) {
+            if (q.protocol() == Ipv4Packet.PROTOCOL_TCP) {
+                return q.source() + "." + Bytes.readU16(d, 0) + " > " + q.destination() + "." + Bytes.readU16(d, 2)
+                        + " TCP seq " + (Bytes.readI32(d, 4) & 0xFFFFFFFFL);
+            }
             if (q.protocol() == Ipv4Packet.PROTOCOL_UDP) {
                 return q.source() + ":" + Bytes.readU16(d, 0) + " > " + q.destination() + ":" + Bytes.readU16(d, 2) + " UDP";
             }

@@ -1,0 +1,75 @@
+package dev.wirelab.control.api;
+
+import dev.wirelab.control.errors.ConflictException;
+import dev.wirelab.control.runtime.LiveRun;
+import dev.wirelab.control.runtime.RunManager;
+import dev.wirelab.control.runtime.TestRuns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.when;
+
+@WebFluxTest(LiveController.class)
+@Import(SliceConfig.class)
+class LiveControllerTest {
+
+    @Autowired
+    WebTestClient web;
+    @MockitoBean
+    RunManager runs;
+    LiveRun lr;
+
+    @BeforeEach
+    void up() {
+        lr = TestRuns.virtual(3, 7, TestRuns.example("three-segments"));
+        when(runs.requireLive(3)).thenReturn(lr);
+        when(runs.requireLive(4)).thenThrow(new ConflictException("run 4 is not live (it is stopped)"));
+    }
+
+    @AfterEach
+    void down() {
+        TestRuns.stop(lr);
+    }
+
+    @Test
+    void framesAndEventsArriveAsTheyHappenAndTheStreamEndsWithTheRun() {
+        // A ping runs once the stream is subscribed; then the run stops, which ends the stream.
+        CompletableFuture.runAsync(() -> {
+            lr.exec("pc1", "ping -c 2 10.0.2.10", Duration.ofSeconds(10), l -> { }).join();
+            TestRuns.stop(lr);
+        }, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+        List<ServerSentEvent<String>> got = web.mutate().responseTimeout(Duration.ofSeconds(30)).build()
+                .get().uri("/api/runs/3/live").accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange().expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .getResponseBody().filter(e -> e.event() != null).collectList().block(Duration.ofSeconds(30));
+        List<String> frames = got.stream().filter(e -> "frame".equals(e.event())).map(ServerSentEvent::data).toList();
+        // ARP for the gateway, then 2 echo requests and replies on 3 segments each.
+        assertThat(frames.stream().filter(f -> f.contains("echo request"))).hasSize(6);
+        assertThat(frames.stream().filter(f -> f.contains("echo reply"))).hasSize(6);
+        assertThat(frames.get(0)).contains("\"protocols\":[\"eth\",\"arp\"]");
+        assertThat(got.stream().filter(e -> "event".equals(e.event())).map(ServerSentEvent::data))
+                .anyMatch(d -> d.contains("\"kind\":\"lookup\""));
+        assertThat(got).noneMatch(e -> "dropped".equals(e.event()));
+    }
+
+    @Test
+    void aRunThatIsNotLiveHasNoStream() {
+        web.get().uri("/api/runs/4/live").exchange().expectStatus().isEqualTo(409);
+    }
+}

@@ -1,0 +1,279 @@
+package dev.wirelab.control.it;
+
+import dev.wirelab.control.runtime.TestRuns;
+import dev.wirelab.netstack.testkit.Tshark;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The whole application on a random port against the embedded PostgreSQL: labs over REST, runs in
+ * the embedded runtime, the trace in the database, queried, decoded, exported as pcapng and judged
+ * by tshark, and streamed live.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "wirelab.db.embedded.data-dir=target/pg-full-app",
+        "wirelab.db.embedded.clean=true",
+        "wirelab.examples=../examples",
+        "wirelab.import-examples=false"})
+@AutoConfigureWebTestClient(timeout = "60s")
+class FullApplicationTest {
+
+    static final Path CAPTURES = Path.of("target", "captures", "FullApplicationTest");
+
+    @Autowired
+    WebTestClient web;
+
+    JsonNode post(String uri, MediaType type, String body, int status) {
+        WebTestClient.RequestBodySpec r = web.post().uri(uri);
+        WebTestClient.RequestHeadersSpec<?> h = body == null ? r : r.contentType(type).bodyValue(body);
+        return h.exchange().expectStatus().isEqualTo(status).expectBody(JsonNode.class).returnResult().getResponseBody();
+    }
+
+    JsonNode get(String uri) {
+        return web.get().uri(uri).exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+    }
+
+    JsonNode exec(long run, String node, String command) {
+        return post("/api/runs/" + run + "/nodes/" + node + "/exec", MediaType.APPLICATION_JSON,
+                "{\"command\":\"" + command + "\"}", 200);
+    }
+
+    @Test
+    void threeSegmentsOverRestFromTopologyToCapture() throws Exception {
+        // Create the lab from its YAML, start a virtual-time run, run ping and traceroute.
+        JsonNode lab = post("/api/labs", MediaType.parseMediaType("application/yaml"), TestRuns.example("three-segments"), 201);
+        long labId = lab.path("id").asLong();
+        assertThat(lab.path("topology").path("nodes").path("r2").path("kind").asString()).isEqualTo("router");
+        long run = post("/api/labs/" + labId + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"virtual\",\"seed\":7}", 201)
+                .path("id").asLong();
+        post("/api/labs/" + labId + "/runs", MediaType.APPLICATION_JSON, "{}", 409); // one live run per lab
+        JsonNode ping = exec(run, "pc1", "ping -c 3 10.0.2.10");
+        assertThat(ping.path("exitCode").asInt()).isZero();
+        assertThat(ping.path("output").toString()).contains("3 packets transmitted, 3 received");
+        JsonNode trace = exec(run, "pc1", "traceroute -n -q 1 10.0.2.10");
+        assertThat(trace.path("exitCode").asInt()).isZero();
+        assertThat(trace.path("output").get(1).asString()).contains("10.0.1.1");
+        assertThat(trace.path("output").get(2).asString()).contains("10.0.0.2");
+        JsonNode state = get("/api/runs/" + run + "/nodes/r1");
+        assertThat(state.path("arp").size()).isGreaterThanOrEqualTo(2);
+        web.get().uri("/api/runs/" + run + "/nodes/nobody").exchange().expectStatus().isNotFound();
+
+        // Stop: everything captured is stored, nothing dropped.
+        JsonNode stopped = post("/api/runs/" + run + "/stop", MediaType.APPLICATION_JSON, null, 200);
+        assertThat(stopped.path("status").asString()).isEqualTo("stopped");
+        long stored = stopped.path("frames").path("stored").asLong();
+        assertThat(stored).isEqualTo(stopped.path("frames").path("captured").asLong()).isGreaterThan(40);
+        assertThat(stopped.path("frames").path("dropped").asLong()).isZero();
+        assertThat(stopped.path("events").path("stored").asLong()).isEqualTo(stopped.path("events").path("captured").asLong());
+
+        // Page through every frame with the cursor: sequence numbers 0..n-1, each once.
+        List<JsonNode> all = new ArrayList<>();
+        String after = "";
+        for (int page = 0; page < 100; page++) {
+            JsonNode p = get("/api/runs/" + run + "/frames?limit=16" + after);
+            p.path("items").forEach(all::add);
+            if (p.path("nextCursor").isNull() || p.path("nextCursor").isMissingNode()) {
+                break;
+            }
+            after = "&after=" + p.path("nextCursor").asLong();
+        }
+        assertThat(all).hasSize((int) stored);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).path("seq").asLong()).isEqualTo(i);
+        }
+
+        // Filters.
+        JsonNode icmp = get("/api/runs/" + run + "/frames?protocol=icmp&limit=1000").path("items");
+        icmp.forEach(f -> assertThat(f.path("protocols").toString()).contains("icmp"));
+        assertThat(icmp.size()).isGreaterThanOrEqualTo(18 + 2); // 3 echoes x 2 directions x 3 segments, plus errors
+        JsonNode core = get("/api/runs/" + run + "/frames?segment=core&limit=1000").path("items");
+        core.forEach(f -> assertThat(f.path("segment").asString()).isEqualTo("core"));
+        JsonNode fromR1 = get("/api/runs/" + run + "/frames?node=r1&address=10.0.2.0/24&limit=1000").path("items");
+        assertThat(fromR1.size()).isPositive();
+        fromR1.forEach(f -> assertThat(f.path("ingressNode").asString()).isEqualTo("r1"));
+        JsonNode exceeded = get("/api/runs/" + run + "/frames?text=TIME EXCEEDED&limit=1000").path("items");
+        assertThat(exceeded.size()).isGreaterThanOrEqualTo(2);
+        exceeded.forEach(f -> assertThat(f.path("info").asString()).contains("time exceeded"));
+        JsonNode probes = get("/api/runs/" + run + "/frames?l4port=33434&limit=1000").path("items");
+        assertThat(probes.size()).isPositive();
+        probes.forEach(f -> assertThat(f.path("dstPort").asInt() == 33434 || f.path("srcPort").asInt() == 33434).isTrue());
+        long t1 = all.get(all.size() / 2).path("timeNanos").asLong();
+        JsonNode early = get("/api/runs/" + run + "/frames?to=" + t1 + "&limit=1000").path("items");
+        early.forEach(f -> assertThat(f.path("timeNanos").asLong()).isLessThan(t1));
+        web.get().uri("/api/runs/" + run + "/frames?address=10.0.1.300").exchange().expectStatus().isBadRequest();
+
+        // One frame's layer tree.
+        JsonNode firstEcho = get("/api/runs/" + run + "/frames?text=echo request&limit=1").path("items").get(0);
+        long echoSeq = firstEcho.path("seq").asLong();
+        JsonNode detail = get("/api/runs/" + run + "/frames/" + echoSeq);
+        JsonNode ip = detail.path("layers").path("layers").get(0);
+        assertThat(ip.path("protocol").asString()).isEqualTo("ipv4");
+        assertThat(ip.path("layers").get(0).path("protocol").asString()).isEqualTo("icmp");
+        assertThat(detail.path("hex").asString()).hasSize(2 * firstEcho.path("length").asInt());
+
+        // Events and conversations.
+        JsonNode lookups = get("/api/runs/" + run + "/events?layer=route&kind=lookup&node=pc1");
+        assertThat(lookups.path("items").size()).isPositive();
+        JsonNode expired = get("/api/runs/" + run + "/events?node=r1&kind=ttl_expired");
+        assertThat(expired.path("items").size()).isPositive();
+        JsonNode convs = get("/api/runs/" + run + "/conversations");
+        JsonNode echoConv = null;
+        for (JsonNode c : convs) {
+            if (c.path("key").asString().startsWith("icmp 10.0.1.10 <-> 10.0.2.10 id=")) {
+                echoConv = c;
+            }
+        }
+        assertThat(echoConv).isNotNull();
+        assertThat(echoConv.path("frames").asLong()).isEqualTo(18);
+        String key = echoConv.path("key").asString();
+        JsonNode conv = web.get().uri(b -> b.path("/api/runs/" + run + "/conversation").queryParam("key", "{k}").build(key))
+                .exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        assertThat(conv.path("frames").size()).isEqualTo(18);
+        assertThat(conv.path("events").size()).isPositive();
+
+        // The capture, streamed from the database, judged by tshark; tshark's decode agrees with ours.
+        byte[] pcap = web.get().uri("/api/runs/" + run + "/capture.pcapng").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        Files.createDirectories(CAPTURES);
+        Path file = CAPTURES.resolve("three-segments-virtual.pcapng");
+        Files.write(file, pcap);
+        assumeTrue(Tshark.available(), "tshark not installed");
+        Tshark.Verdict v = Tshark.judge(file);
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.frames()).isEqualTo((int) stored);
+        List<Map<String, String>> rows = Tshark.fields(file, false, "frame.number == " + (echoSeq + 1), "ip.ttl", "icmp.seq",
+                "ip.src", "frame.interface_name");
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("ip.ttl")).isEqualTo(field(ip, "ttl"));
+        assertThat(rows.get(0).get("icmp.seq")).isEqualTo(field(ip.path("layers").get(0), "seq"));
+        assertThat(rows.get(0).get("ip.src")).isEqualTo(firstEcho.path("srcIp").asString());
+        assertThat(rows.get(0).get("frame.interface_name")).isEqualTo(firstEcho.path("segment").asString());
+
+        // One segment only.
+        byte[] lan2 = web.get().uri("/api/runs/" + run + "/capture.pcapng?segment=lan2").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        Path lan2File = CAPTURES.resolve("three-segments-virtual-lan2.pcapng");
+        Files.write(lan2File, lan2);
+        int lan2Frames = get("/api/runs/" + run + "/frames?segment=lan2&limit=1000").path("items").size();
+        assertThat(Tshark.judge(lan2File).frames()).isEqualTo(lan2Frames);
+
+        // Deleting the lab takes its runs and traces.
+        web.delete().uri("/api/labs/" + labId).exchange().expectStatus().isNoContent();
+        web.get().uri("/api/runs/" + run).exchange().expectStatus().isNotFound();
+        web.get().uri("/api/labs/" + labId).exchange().expectStatus().isNotFound();
+    }
+
+    private static String field(JsonNode layer, String name) {
+        for (JsonNode f : layer.path("fields")) {
+            if (f.path("name").asString().equals(name)) {
+                return f.path("value").asString();
+            }
+        }
+        throw new AssertionError("no field " + name);
+    }
+
+    @Test
+    void theLiveStreamOfARealTimeRunCarriesItsFrames() throws Exception {
+        String json = web.get().uri("/api/labs/examples").exchange().expectStatus().isOk().expectBody(String.class)
+                .returnResult().getResponseBody();
+        assertThat(json).contains("three-segments");
+        // The same lab as JSON, under another name.
+        String topology = dev.wirelab.netstack.lab.topology.Topologies.toJson(dev.wirelab.netstack.lab.topology.Topologies
+                .parseYaml(TestRuns.example("three-segments").replace("name: three-segments", "name: live-three")));
+        long labId = post("/api/labs", MediaType.APPLICATION_JSON, topology, 201).path("id").asLong();
+        long run = post("/api/labs/" + labId + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"real\"}", 201)
+                .path("id").asLong();
+        CompletableFuture<JsonNode> ping = CompletableFuture.supplyAsync(() -> exec(run, "pc1", "ping -c 3 -i 0.2 10.0.2.10"),
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
+        List<ServerSentEvent<String>> got = web.get().uri("/api/runs/" + run + "/live").accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange().expectStatus().isOk()
+                .returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .getResponseBody()
+                .filter(e -> "frame".equals(e.event()))
+                .filter(e -> e.data().contains("echo reply"))
+                .take(9)
+                .collectList().block(Duration.ofSeconds(30));
+        assertThat(got).hasSize(9); // 3 replies seen on 3 segments each
+        assertThat(ping.get(30, TimeUnit.SECONDS).path("exitCode").asInt()).isZero();
+        JsonNode stopped = post("/api/runs/" + run + "/stop", MediaType.APPLICATION_JSON, null, 200);
+        assertThat(stopped.path("timeMode").asString()).isEqualTo("real");
+        assertThat(stopped.path("frames").path("stored").asLong()).isEqualTo(stopped.path("frames").path("captured").asLong());
+        JsonNode health = get("/actuator/health");
+        assertThat(health.path("components").path("ingest").path("status").asString()).isEqualTo("UP");
+        JsonNode stored = get("/actuator/metrics/wirelab.ingest.frames.stored");
+        assertThat(stored.path("measurements").get(0).path("value").asDouble()).isPositive();
+        get("/actuator/metrics/wirelab.ingest.frames.rate");
+        get("/actuator/metrics/wirelab.ingest.lag");
+        get("/actuator/metrics/wirelab.ingest.frames.dropped");
+    }
+
+    @Test
+    void runsThatCannotStartSayWhyAndAreRecordedAsFailed() throws Exception {
+        long ext = post("/api/labs?example=external-vxlan", MediaType.APPLICATION_JSON, null, 201).path("id").asLong();
+        JsonNode virtual = post("/api/labs/" + ext + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"virtual\"}", 422);
+        assertThat(virtual.path("detail").asString()).contains("need real time");
+        assertThat(get("/api/runs/" + virtual.path("runId").asLong()).path("status").asString()).isEqualTo("failed");
+        // The bus's VXLAN port is taken: the run fails with the bind error.
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            String yaml = TestRuns.example("external-vxlan").replace("name: external-vxlan", "name: port-taken")
+                    .replace("bind: 10.255.0.1", "bind: 127.0.0.1").replace("port: 4789", "port: " + taken.getLocalPort())
+                    .replace("10.255.0.2:4789", "127.0.0.1:4790");
+            long lab = post("/api/labs", MediaType.parseMediaType("application/yaml"), yaml, 201).path("id").asLong();
+            JsonNode failed = post("/api/labs/" + lab + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"real\"}", 422);
+            assertThat(failed.path("detail").asString()).contains("cannot listen for VXLAN on /127.0.0.1:" + taken.getLocalPort());
+            JsonNode runStatus = get("/api/runs/" + failed.path("runId").asLong());
+            assertThat(runStatus.path("status").asString()).isEqualTo("failed");
+            assertThat(runStatus.path("error").asString()).contains("cannot listen for VXLAN");
+            // Nothing stays live: once the port is free the lab starts.
+            taken.close();
+            long ok = post("/api/labs/" + lab + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"real\"}", 201).path("id").asLong();
+            post("/api/runs/" + ok + "/stop", MediaType.APPLICATION_JSON, null, 200);
+        }
+    }
+
+    @Test
+    void badInputIs400AndUnknownIds404() {
+        JsonNode bad = post("/api/labs", MediaType.parseMediaType("application/yaml"),
+                "name: x\nsegments: [lan]\nnodes:\n  h1: { kind: hots, interfaces: { eth0: { segment: lan } } }\n", 400);
+        assertThat(bad.path("problems").get(0).path("path").asString()).isEqualTo("nodes.h1.kind");
+        assertThat(bad.path("problems").get(0).path("line").asInt()).isEqualTo(4);
+        JsonNode badJson = post("/api/labs/validate", MediaType.APPLICATION_JSON, "{\"name\": \"x\", \"segments\": [1,", 400);
+        assertThat(badJson.path("problems").get(0).path("message").asString()).isNotBlank();
+        web.get().uri("/api/labs/999999").exchange().expectStatus().isNotFound();
+        web.get().uri("/api/runs/999999").exchange().expectStatus().isNotFound();
+        web.get().uri("/api/runs/999999/frames").exchange().expectStatus().isNotFound();
+        web.get().uri("/api/runs/999999/nodes/pc1").exchange().expectStatus().isNotFound();
+        web.post().uri("/api/labs/999999/runs").exchange().expectStatus().isNotFound();
+        web.post().uri("/api/labs?example=no-such-example").exchange().expectStatus().isNotFound();
+        web.get().uri("/").exchange().expectStatus().isOk().expectBody(String.class)
+                .value(html -> assertThat(html).contains("swagger-ui.html"));
+        web.get().uri("/v3/api-docs").exchange().expectStatus().isOk().expectBody(String.class)
+                .value(doc -> assertThat(doc).contains("/api/runs/{runId}/capture.pcapng").contains("/api/labs/validate"));
+        Set<String> seen = new HashSet<>();
+        assertThat(seen.add("x")).isTrue();
+    }
+}
