@@ -3,6 +3,7 @@ package dev.wirelab.control.runtime;
 import dev.wirelab.control.errors.ConflictException;
 import dev.wirelab.control.errors.NotFoundException;
 import dev.wirelab.control.ingest.RunTrace;
+import dev.wirelab.control.store.RunRecord;
 import dev.wirelab.netstack.bus.Impairments;
 import dev.wirelab.netstack.bus.Segment;
 import dev.wirelab.netstack.lab.Lab;
@@ -37,6 +38,7 @@ public final class LiveRun {
     private final RunTrace trace;
     private final LiveHub hub;
     private final ExecutorService driver;
+    private volatile RunRecord record;
     private volatile boolean closed;
 
     LiveRun(long runId, long labId, String labName, Lab lab, RunTrace trace, LiveHub hub) {
@@ -51,6 +53,15 @@ public final class LiveRun {
 
     public long runId() {
         return runId;
+    }
+
+    /** The run as stored when it started (so its status can be shown while the database is away). */
+    public RunRecord record() {
+        return record;
+    }
+
+    void record(RunRecord r) {
+        this.record = r;
     }
 
     public long labId() {

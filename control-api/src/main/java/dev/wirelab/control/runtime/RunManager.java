@@ -111,6 +111,7 @@ public class RunManager {
                         + " could not start: " + e.getMessage(), e);
             }
             runs.markRunning(run.id(), lab.epochUnixNanos());
+            lr.record(runs.find(run.id()).orElse(run));
             live.put(run.id(), lr);
             log.info("Run {} of lab {} started ({} time, seed {})", run.id(), rec.name(), mode.name().toLowerCase(), seed);
             return lr;
