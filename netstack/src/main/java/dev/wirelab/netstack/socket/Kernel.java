@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 
 /**
  * The operating system of one node above its network stack: processes with descriptor tables,
@@ -22,8 +21,6 @@ import java.util.WeakHashMap;
  * the loop and wait there (never blocking the loop).
  */
 public final class Kernel {
-
-    private static final Map<Node, Kernel> BY_NODE = new WeakHashMap<>();
 
     final Node node;
     final EventLoop loop;
@@ -42,13 +39,17 @@ public final class Kernel {
         this.loop = node.loop();
         this.gate = Gate.forLoop(loop);
         this.files = NodeFiles.of(node);
+        // A stopping node takes its processes with it: descriptors close, threads unwind.
+        node.onStop(() -> {
+            for (Process p : List.copyOf(processes.values())) {
+                p.terminate(137);
+            }
+        });
     }
 
-    /** The kernel of {@code node}, created on first use. */
+    /** The kernel of {@code node} (a node service), created on first use. */
     public static Kernel of(Node node) {
-        synchronized (BY_NODE) {
-            return BY_NODE.computeIfAbsent(node, Kernel::new);
-        }
+        return node.service(Kernel.class, Kernel::new);
     }
 
     public Node node() {
