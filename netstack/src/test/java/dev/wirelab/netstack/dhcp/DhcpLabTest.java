@@ -349,6 +349,30 @@ class DhcpLabTest {
     }
 
     @Test
+    void aRestartedClientConfirmsItsLeaseWithInitReboot() {
+        try (Lab lab = lab(LAB)) {
+            runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
+            Node pc1 = lab.node("pc1");
+            pc1.stop();
+            lab.advance(Duration.ofSeconds(5));
+            assertThat(lab.run("pc1", "ip addr").output()).noneMatch(l -> l.contains("inet "));
+            pc1.start();
+            runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
+            // RFC 2131 section 3.2: INIT-REBOOT, a broadcast DHCPREQUEST with 'requested IP address' and
+            // no 'server identifier', then the ACK, the ARP probe and BOUND with the same address.
+            List<Object> states = dhcpEvents(lab, "pc1", "state").stream().map(e -> e.detail().get("to")).toList();
+            assertThat(states).containsSubsequence("BOUND", "STOPPED", "INIT_REBOOT", "REBOOTING", "BOUND");
+            TraceEvent request = lab.trace().events(e -> e.node().equals("pc1") && e.kind().equals("sent")
+                    && "REBOOTING".equals(e.detail().get("state"))).get(0);
+            assertThat(request.detail().get("requested")).isEqualTo("192.168.1.100");
+            assertThat(request.detail().get("to")).isEqualTo("255.255.255.255");
+            assertThat(request.detail().get("ciaddr")).isEqualTo("0.0.0.0");
+            assertThat(client(lab, "pc1").lease().orElseThrow().address()).isEqualTo(Ipv4Address.parse("192.168.1.100"));
+            assertThat(lab.run("pc1", "ip addr").output()).contains("    inet 192.168.1.100/24 brd 192.168.1.255 scope global dynamic eth0");
+        }
+    }
+
+    @Test
     void dhclientPrintsLikeIscAndReleases() {
         try (Lab lab = lab(LAB)) {
             runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
