@@ -138,6 +138,8 @@ public final class TcpConnection {
     // RTT and congestion control.
     private final RttEstimator rtt;
     private boolean rttTiming;
+    private long rtxTsFloor;
+    private boolean rtxTsFloorValid;
     private SeqNum rttSeq = SeqNum.ZERO;
     private long rttStart;
     private long cwnd;
@@ -975,8 +977,13 @@ public final class TcpConnection {
         long r = -1;
         if (ts != null && ts.echoReply() != 0) {
             // RFC 7323 section 4.1: RTT = current time - TSecr, for ACKs that advance the left edge.
+            // An echo older than our last timeout retransmission belongs to the original
+            // transmission while the ACK may answer the retransmission (its first ACK was lost);
+            // such samples would include the whole backoff and feed on themselves, so they are
+            // skipped in the spirit of Karn's rule (RFC 6298 section 3).
             long ms = (tsNow(now) - ts.echoReply()) & 0xFFFFFFFFL;
-            if (ms < 0x7FFFFFFFL) {
+            boolean beforeRetransmit = rtxTsFloorValid && (int) (ts.echoReply() - rtxTsFloor) < 0;
+            if (ms < 0x7FFFFFFFL && !beforeRetransmit) {
                 r = ms * MS;
             }
         } else if (rttTiming && ack.gt(rttSeq)) {
@@ -1359,6 +1366,8 @@ public final class TcpConnection {
             }
         }
         if (retransmission) {
+            rtxTsFloor = tsNow(now);
+            rtxTsFloorValid = true;
             retransmits++;
             layer.retransmitted(this, seq, len + (fin ? 1 : 0), rtxReason);
             rttTiming = false; // Karn: no sample from a retransmitted segment (RFC 6298 section 3)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wirelab.netstack.link.FrameHandler;
 import dev.wirelab.netstack.link.Link;
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.testkit.ScenarioCaptures;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceRecorder;
@@ -68,6 +69,8 @@ final class TcpScript {
     }
 
     TcpScript(TcpConfig config) {
+        // Every script's frames (both directions) are kept as target/captures/<Test>/<method>.pcapng.
+        ScenarioCaptures.register(trace::frames, clock.epochUnixNanos());
         node = Node.host("dut", clock, trace);
         node.addInterface("eth0", DUT_MAC, 1500, new Link() {
             @Override
@@ -92,12 +95,14 @@ final class TcpScript {
     }
 
     private void fromNode(byte[] frame) {
+        trace.frame(clock.nanos(), "script", "dut:eth0", frame);
         EthernetFrame e = EthernetFrame.parse(frame);
         if (e.etherType() == EthernetFrame.ETHERTYPE_ARP) {
             ArpPacket a = ArpPacket.parse(e.payload(), 0, e.payload().length);
             if (a.isRequest() && a.targetIp().equals(PEER)) {
                 byte[] reply = EthernetFrame.of(DUT_MAC, PEER_MAC, EthernetFrame.ETHERTYPE_ARP,
                         ArpPacket.reply(PEER_MAC, PEER, DUT_MAC, DUT).encode()).encode();
+                trace.frame(clock.nanos(), "script", "peer", reply);
                 toNode.onFrame(reply);
             }
             return;
@@ -152,6 +157,7 @@ final class TcpScript {
 
     void deliver(Ipv4Packet p) {
         byte[] frame = EthernetFrame.of(DUT_MAC, PEER_MAC, EthernetFrame.ETHERTYPE_IPV4, p.encode()).encode();
+        trace.frame(clock.nanos(), "script", "peer", frame);
         toNode.onFrame(frame);
         settle();
     }
