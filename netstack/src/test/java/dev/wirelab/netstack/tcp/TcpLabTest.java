@@ -66,13 +66,16 @@ class TcpLabTest {
     static final class Bulk {
         final byte[] data;
         final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final TcpConnection client;
+        final Lab lab;
+        TcpConnection client;
         TcpConnection server;
         int sent;
         boolean serverClosed;
         boolean clientClosed;
 
+        /** Listens on h2:5001; {@link #connect()} starts the client. */
         Bulk(Lab lab, byte[] data) {
+            this.lab = lab;
             this.data = data;
             TcpLayer h2 = TcpLayer.of(lab.node("h2"));
             TcpListener l = h2.listen(Ipv4Address.ANY, 5001, 8, TcpOptions.DEFAULT);
@@ -86,6 +89,9 @@ class TcpLabTest {
                 });
                 drain();
             });
+        }
+
+        Bulk connect() {
             client = TcpLayer.of(lab.node("h1")).connect(null, 0, Ipv4Address.parse("10.0.2.10"), 5001,
                     TcpOptions.DEFAULT);
             client.setListener(new TcpConnection.Listener() {
@@ -104,6 +110,7 @@ class TcpLabTest {
                     clientClosed = true;
                 }
             });
+            return this;
         }
 
         void pump() {
@@ -181,7 +188,7 @@ class TcpLabTest {
             VirtualTimeScheduler clock = (VirtualTimeScheduler) lab.node("h1").loop();
             byte[] data = new byte[size];
             new Random(seed).nextBytes(data);
-            Bulk bulk = new Bulk(lab, data);
+            Bulk bulk = new Bulk(lab, data).connect();
             long deadline = clock.nanos() + TimeUnit.HOURS.toNanos(2);
             boolean finished = clock.runUntil(bulk::done, deadline);
             assertThat(finished).as("%s finished within 2 h of lab time (client %s %s, server %s, %d of %d bytes)", name,
