@@ -1862,6 +1862,16 @@ public final class TcpConnection {
 
     // =================================================================== end of every step
 
+    /** An application callback that throws must not cost the connection its other callbacks. */
+    private void callback(String name, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            layer.count("callback_failures");
+            layer.event(this, "callback_failed", "callback", name, "error", String.valueOf(e));
+        }
+    }
+
     /**
      * Runs at the end of every entry point: reports buffer, cwnd and RTO changes as trace events,
      * re-arms the one loop timer, and calls the application's callbacks.
@@ -1904,16 +1914,17 @@ public final class TcpConnection {
                 int ev = pendingEvents;
                 pendingEvents = 0;
                 if ((ev & EV_ESTABLISHED) != 0) {
-                    listener.onEstablished();
+                    callback("onEstablished", listener::onEstablished);
                 }
                 if ((ev & EV_READABLE) != 0) {
-                    listener.onReadable();
+                    callback("onReadable", listener::onReadable);
                 }
                 if ((ev & EV_WRITABLE) != 0 && (sendBufferFree() > 0 || state == TcpState.CLOSED)) {
-                    listener.onWritable();
+                    callback("onWritable", listener::onWritable);
                 }
                 if ((ev & EV_CLOSED) != 0) {
-                    listener.onClosed(error);
+                    TcpError e = error;
+                    callback("onClosed", () -> listener.onClosed(e));
                 }
             }
         } finally {
