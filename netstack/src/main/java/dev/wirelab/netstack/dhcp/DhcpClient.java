@@ -69,6 +69,8 @@ public final class DhcpClient {
     private State state = State.STOPPED;
     private int xid;
     private long transactionStart;
+    /** When the first DHCPREQUEST of this transaction went out: the lease runs from then. */
+    private long requestSentAt = -1;
     private long retransmitDelay;
     private int attempts;
     private Cancellable timer = Cancellable.NONE;
@@ -194,6 +196,7 @@ public final class DhcpClient {
         cancelTimers();
         offer = null;
         xid = node.random().nextInt();
+        requestSentAt = -1;
         transactionStart = node.loop().nanos();
         retransmitDelay = FIRST_RETRANSMIT;
         setState(State.SELECTING, "discover");
@@ -253,6 +256,9 @@ public final class DhcpClient {
             default -> throw new IllegalStateException("no DHCPREQUEST in state " + state);
         }
         DhcpMessage m = message(DhcpMessage.REQUEST, xid, ciaddr, o);
+        if (requestSentAt < 0) {
+            requestSentAt = node.loop().nanos();
+        }
         Ipv4Address requested = state == State.REQUESTING ? offer.yiaddr() : lease.address();
         log("DHCPREQUEST for " + requested + " on " + ifName + " to " + to + " port 67");
         if (broadcast) {
@@ -297,6 +303,7 @@ public final class DhcpClient {
         cancelTimers();
         setState(State.INIT_REBOOT, "lease of " + lease.address() + " still valid");
         xid = node.random().nextInt();
+        requestSentAt = -1;
         transactionStart = node.loop().nanos();
         retransmitDelay = FIRST_RETRANSMIT;
         attempts = 0;
@@ -322,7 +329,9 @@ public final class DhcpClient {
         }
         LeaseInfo got = new LeaseInfo(m.yiaddr(), prefixOf(m), server, m.addresses(DhcpOption.ROUTER),
                 m.addresses(DhcpOption.DOMAIN_NAME_SERVER), m.text(DhcpOption.DOMAIN_NAME).orElse(null), leaseSeconds,
-                t1, t2, node.loop().nanos());
+                // RFC 2131 section 4.4.1: "the client records the lease expiration time as the sum of the
+                // time at which the original request was sent and the duration of the lease".
+                t1, t2, requestSentAt >= 0 ? requestSentAt : node.loop().nanos());
         if (state == State.REQUESTING || (state == State.REBOOTING && !configured)) {
             probe(got);
         } else {
@@ -448,6 +457,7 @@ public final class DhcpClient {
         }
         timer.cancel();
         xid = node.random().nextInt();
+        requestSentAt = -1;
         transactionStart = node.loop().nanos();
         setState(State.RENEWING, "T1");
         sendRequest();
@@ -459,6 +469,7 @@ public final class DhcpClient {
         }
         timer.cancel();
         xid = node.random().nextInt();
+        requestSentAt = -1;
         transactionStart = node.loop().nanos();
         setState(State.REBINDING, "T2");
         sendRequest();

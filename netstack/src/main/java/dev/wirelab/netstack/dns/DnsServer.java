@@ -1,6 +1,10 @@
 package dev.wirelab.netstack.dns;
 
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.tcp.TcpConnection;
+import dev.wirelab.netstack.tcp.TcpException;
+import dev.wirelab.netstack.tcp.TcpLayer;
+import dev.wirelab.netstack.tcp.TcpListener;
 import dev.wirelab.netstack.udp.UdpMessage;
 import dev.wirelab.netstack.udp.UdpSocket;
 import dev.wirelab.netstack.wire.DnsMessage;
@@ -19,8 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * NOTIMP and REFUSED, EDNS(0) sizing, truncation to the UDP limit, and the trace. A role only
  * answers well-formed standard queries ({@link #answer}). Runs on the node's loop.
  *
- * <p>TCP (RFC 1035 section 4.2.2, RFC 7766): {@link #handleStream} answers one length-prefixed
- * message without the UDP size limit, ready for a TCP listener on port 53 to call.
+ * <p>On a node with TCP it also listens on TCP port 53 (RFC 1035 section 4.2.2, RFC 7766), where
+ * answers have no size limit: the fallback for clients that got a truncated UDP answer.
  */
 public abstract class DnsServer {
 
@@ -31,6 +35,7 @@ public abstract class DnsServer {
 
     protected final Node node;
     private UdpSocket socket;
+    private TcpListener tcp;
 
     protected DnsServer(Node node) {
         this.node = node;
@@ -55,7 +60,24 @@ public abstract class DnsServer {
         if (socket == null) {
             socket = node.udp().open(Ipv4Address.ANY, DnsMessage.PORT);
             socket.onReceive(this::receive);
-            node.event(LAYER, "server_start", "role", role());
+            TcpLayer t = TcpLayer.find(node).orElse(null);
+            if (t != null) {
+                try {
+                    tcp = t.listen(Ipv4Address.ANY, DnsMessage.PORT, 16, null);
+                    tcp.setListener(this::acceptAll);
+                } catch (TcpException e) {
+                    node.event(LAYER, "tcp_listen_failed", "error", e.getMessage());
+                }
+            }
+            node.event(LAYER, "server_start", "role", role(), "tcp", tcp != null);
+        }
+    }
+
+    private void acceptAll() {
+        TcpConnection c;
+        while (tcp != null && (c = tcp.accept()) != null) {
+            node.event(LAYER, "tcp_accepted", "client", c.remoteAddress() + ":" + c.remotePort());
+            DnsTcp.serve(node, c, this::handleStream);
         }
     }
 
@@ -63,6 +85,10 @@ public abstract class DnsServer {
         if (socket != null) {
             socket.close();
             socket = null;
+        }
+        if (tcp != null) {
+            tcp.close();
+            tcp = null;
         }
     }
 

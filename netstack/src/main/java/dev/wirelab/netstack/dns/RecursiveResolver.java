@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * zone it knows (root hints at first) without recursion, follow referrals down (caching NS and
  * in-bailiwick glue), resolve name server names that came without glue, follow CNAMEs, cache
  * answers and negative answers (RFC 2308), and move on to another server when one times out or
- * answers badly. With forwarders it sends recursive queries to them instead. Every cache hit and
+ * answers badly, and asks again over TCP when an answer comes truncated. With forwarders it sends
+ * recursive queries to them instead. Every cache hit and
  * miss, query and referral is a trace event of layer "dns".
  */
 public final class RecursiveResolver extends DnsServer {
@@ -229,12 +230,20 @@ public final class RecursiveResolver extends DnsServer {
             queries++;
             Ipv4Address server = servers.get(i);
             DnsQuestion question = DnsQuestion.in(sname, qtype);
-            DnsClient.query(node, server, question, recursive, timeout, recursive ? "forward" : "iterative")
+            String purpose = recursive ? "forward" : "iterative";
+            DnsClient.query(node, server, question, recursive, timeout, purpose)
                     .whenComplete((resp, error) -> {
                         if (error != null) {
                             node.event(LAYER, "server_failed", "server", server.toString(), "zone", String.valueOf(zone),
                                     "reason", "timeout", "next", i + 1 < servers.size() ? servers.get(i + 1).toString() : "");
                             ask(zone, servers, i + 1, recursive);
+                        } else if (resp.message().truncated() && DnsTcp.available(node)) {
+                            // RFC 1035 section 4.2.1 / RFC 7766 section 5: a truncated answer is asked again over TCP.
+                            node.event(LAYER, "truncated", "server", server.toString(), "name", sname.toString(),
+                                    "retry", "tcp");
+                            queries++;
+                            DnsTcp.query(node, server, question, recursive, timeout, purpose).whenComplete((full, e2) ->
+                                    handle(zone, servers, i, recursive, e2 == null ? full.message() : resp.message()));
                         } else {
                             handle(zone, servers, i, recursive, resp.message());
                         }
@@ -251,9 +260,9 @@ public final class RecursiveResolver extends DnsServer {
                 return;
             }
             if (m.truncated()) {
-                // RFC 1035 section 4.2.1: retry over TCP. Without a TCP transport here we use what came.
+                // TCP was not available or failed: use what the truncated answer holds.
                 node.event(LAYER, "truncated", "server", server.toString(), "name", sname.toString(),
-                        "note", "TCP fallback not available; using the partial answer");
+                        "note", "no TCP answer; using the partial UDP answer");
             }
             // Answers: the chain of CNAMEs and the data for sname, as far as this response goes.
             boolean followed = false;

@@ -226,6 +226,10 @@ public final class StubResolver {
         DnsClient.query(node, server, q, true, timeout, "stub").whenComplete((resp, error) -> {
             if (error != null) {
                 tryServer(q, servers, attempt + 1, result);
+            } else if (resp.message().truncated() && DnsTcp.available(node)) {
+                // glibc retries a truncated answer over TCP (RFC 7766 section 5).
+                DnsTcp.query(node, server, q, true, timeout, "stub").whenComplete((full, e2) ->
+                        result.complete(e2 == null ? full.message() : resp.message()));
             } else if (resp.message().rcode() == DnsMessage.SERVFAIL || resp.message().rcode() == DnsMessage.REFUSED) {
                 // glibc moves on to the next server on SERVFAIL/REFUSED.
                 if (attempt + 1 < servers.size() * attempts) {

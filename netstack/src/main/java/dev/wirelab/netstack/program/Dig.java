@@ -1,6 +1,7 @@
 package dev.wirelab.netstack.program;
 
 import dev.wirelab.netstack.dns.DnsClient;
+import dev.wirelab.netstack.dns.DnsTcp;
 import dev.wirelab.netstack.dns.StubResolver;
 import dev.wirelab.netstack.wire.DnsMessage;
 import dev.wirelab.netstack.wire.DnsName;
@@ -18,7 +19,7 @@ import java.util.Locale;
 
 /**
  * {@code dig} as BIND 9.18 prints it: {@code dig [@server] [-t TYPE] NAME [TYPE] [+short] [+trace]
- * [+norecurse] [+time=N] [+tries=N]}. The full output has the HEADER line, flags and counts, the
+ * [+norecurse] [+tcp] [+ignore] [+time=N] [+tries=N]}. A truncated UDP answer is asked again over TCP. The full output has the HEADER line, flags and counts, the
  * QUESTION, ANSWER, AUTHORITY and ADDITIONAL sections, Query time, SERVER, WHEN and MSG SIZE.
  * {@code +trace} walks from the root itself, printing each referral and the server it came from.
  * Exit status 0 when a response came (whatever its rcode), 9 when no server answered, 1 on usage errors.
@@ -39,6 +40,9 @@ final class Dig implements Program {
     private long timeout = 5_000_000_000L; // dig +time=5
     private int tries = 3; // dig +tries=3
     private String commandLine;
+    private boolean tcp; // +tcp / +vc
+    private boolean ignoreTc; // +ignore
+    private String transport = "UDP";
 
     @Override
     public void start(ProgramContext context) {
@@ -98,6 +102,10 @@ final class Dig implements Program {
                     shortOutput = true;
                 } else if (opt.equals("trace")) {
                     trace = true;
+                } else if (opt.equals("tcp") || opt.equals("vc")) {
+                    tcp = true;
+                } else if (opt.equals("ignore")) {
+                    ignoreTc = true;
                 } else if (opt.equals("norecurse") || opt.equals("norec")) {
                     recurse = false;
                 } else if (opt.equals("recurse") || opt.equals("rec")) {
@@ -134,7 +142,10 @@ final class Dig implements Program {
 
     private void attempt(int n) {
         DnsQuestion q = DnsQuestion.in(name, type);
-        DnsClient.query(ctx.node(), server, q, recurse, timeout, "dig").whenComplete((resp, error) -> ctx.guarded(() -> {
+        var sent = tcp ? DnsTcp.query(ctx.node(), server, q, recurse, timeout, "dig")
+                : DnsClient.query(ctx.node(), server, q, recurse, timeout, "dig");
+        transport = tcp ? "TCP" : "UDP";
+        sent.whenComplete((resp, error) -> ctx.guarded(() -> {
             if (error != null) {
                 if (!shortOutput) {
                     ctx.println(";; communications error to " + server + "#53: timed out");
@@ -150,6 +161,15 @@ final class Dig implements Program {
                     ctx.println(";; no servers could be reached");
                     ctx.exit(9);
                 }
+                return;
+            }
+            if (resp.message().truncated() && !tcp && !ignoreTc && DnsTcp.available(ctx.node())) {
+                // dig: "TC flag set in the response: retry using TCP" (RFC 7766 section 5).
+                if (!shortOutput) {
+                    ctx.println(";; Truncated, retrying in TCP mode.");
+                }
+                tcp = true;
+                attempt(n);
                 return;
             }
             print(resp);
@@ -184,7 +204,7 @@ final class Dig implements Program {
         section("ADDITIONAL", m.additional());
         ctx.println("");
         ctx.println(";; Query time: " + resp.rttNanos() / 1_000_000 + " msec");
-        ctx.println(";; SERVER: " + server + "#53(" + server + ") (UDP)");
+        ctx.println(";; SERVER: " + server + "#53(" + server + ") (" + transport + ")");
         ctx.println(";; WHEN: " + WHEN.format(Instant.ofEpochSecond(0, ctx.node().loop().epochUnixNanos()
                 + ctx.node().loop().nanos())));
         ctx.println(";; MSG SIZE  rcvd: " + resp.size());

@@ -4,6 +4,9 @@ import dev.wirelab.netstack.lab.ExecResult;
 import dev.wirelab.netstack.lab.Lab;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.program.SyscallProgram;
+import dev.wirelab.netstack.testkit.Captures;
+import dev.wirelab.netstack.testkit.ScenarioCaptures;
+import dev.wirelab.netstack.testkit.Tshark;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +61,17 @@ final class ProcLab implements AutoCloseable {
 
     ProcLab(String yaml, Lab.Options options) {
         lab = Lab.build(Topologies.parseYaml(yaml), options);
+        ScenarioCaptures.register(() -> lab.trace().frames(), lab.epochUnixNanos());
         lab.start();
+    }
+
+    /** Saves the capture under target/captures and has tshark judge it: no malformed frame, no bad checksum. */
+    java.nio.file.Path judgedCapture(String name) throws java.io.IOException {
+        java.nio.file.Path p = Captures.save(lab, name);
+        if (Tshark.available()) {
+            org.assertj.core.api.Assertions.assertThat(SegmentJudge.problems(p)).as("tshark on " + p).isEmpty();
+        }
+        return p;
     }
 
     static ProcLab pair() {

@@ -88,4 +88,39 @@ class SyscallDeterminismTest {
         assertThat(b.timeline()).isEqualTo(a.timeline());
         assertThat(b.output()).isEqualTo(a.output());
     }
+
+    private static Outcome tcpRun(String name) throws Exception {
+        String yaml = ProcLab.ROUTED.replace("lan2: { delay: 500us }", "lan2: { delay: 2ms, jitter: 1ms, loss: 0.02, reorder: 0.05 }");
+        try (ProcLab lab = new ProcLab(yaml, Lab.Options.virtual().withSeed(11))) {
+            ProcLab.Run threads = ServerPatternsTest.startShell(lab, "h2", "echod --mode threads --workers 3 -n 6");
+            ProcLab.Run uring = ServerPatternsTest.startShell(lab, "h2", "discardd --mode uring -n 6");
+            ProcLab.Run iperf = ServerPatternsTest.startShell(lab, "h2", "iperf -s -1");
+            List<String> output = new ArrayList<>();
+            output.addAll(lab.run("h1", ServerPatternsTest.clients(6, "10.0.2.10", 7, true)).output());
+            output.addAll(lab.run("h1", ServerPatternsTest.clients(6, "10.0.2.10", 9, false)).output());
+            output.addAll(lab.lab.run("h1", "iperf -c 10.0.2.10 -n 300K -i 0.1").output());
+            output.addAll(lab.lab.run("h2", "ss -tan").output());
+            lab.advance(Duration.ofSeconds(1));
+            output.addAll(threads.output());
+            output.addAll(uring.output());
+            output.addAll(iperf.output());
+            var path = Captures.save(lab.lab, name);
+            return new Outcome(Files.readAllBytes(path),
+                    TraceSummary.timeline(lab.lab.trace().frames(), lab.lab.trace().events()), output);
+        }
+    }
+
+    @Test
+    void tcpServersClientsAndIperfOverALossyLinkRepeatExactly() throws Exception {
+        Outcome a = tcpRun("syscall-determinism-tcp-a");
+        Outcome b = tcpRun("syscall-determinism-tcp-b");
+        assertThat(a.output()).filteredOn(l -> l.startsWith("client ")).hasSize(12).allMatch(l -> l.endsWith(" ok"));
+        assertThat(a.output()).anyMatch(l -> l.startsWith("echod: served 6 connections"));
+        assertThat(a.output()).anyMatch(l -> l.startsWith("discardd: served 6 connections"));
+        assertThat(a.output()).anyMatch(l -> l.endsWith("receiver"));
+        assertThat(a.timeline()).anyMatch(l -> l.contains("retransmi"));
+        assertThat(b.output()).isEqualTo(a.output());
+        assertThat(b.timeline()).isEqualTo(a.timeline());
+        assertThat(b.pcapng()).isEqualTo(a.pcapng());
+    }
 }
