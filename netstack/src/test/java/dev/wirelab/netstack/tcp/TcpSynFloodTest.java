@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * connect: without SYN cookies the SYN queue fills and the legitimate connect times out; with them
  * the legitimate client completes its transfer during the flood (RFC 4987).
  */
-class SynFloodLabTest {
+class TcpSynFloodTest {
 
     static final String TOPOLOGY = """
             name: syn-flood
@@ -94,7 +94,7 @@ class SynFloodLabTest {
             assertThat(lab.trace().events(e -> e.node().equals("h2") && e.kind().equals("queue")
                     && Integer.valueOf(8).equals(e.detail().get("syn_queue")))).isNotEmpty();
             assertThat(lab.node("h2").counters().get("tcp.dropped.syn_queue_full")).isGreaterThan(100);
-            judge(Captures.save(lab, "SynFloodLabTest/without-cookies"));
+            judge(Captures.save(lab, "TcpSynFloodTest/without-cookies"));
         }
     }
 
@@ -124,7 +124,7 @@ class SynFloodLabTest {
             assertThat(validated.get(0).detail()).containsEntry("remote", "10.0.1.10:" + bulk.client.localPort());
             assertThat(lab.node("h2").counters().get("tcp.syncookies_sent")).isGreaterThan(20);
             assertThat(l.synQueueLength()).isEqualTo(8); // the flood still fills it
-            judge(Captures.save(lab, "SynFloodLabTest/with-cookies"));
+            judge(Captures.save(lab, "TcpSynFloodTest/with-cookies"));
         }
     }
 
