@@ -25,7 +25,6 @@ public final class Kernel {
     final Node node;
     final EventLoop loop;
     final Gate gate;
-    private final NodeFiles files;
     private final Map<Integer, Process> processes = new TreeMap<>();
     /** Every open socket, in creation order (ss lists them). */
     final Set<SocketFile> sockets = new LinkedHashSet<>();
@@ -38,7 +37,6 @@ public final class Kernel {
         this.node = node;
         this.loop = node.loop();
         this.gate = Gate.forLoop(loop);
-        this.files = NodeFiles.of(node);
         // A stopping node takes its processes with it: descriptors close, threads unwind.
         node.onStop(() -> {
             for (Process p : List.copyOf(processes.values())) {
@@ -57,7 +55,8 @@ public final class Kernel {
     }
 
     public NodeFiles files() {
-        return files;
+        // Looked up each time: node services must not be made inside another's creation.
+        return NodeFiles.of(node);
     }
 
     /** What a process reports to whoever started it (a shell: its terminal and its wait()). */
