@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Frames and events from the bus to PostgreSQL: a bounded queue that the bus and nodes offer rows to
- * (never waiting: a full queue means the row is counted as dropped), and one writer thread that
- * takes rows in batches, decodes the frames' summary columns, and writes each batch with COPY
- * (frames, then events, then the runs' stored counters) in one transaction. Rows are acknowledged
+ * (never waiting: a full queue means the row is counted as dropped), a formatter thread that takes
+ * rows in batches, decodes the frames' summary columns and formats COPY text, and a writer thread
+ * that writes each batch with COPY (frames, then events, then the runs' stored counters) in one
+ * transaction. The two stages overlap: the next batch is decoded while the database takes this one. Rows are acknowledged
  * (counted as stored) only after that transaction committed, so a stored count never exceeds what
  * the database holds.
  *
@@ -62,7 +64,11 @@ public final class IngestPipeline implements AutoCloseable {
     private final JsonMapper json = JsonMapper.builder().build();
     private final CopyText frameText = new CopyText();
     private final CopyText eventText = new CopyText();
+    /** Formatted batches between the two stages: at most two, so memory stays bounded by the queue. */
+    private final ArrayBlockingQueue<Prepared> prepared = new ArrayBlockingQueue<>(2);
+    private final Thread formatter;
     private final Thread writer;
+    private volatile boolean formatterDone;
     private volatile boolean stopping;
     private volatile boolean databaseUp = true;
     private volatile String lastError;
@@ -92,7 +98,9 @@ public final class IngestPipeline implements AutoCloseable {
         if (metrics != null) {
             registerMetrics(metrics);
         }
+        formatter = Thread.ofPlatform().name("wirelab-ingest-format").daemon().unstarted(this::formatLoop);
         writer = Thread.ofPlatform().name("wirelab-ingest").daemon().unstarted(this::writeLoop);
+        formatter.start();
         writer.start();
     }
 
@@ -195,30 +203,24 @@ public final class IngestPipeline implements AutoCloseable {
         return lastLagNanos / 1e9;
     }
 
-    // ------------------------------------------------------------------ the writer
+    // ------------------------------------------------------------------ formatter and writer
 
-    private void writeLoop() {
-        List<TraceRow> batch = new ArrayList<>(batchRows);
-        boolean uncertain = false;
-        long backoff = 50_000_000L;
-        while (true) {
-            if (batch.isEmpty()) {
-                oldestPendingCapturedAt = 0;
-                if (stopping && queue.isEmpty()) {
-                    break;
-                }
-                TraceRow first;
-                try {
-                    first = queue.poll(100, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    if (stopping) {
-                        break;
-                    }
-                    continue;
-                }
+    /** A batch decoded and formatted as COPY text, waiting for (or being retried by) the writer. */
+    private record Prepared(List<TraceRow> rows, byte[] frames, byte[] events, Map<RunTrace, long[]> perRun) {
+    }
+
+    /**
+     * Stage 1: takes rows in batches, decodes the frames' summary columns and formats both tables'
+     * COPY text, so the writer never waits for the CPU-bound part while the database works.
+     */
+    private void formatLoop() {
+        try {
+            while (!(stopping && queue.isEmpty())) {
+                TraceRow first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                List<TraceRow> batch = new ArrayList<>(batchRows);
                 batch.add(first);
                 queue.drainTo(batch, batchRows - 1);
                 batch.removeIf(r -> {
@@ -228,21 +230,66 @@ public final class IngestPipeline implements AutoCloseable {
                     }
                     return false;
                 });
-                if (batch.isEmpty()) {
+                if (!batch.isEmpty()) {
+                    prepared.put(format(batch));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            formatterDone = true;
+        }
+    }
+
+    private Prepared format(List<TraceRow> batch) {
+        Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
+        frameText.reset();
+        eventText.reset();
+        for (TraceRow r : batch) {
+            long[] n = perRun.computeIfAbsent(r.run(), k -> new long[2]);
+            if (r instanceof TraceRow.FrameRow f) {
+                encodeFrame(frameText, f, decoder.summarize(f.bytes()));
+                n[0]++;
+            } else if (r instanceof TraceRow.EventRow e) {
+                encodeEvent(eventText, e);
+                n[1]++;
+            }
+        }
+        return new Prepared(batch, Arrays.copyOf(frameText.buffer(), frameText.length()),
+                Arrays.copyOf(eventText.buffer(), eventText.length()), perRun);
+    }
+
+    /** Stage 2: writes each prepared batch in one transaction, retrying while the database is away. */
+    private void writeLoop() {
+        Prepared batch = null;
+        boolean uncertain = false;
+        long backoff = 50_000_000L;
+        while (true) {
+            if (batch == null) {
+                oldestPendingCapturedAt = 0;
+                if (formatterDone && prepared.isEmpty()) {
+                    break;
+                }
+                try {
+                    batch = prepared.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    break;
+                }
+                if (batch == null) {
                     continue;
                 }
-                oldestPendingCapturedAt = batch.get(0).capturedAt();
+                oldestPendingCapturedAt = batch.rows().get(0).capturedAt();
                 uncertain = false;
             }
             try {
                 Connection c = connection();
-                if (uncertain && alreadyStored(c, batch)) {
-                    log.info("Ingest: a batch of {} rows had been committed before the connection broke", batch.size());
+                if (uncertain && alreadyStored(c, batch.rows())) {
+                    log.info("Ingest: a batch of {} rows had been committed before the connection broke", batch.rows().size());
                 } else {
                     write(c, batch);
                 }
-                acknowledge(batch);
-                batch.clear();
+                acknowledge(batch.rows());
+                batch = null;
                 backoff = 50_000_000L;
                 if (!databaseUp) {
                     log.info("Ingest: the database is back; writing again");
@@ -255,19 +302,19 @@ public final class IngestPipeline implements AutoCloseable {
                 if (isTransient(e)) {
                     if (databaseUp) {
                         log.warn("Ingest: database unreachable ({}); keeping {} rows and retrying", e.getMessage(),
-                                batch.size());
+                                batch.rows().size());
                     }
                     databaseUp = false;
                     uncertain = true;
-                    if (stopping && queue.remainingCapacity() == 0) {
+                    if (stopping && Thread.currentThread().isInterrupted()) {
                         break;
                     }
                     sleepNanos(backoff);
                     backoff = Math.min(backoff * 2, retryMaxNanos);
                 } else {
-                    log.error("Ingest: the database refused a batch of {} rows; counted as dropped", batch.size(), e);
-                    giveUp(batch);
-                    batch.clear();
+                    log.error("Ingest: the database refused a batch of {} rows; counted as dropped", batch.rows().size(), e);
+                    giveUp(batch.rows());
+                    batch = null;
                 }
             }
         }
@@ -339,54 +386,28 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    private void write(Connection c, List<TraceRow> batch) throws SQLException {
+    private static void copy(CopyManager copy, String table, String columns, byte[] text) throws SQLException {
+        if (text.length == 0) {
+            return;
+        }
+        CopyIn in = copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN");
+        // In chunks, so the server parses one while the next is on its way.
+        for (int off = 0; off < text.length; off += CHUNK) {
+            in.writeToCopy(text, off, Math.min(CHUNK, text.length - off));
+        }
+        in.endCopy();
+    }
+
+    private void write(Connection c, Prepared batch) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-        Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
-        // Frames: decode and stream in chunks, so the server parses one chunk while we format the next.
-        CopyIn in = null;
-        frameText.reset();
-        for (TraceRow r : batch) {
-            if (r instanceof TraceRow.FrameRow f) {
-                if (in == null) {
-                    in = copy.copyIn("COPY frames (" + FRAME_COLUMNS + ") FROM STDIN");
-                }
-                encodeFrame(frameText, f, decoder.summarize(f.bytes()));
-                perRun.computeIfAbsent(f.run(), k -> new long[2])[0]++;
-                if (frameText.length() >= CHUNK) {
-                    in.writeToCopy(frameText.buffer(), 0, frameText.length());
-                    frameText.reset();
-                }
-            }
-        }
-        if (in != null) {
-            in.writeToCopy(frameText.buffer(), 0, frameText.length());
-            in.endCopy();
-        }
-        in = null;
-        eventText.reset();
-        for (TraceRow r : batch) {
-            if (r instanceof TraceRow.EventRow e) {
-                if (in == null) {
-                    in = copy.copyIn("COPY events (" + EVENT_COLUMNS + ") FROM STDIN");
-                }
-                encodeEvent(eventText, e);
-                perRun.computeIfAbsent(e.run(), k -> new long[2])[1]++;
-                if (eventText.length() >= CHUNK) {
-                    in.writeToCopy(eventText.buffer(), 0, eventText.length());
-                    eventText.reset();
-                }
-            }
-        }
-        if (in != null) {
-            in.writeToCopy(eventText.buffer(), 0, eventText.length());
-            in.endCopy();
-        }
+        copy(copy, "frames", FRAME_COLUMNS, batch.frames());
+        copy(copy, "events", EVENT_COLUMNS, batch.events());
         // The runs' stored counters move in the same transaction as the rows they count.
         try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET frames_stored = frames_stored + ?, "
                 + "events_stored = events_stored + ?, frames_captured = greatest(frames_captured, ?), "
                 + "events_captured = greatest(events_captured, ?), frames_dropped = greatest(frames_dropped, ?), "
                 + "events_dropped = greatest(events_dropped, ?) WHERE id = ?")) {
-            for (Map.Entry<RunTrace, long[]> e : perRun.entrySet()) {
+            for (Map.Entry<RunTrace, long[]> e : batch.perRun().entrySet()) {
                 RunTrace.Counts n = e.getKey().counts();
                 ps.setLong(1, e.getValue()[0]);
                 ps.setLong(2, e.getValue()[1]);
@@ -468,17 +489,29 @@ public final class IngestPipeline implements AutoCloseable {
         t.text(e.event().node());
         t.text(e.event().layer());
         t.text(e.event().kind());
-        t.text(json.writeValueAsString(e.event().detail()));
+        String detail;
+        try {
+            detail = json.writeValueAsString(e.event().detail());
+        } catch (RuntimeException ex) {
+            // A detail value JSON cannot carry must not cost the batch: keep it as text.
+            detail = json.writeValueAsString(java.util.Map.of("unserializable", String.valueOf(e.event().detail())));
+        }
+        t.text(detail);
         t.endRow();
     }
 
-    /** Stops taking rows, writes what is queued (for at most {@code timeout}), and stops the writer. */
+    /** Stops taking rows, writes what is queued (for at most {@code timeout}), and stops both stages. */
     public void close(Duration timeout) {
         stopping = true;
         try {
-            writer.join(timeout.toMillis());
+            long end = System.nanoTime() + timeout.toNanos();
+            formatter.join(Math.max(1, timeout.toMillis()));
+            writer.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (formatter.isAlive()) {
+            formatter.interrupt();
         }
         if (writer.isAlive()) {
             writer.interrupt();

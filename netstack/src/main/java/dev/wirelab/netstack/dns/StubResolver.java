@@ -170,6 +170,13 @@ public final class StubResolver {
         synchronized (this) {
             fromHosts = hosts.get(dn);
         }
+        if (fromHosts == null && dn.equals(DnsName.parse(node.name()))) {
+            // /etc/hosts names the machine itself (Debian: "127.0.1.1 hostname"); here its first address.
+            fromHosts = node.interfaces().stream().map(i -> i.primaryAddress()).filter(a -> a != null).limit(1).toList();
+            if (fromHosts.isEmpty()) {
+                fromHosts = List.of(Ipv4Address.parse("127.0.1.1"));
+            }
+        }
         if (fromHosts != null) {
             node.event(LAYER, "hosts_hit", "name", dn.toString(), "addresses", fromHosts.toString());
             return CompletableFuture.completedFuture(List.copyOf(fromHosts));

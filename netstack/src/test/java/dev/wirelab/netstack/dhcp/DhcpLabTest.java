@@ -250,6 +250,36 @@ class DhcpLabTest {
     }
 
     @Test
+    void informGetsTheOptionsWithoutALease() {
+        String yaml = LAB.replace("  r1:", "  fixed: { kind: host, interfaces: { eth0: { segment: lan, address: 192.168.1.20/24 } } }\n  r1:");
+        try (Lab lab = lab(yaml)) {
+            Node fixed = lab.node("fixed");
+            List<DhcpMessage> got = new ArrayList<>();
+            fixed.loop().execute(() -> {
+                UdpSocket s = fixed.udp().open(Ipv4Address.ANY, DhcpMessage.CLIENT_PORT);
+                s.onReceive((UdpMessage u) -> got.add(DhcpMessage.parse(u.payload(), 0, u.payload().length)));
+                byte[] ch = new byte[16];
+                mac(lab, "fixed").write(ch, 0);
+                // RFC 2131 section 4.4.3: DHCPINFORM with ciaddr, to learn the configuration only.
+                DhcpMessage inform = new DhcpMessage(DhcpMessage.BOOTREQUEST, 1, 6, 0, 0x4242, 0, 0,
+                        Ipv4Address.parse("192.168.1.20"), Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, ch,
+                        new byte[64], new byte[128], List.of(DhcpOption.ofByte(DhcpOption.MESSAGE_TYPE, DhcpMessage.INFORM)));
+                s.sendTo(SERVER, DhcpMessage.SERVER_PORT, inform.encode());
+            });
+            runUntil(lab, () -> !got.isEmpty(), Duration.ofSeconds(2));
+            DhcpMessage ack = got.get(0);
+            assertThat(ack.messageType()).isEqualTo(DhcpMessage.ACK);
+            assertThat(ack.yiaddr()).isEqualTo(Ipv4Address.ANY);
+            assertThat(ack.ciaddr()).isEqualTo(Ipv4Address.parse("192.168.1.20"));
+            assertThat(ack.has(DhcpOption.LEASE_TIME)).isFalse(); // 4.3.5: "MUST NOT send a lease expiration time"
+            assertThat(ack.addresses(DhcpOption.ROUTER)).containsExactly(Ipv4Address.parse("192.168.1.1"));
+            assertThat(ack.addresses(DhcpOption.DOMAIN_NAME_SERVER)).containsExactly(Ipv4Address.parse("192.168.1.53"));
+            assertThat(ack.text(DhcpOption.DOMAIN_NAME)).contains("home.arpa");
+            assertThat(server(lab).leases()).noneMatch(l -> l.mac().equals(mac(lab, "fixed")));
+        }
+    }
+
+    @Test
     void anArpConflictMakesTheClientDeclineAndTakeTheNextAddress() throws Exception {
         // A host with the pool's first address configured by hand, unknown to the server.
         String yaml = LAB.replace("  r1:", "  squatter: { kind: host, interfaces: { eth0: { segment: lan, address: 192.168.1.100/24 } } }\n  r1:");
@@ -345,6 +375,30 @@ class DhcpLabTest {
             assertThat(dhcpEvents(lab, "pc1", "lease_expired")).hasSize(1);
             assertThat(lab.run("pc1", "ip addr").output()).noneMatch(l -> l.contains("inet "));
             assertThat(lab.run("pc1", "ip route").output()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRestartedClientConfirmsItsLeaseWithInitReboot() {
+        try (Lab lab = lab(LAB)) {
+            runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
+            Node pc1 = lab.node("pc1");
+            pc1.stop();
+            lab.advance(Duration.ofSeconds(5));
+            assertThat(lab.run("pc1", "ip addr").output()).noneMatch(l -> l.contains("inet "));
+            pc1.start();
+            runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
+            // RFC 2131 section 3.2: INIT-REBOOT, a broadcast DHCPREQUEST with 'requested IP address' and
+            // no 'server identifier', then the ACK, the ARP probe and BOUND with the same address.
+            List<Object> states = dhcpEvents(lab, "pc1", "state").stream().map(e -> e.detail().get("to")).toList();
+            assertThat(states).containsSubsequence("BOUND", "STOPPED", "INIT_REBOOT", "REBOOTING", "BOUND");
+            TraceEvent request = lab.trace().events(e -> e.node().equals("pc1") && e.kind().equals("sent")
+                    && "REBOOTING".equals(e.detail().get("state"))).get(0);
+            assertThat(request.detail().get("requested")).isEqualTo("192.168.1.100");
+            assertThat(request.detail().get("to")).isEqualTo("255.255.255.255");
+            assertThat(request.detail().get("ciaddr")).isEqualTo("0.0.0.0");
+            assertThat(client(lab, "pc1").lease().orElseThrow().address()).isEqualTo(Ipv4Address.parse("192.168.1.100"));
+            assertThat(lab.run("pc1", "ip addr").output()).contains("    inet 192.168.1.100/24 brd 192.168.1.255 scope global dynamic eth0");
         }
     }
 

@@ -1,0 +1,154 @@
+package dev.wirelab.control.ingest;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.wirelab.control.decode.FrameDecoder;
+import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.netstack.lab.topology.Topologies;
+import dev.wirelab.netstack.trace.CapturedFrame;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Ingest throughput (a benchmark, not a test; run it with {@code bench/ingest-bench.sh}): frames/s
+ * through the whole pipeline (TraceSink -> bounded queue -> writer thread: decode, COPY in batches,
+ * commit, acknowledge) beside a raw JDBC COPY of the same rows, already decoded and formatted, in the
+ * same batches, into the same table, on the same embedded PostgreSQL, in the same JVM. The frames
+ * are real: captured from the three-segments example (ping, traceroute), cycled up to the count.
+ * Rounds alternate which side goes first, so neither always runs on a warmer (or more bloated) database. Arguments: [frames] [rounds].
+ */
+public final class IngestBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int batch = 5000;
+        List<CapturedFrame> sample = sampleFrames();
+        System.out.printf(Locale.ROOT, "ingest bench: %d frames per round (cycled from %d captured, mean %.0f bytes), "
+                + "batches of %d, %d rounds%n", n, sample.size(),
+                sample.stream().mapToInt(f -> f.bytes().length).average().orElse(0), batch, rounds);
+        Path dir = Files.createTempDirectory("wirelab-bench-pg");
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
+                .setServerConfig("fsync", "on").start()) {
+            HikariConfig c = new HikariConfig();
+            c.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
+            c.setMaximumPoolSize(4);
+            try (HikariDataSource ds = new HikariDataSource(c)) {
+                Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+                FrameDecoder decoder = FrameDecoder.standard();
+                long run = 0;
+                double sumPipe = 0;
+                double sumRaw = 0;
+                for (int r = 1; r <= rounds; r++) {
+                    double raw;
+                    double pipe;
+                    if (r % 2 == 1) {
+                        raw = raw(ds, decoder, sample, n, batch, ++run);
+                        pipe = pipeline(ds, decoder, sample, n, batch, ++run);
+                    } else {
+                        pipe = pipeline(ds, decoder, sample, n, batch, ++run);
+                        raw = raw(ds, decoder, sample, n, batch, ++run);
+                    }
+                    sumPipe += pipe;
+                    sumRaw += raw;
+                    System.out.printf(Locale.ROOT, "round %d: pipeline %,.0f frames/s   raw COPY %,.0f frames/s   ratio %.0f%%%n",
+                            r, pipe, raw, 100 * pipe / raw);
+                }
+                System.out.printf(Locale.ROOT, "mean:    pipeline %,.0f frames/s   raw COPY %,.0f frames/s   ratio %.0f%% "
+                        + "(target >= 80%%)%n", sumPipe / rounds, sumRaw / rounds, 100 * sumPipe / sumRaw);
+            }
+        }
+    }
+
+    /** Real frames: the three-segments example, pings and a traceroute, in virtual time. */
+    static List<CapturedFrame> sampleFrames() throws Exception {
+        String yaml = Files.readString(Path.of("examples", "three-segments.yaml"));
+        try (Lab lab = Lab.build(Topologies.parseYaml(yaml), Lab.Options.virtual())) {
+            lab.run("pc1", "ping -c 50 -i 0.05 10.0.2.10");
+            lab.run("pc2", "ping -c 20 -s 1200 10.0.1.10");
+            lab.run("pc1", "traceroute -n 10.0.2.10");
+            return lab.trace().frames();
+        }
+    }
+
+    static void newRun(HikariDataSource ds, long run) throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO labs (name, source, source_format, topology) VALUES ('bench" + run + "', '', 'yaml', '{}')");
+            st.execute("INSERT INTO runs (lab_id, status, time_mode, seed) SELECT id, 'stopped', 'virtual', 1 FROM labs "
+                    + "WHERE name = 'bench" + run + "' RETURNING id");
+            st.execute("CREATE TABLE frames_r" + run + " PARTITION OF frames FOR VALUES IN (" + run + ")");
+            st.execute("CREATE TABLE events_r" + run + " PARTITION OF events FOR VALUES IN (" + run + ")");
+        }
+    }
+
+    /** Frames through TraceSink -> queue -> writer; time until the last one is acknowledged. */
+    static double pipeline(HikariDataSource ds, FrameDecoder decoder, List<CapturedFrame> sample, int n, int batch, long run)
+            throws Exception {
+        newRun(ds, run);
+        IngestPipeline p = new IngestPipeline(ds, decoder, n, batch, Duration.ofSeconds(1), null);
+        try {
+            RunTrace t = p.open(run);
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                CapturedFrame f = sample.get(i % sample.size());
+                t.frame(f.timeNanos() + i, f.segment(), f.ingressPort(), f.bytes());
+            }
+            while (t.counts().framesStored() + t.counts().framesDropped() < n) {
+                Thread.sleep(1);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (t.counts().framesDropped() > 0) {
+                throw new IllegalStateException("dropped " + t.counts().framesDropped() + " frames");
+            }
+            return n / seconds;
+        } finally {
+            p.close();
+        }
+    }
+
+    /** The same rows, decoded and formatted beforehand (not timed), copied in the same batches. */
+    static double raw(HikariDataSource ds, FrameDecoder decoder, List<CapturedFrame> sample, int n, int batch, long run)
+            throws Exception {
+        newRun(ds, run);
+        IngestPipeline dummy = new IngestPipeline(null, decoder, 1, 1, Duration.ofSeconds(1), null);
+        RunTrace trace = dummy.open(run);
+        List<byte[]> chunks = new ArrayList<>();
+        CopyText text = new CopyText();
+        for (int i = 0; i < n; i++) {
+            CapturedFrame f = sample.get(i % sample.size());
+            TraceRow.FrameRow row = new TraceRow.FrameRow(trace, i, f.timeNanos() + i, f.segment(), f.ingressPort(), f.bytes(), 0);
+            IngestPipeline.encodeFrame(text, row, decoder.summarize(f.bytes()));
+            if ((i + 1) % batch == 0 || i == n - 1) {
+                chunks.add(java.util.Arrays.copyOf(text.buffer(), text.length()));
+                text.reset();
+            }
+        }
+        dummy.close();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            long start = System.nanoTime();
+            for (byte[] chunk : chunks) {
+                CopyIn in = copy.copyIn("COPY frames (" + IngestPipeline.FRAME_COLUMNS + ") FROM STDIN");
+                for (int off = 0; off < chunk.length; off += 1 << 16) {
+                    in.writeToCopy(chunk, off, Math.min(1 << 16, chunk.length - off));
+                }
+                in.endCopy();
+                c.commit();
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+}
