@@ -50,10 +50,14 @@ final class Curl extends SyscallProgram {
     private long connectTimeout = -1;
     private int maxRedirs = 50;
     private final Deque<String> outputs = new ArrayDeque<>();
+    /** Standard output after its last newline: the body's last line may go on with -w's text. */
+    private final StringBuilder partial = new StringBuilder();
+    private Process proc;
     private final List<String> urls = new ArrayList<>();
 
     @Override
     protected int main(Process p) throws Exception {
+        proc = p;
         try {
             parse(p.args());
         } catch (GetOpt.UsageException e) {
@@ -67,7 +71,7 @@ final class Curl extends SyscallProgram {
             return 2;
         }
         int status = 0;
-        try (HttpClient client = new HttpClient(p, verbose ? p::println : null)) {
+        try (HttpClient client = new HttpClient(p, verbose ? this::err : null)) {
             if (connectTimeout > 0) {
                 client.connectTimeout(connectTimeout);
             }
@@ -82,6 +86,7 @@ final class Curl extends SyscallProgram {
                 }
             }
         }
+        flush();
         return status;
     }
 
@@ -204,7 +209,7 @@ final class Curl extends SyscallProgram {
                 return error(p, e.curlCode(), e.getMessage());
             }
             if (verbose) {
-                p.println("* Issue another request to this URL: '" + url + "'");
+                err("* Issue another request to this URL: '" + url + "'");
             }
             // RFC 9110 section 15.4.4: 303 turns into GET; curl also does so for POST on 301 and 302.
             if (r.status() == 303 || ((r.status() == 301 || r.status() == 302) && "POST".equals(m))) {
@@ -231,36 +236,53 @@ final class Curl extends SyscallProgram {
         }
         client.done();
         if (writeOut != null) {
-            p.println(writeOut(writeOut, url, x, client, p.now() - t0));
+            out(writeOut(writeOut, url, x, client, p.now() - t0));
         }
         return status;
     }
 
-    private static void printHead(Process p, HttpResponse r) {
-        p.println(r.statusLine());
+    private void printHead(Process p, HttpResponse r) {
+        StringBuilder b = new StringBuilder(r.statusLine()).append('\n');
         for (HttpFields.Field f : r.headers().asList()) {
-            p.println(f.name() + ": " + f.value());
+            b.append(f.name()).append(": ").append(f.value()).append('\n');
         }
-        p.println("");
+        out(b.append('\n').toString());
+    }
+
+    /** Text to standard output, as it would appear on a terminal: complete lines are printed. */
+    private void out(String text) {
+        partial.append(text);
+        int nl;
+        while ((nl = partial.indexOf("\n")) >= 0) {
+            proc.println(partial.substring(0, nl));
+            partial.delete(0, nl + 1);
+        }
+    }
+
+    /** A line to standard error (-v, messages): whatever standard output has pending goes first. */
+    private void err(String line) {
+        flush();
+        proc.println(line);
+    }
+
+    private void flush() {
+        if (!partial.isEmpty()) {
+            proc.println(partial.toString());
+            partial.setLength(0);
+        }
     }
 
     /** The body to the terminal as lines; binary output is refused as curl refuses it (exit 23). */
     private int print(Process p, byte[] b) {
         for (byte x : b) {
             if (x == 0) {
-                p.println("Warning: Binary output can mess up your terminal. Use \"--output -\" to tell ");
-                p.println("Warning: curl to output it to your terminal anyway, or consider \"--output ");
-                p.println("Warning: <FILE>\" to save to a file.");
+                err("Warning: Binary output can mess up your terminal. Use \"--output -\" to tell ");
+                err("Warning: curl to output it to your terminal anyway, or consider \"--output ");
+                err("Warning: <FILE>\" to save to a file.");
                 return 23;
             }
         }
-        String s = new String(b, StandardCharsets.UTF_8);
-        if (s.endsWith("\n")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        for (String line : s.split("\r?\n", -1)) {
-            p.println(line);
-        }
+        out(new String(b, StandardCharsets.UTF_8).replace("\r\n", "\n"));
         return 0;
     }
 
@@ -286,7 +308,7 @@ final class Curl extends SyscallProgram {
 
     private int error(Process p, int code, String message) {
         if (!silent || showError) {
-            p.println("curl: (" + code + ") " + message);
+            err("curl: (" + code + ") " + message);
         }
         return code;
     }
@@ -304,6 +326,6 @@ final class Curl extends SyscallProgram {
                 .replace("%{num_connects}", String.valueOf(client.connections()))
                 .replace("%{url_effective}", url.toString())
                 .replace("%{time_total}", String.format(Locale.ROOT, "%.6f", nanos / 1e9));
-        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+        return s;
     }
 }

@@ -43,7 +43,7 @@ class HttpdTest {
             List<WebLab.Run> runs = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 // as in curl, the -o goes with the first URL
-                runs.add(lab.start("client", "curl -s -w '%{http_code}' -o /tmp/" + i + ".png http://www.example.com/logo.png"
+                runs.add(lab.start("client", "curl -s -w '%{http_code}\\n' -o /tmp/" + i + ".png http://www.example.com/logo.png"
                         + " http://www.example.com/hello.txt http://www.example.com/"));
             }
             lab.lab.runUntil(() -> runs.stream().allMatch(r -> r.exit().isDone()) && server.exit().isDone(),
