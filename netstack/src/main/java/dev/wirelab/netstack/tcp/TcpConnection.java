@@ -1733,8 +1733,13 @@ public final class TcpConnection {
                 layer.event(this, "icmp_abort", "type", m.type(), "code", m.code(), "error", e.errno());
                 closeNow(e, "icmp " + m.type() + "/" + m.code());
             } else if (state == TcpState.SYN_RECEIVED) {
-                layer.drop(this, "icmp_for_syn_received", "type", m.type(), "code", m.code());
-                closeNow(null, "icmp for half-open connection");
+                // Linux tcp_req_err: a half-open connection is dropped only for "fatal" errors
+                // (icmp_err_convert: protocol/port unreachable, administratively prohibited ...);
+                // net/host unreachable leave it to its SYN,ACK timer.
+                if (fatal(m)) {
+                    layer.drop(this, "icmp_for_syn_received", "type", m.type(), "code", m.code());
+                    closeNow(null, "icmp for half-open connection");
+                }
             } else {
                 // RFC 1122 section 4.2.3.9: soft errors "MUST NOT" abort; RFC 5461: neither do hard ones
                 // in synchronized states. The error is reported if the connection later times out.
@@ -1744,6 +1749,17 @@ public final class TcpConnection {
         } finally {
             finish();
         }
+    }
+
+    /** The "fatal" column of Linux's icmp_err_convert. */
+    private static boolean fatal(IcmpMessage m) {
+        if (m.type() != IcmpMessage.TYPE_DESTINATION_UNREACHABLE) {
+            return false;
+        }
+        return switch (m.code()) {
+            case 0, 1, 4, 5, 11, 12 -> false;
+            default -> true;
+        };
     }
 
     /** Linux icmp_err_convert. */
@@ -1846,6 +1862,16 @@ public final class TcpConnection {
 
     // =================================================================== end of every step
 
+    /** An application callback that throws must not cost the connection its other callbacks. */
+    private void callback(String name, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            layer.count("callback_failures");
+            layer.event(this, "callback_failed", "callback", name, "error", String.valueOf(e));
+        }
+    }
+
     /**
      * Runs at the end of every entry point: reports buffer, cwnd and RTO changes as trace events,
      * re-arms the one loop timer, and calls the application's callbacks.
@@ -1888,16 +1914,17 @@ public final class TcpConnection {
                 int ev = pendingEvents;
                 pendingEvents = 0;
                 if ((ev & EV_ESTABLISHED) != 0) {
-                    listener.onEstablished();
+                    callback("onEstablished", listener::onEstablished);
                 }
                 if ((ev & EV_READABLE) != 0) {
-                    listener.onReadable();
+                    callback("onReadable", listener::onReadable);
                 }
                 if ((ev & EV_WRITABLE) != 0 && (sendBufferFree() > 0 || state == TcpState.CLOSED)) {
-                    listener.onWritable();
+                    callback("onWritable", listener::onWritable);
                 }
                 if ((ev & EV_CLOSED) != 0) {
-                    listener.onClosed(error);
+                    TcpError e = error;
+                    callback("onClosed", () -> listener.onClosed(e));
                 }
             }
         } finally {
