@@ -52,8 +52,8 @@ public final class DatabaseServer implements AutoCloseable {
                     .setCleanDataDirectory(e.clean())
                     .setPort(e.port())
                     .setPGStartupWait(Duration.ofSeconds(60))
-                    // The writer's COPY transactions are the bulk of the load: group commits.
-                    .setServerConfig("max_connections", "100")
+                    // Spring stops it (after the runs are ended and the trace written), not a JVM hook racing them.
+                    .setRegisterShutdownHook(false)
                     .start();
             String jdbc = pg.getJdbcUrl("postgres", "postgres");
             log.info("Embedded PostgreSQL on port {} with data in {} (started in {} ms)", pg.getPort(), dir,

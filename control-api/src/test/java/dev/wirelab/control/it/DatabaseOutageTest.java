@@ -109,6 +109,19 @@ class DatabaseOutageTest {
         // Acknowledged means there: the database holds exactly the frames counted as stored.
         assertThat(DB.count("SELECT count(*) FROM frames WHERE run_id = " + run)).isEqualTo(stored);
         assertThat(DB.count("SELECT frames_dropped FROM runs WHERE id = " + run)).isEqualTo(dropped);
+        // The capture of what was stored (with the outage's gap) is still a clean pcapng.
+        java.nio.file.Path file = java.nio.file.Path.of("target", "captures", "DatabaseOutageTest", "outage.pcapng");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.deleteIfExists(file);
+        // Streamed to the file as it comes (a few MB: more than a client would buffer).
+        org.springframework.core.io.buffer.DataBufferUtils.write(web.get().uri("/api/runs/" + run + "/capture.pcapng")
+                .exchange().expectStatus().isOk().returnResult(org.springframework.core.io.buffer.DataBuffer.class)
+                .getResponseBody(), file).block(Duration.ofSeconds(60));
+        if (dev.wirelab.netstack.testkit.Tshark.available()) {
+            dev.wirelab.netstack.testkit.Tshark.Verdict v = dev.wirelab.netstack.testkit.Tshark.judge(file);
+            assertThat(v.problems()).isEmpty();
+            assertThat(v.frames()).isEqualTo((int) stored);
+        }
         JsonNode metric = web.get().uri("/actuator/metrics/wirelab.ingest.frames.dropped").exchange().expectStatus().isOk()
                 .expectBody(JsonNode.class).returnResult().getResponseBody();
         assertThat(metric.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(dropped);

@@ -222,6 +222,14 @@ class FullApplicationTest {
         JsonNode stopped = post("/api/runs/" + run + "/stop", MediaType.APPLICATION_JSON, null, 200);
         assertThat(stopped.path("timeMode").asString()).isEqualTo("real");
         assertThat(stopped.path("frames").path("stored").asLong()).isEqualTo(stopped.path("frames").path("captured").asLong());
+        byte[] pcap = web.get().uri("/api/runs/" + run + "/capture.pcapng").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        Files.createDirectories(CAPTURES);
+        Path file = CAPTURES.resolve("three-segments-real.pcapng");
+        Files.write(file, pcap);
+        if (Tshark.available()) {
+            assertThat(Tshark.judge(file).problems()).isEmpty();
+        }
         JsonNode health = get("/actuator/health");
         assertThat(health.path("components").path("ingest").path("status").asString()).isEqualTo("UP");
         JsonNode stored = get("/actuator/metrics/wirelab.ingest.frames.stored");

@@ -139,6 +139,16 @@ class KillAndRestartTest {
         assertThat(status.path("frames").path("stored").asLong()).isEqualTo(rows);
         assertThat(call("GET", port2, "/api/runs/" + run + "/frames?limit=1000", null).path("items").size())
                 .isEqualTo((int) Math.min(rows, 1000));
+        HttpResponse<byte[]> pcap = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port2 + "/api/runs/" + run
+                + "/capture.pcapng")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        Path file = Path.of("target", "captures", "KillAndRestartTest", "killed.pcapng");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.write(file, pcap.body());
+        if (dev.wirelab.netstack.testkit.Tshark.available()) {
+            dev.wirelab.netstack.testkit.Tshark.Verdict v = dev.wirelab.netstack.testkit.Tshark.judge(file);
+            assertThat(v.problems()).isEmpty();
+            assertThat(v.frames()).isEqualTo((int) rows);
+        }
         long again = call("POST", port2, "/api/labs/" + lab + "/runs", "{\"timeMode\":\"virtual\"}").path("id").asLong();
         assertThat(again).isGreaterThan(run);
         call("POST", port2, "/api/runs/" + again + "/stop", null);

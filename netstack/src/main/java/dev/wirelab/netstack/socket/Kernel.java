@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 
 /**
  * The operating system of one node above its network stack: processes with descriptor tables,
@@ -23,12 +22,9 @@ import java.util.WeakHashMap;
  */
 public final class Kernel {
 
-    private static final Map<Node, Kernel> BY_NODE = new WeakHashMap<>();
-
     final Node node;
     final EventLoop loop;
     final Gate gate;
-    private final NodeFiles files;
     private final Map<Integer, Process> processes = new TreeMap<>();
     /** Every open socket, in creation order (ss lists them). */
     final Set<SocketFile> sockets = new LinkedHashSet<>();
@@ -41,14 +37,17 @@ public final class Kernel {
         this.node = node;
         this.loop = node.loop();
         this.gate = Gate.forLoop(loop);
-        this.files = NodeFiles.of(node);
+        // A stopping node takes its processes with it: descriptors close, threads unwind.
+        node.onStop(() -> {
+            for (Process p : List.copyOf(processes.values())) {
+                p.terminate(137);
+            }
+        });
     }
 
-    /** The kernel of {@code node}, created on first use. */
+    /** The kernel of {@code node} (a node service), created on first use. */
     public static Kernel of(Node node) {
-        synchronized (BY_NODE) {
-            return BY_NODE.computeIfAbsent(node, Kernel::new);
-        }
+        return node.service(Kernel.class, Kernel::new);
     }
 
     public Node node() {
@@ -56,7 +55,8 @@ public final class Kernel {
     }
 
     public NodeFiles files() {
-        return files;
+        // Looked up each time: node services must not be made inside another's creation.
+        return NodeFiles.of(node);
     }
 
     /** What a process reports to whoever started it (a shell: its terminal and its wait()). */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 
 /**
  * A node's small in-memory file system: absolute paths to bytes, no directories. Tests and labs put
@@ -23,14 +22,11 @@ public final class NodeFiles {
     /** Largest file, like a small RLIMIT_FSIZE: a lab is not a disk. */
     public static final int MAX_FILE_SIZE = 256 * 1024 * 1024;
 
-    private static final Map<Node, NodeFiles> BY_NODE = new WeakHashMap<>();
-
     private final Map<String, byte[]> files = new TreeMap<>();
 
+    /** The files of {@code node} (a node service), created empty on first use. */
     public static NodeFiles of(Node node) {
-        synchronized (BY_NODE) {
-            return BY_NODE.computeIfAbsent(node, n -> new NodeFiles());
-        }
+        return node.service(NodeFiles.class, n -> new NodeFiles());
     }
 
     /** Checks a path: absolute, no empty or dot segments, at most 4096 characters (PATH_MAX). */

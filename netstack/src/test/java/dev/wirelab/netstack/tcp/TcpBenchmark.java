@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Goodput of one bulk transfer h1 -> r1 -> h2 in the embedded runtime, real time, capture on (the
  * lab records every frame), through the engine API. Not a test: run it with
- * {@code bench/tcp-bench.sh [megabytes] [rounds] [bufferBytes]}.
+ * {@code bench/tcp-engine-bench.sh [megabytes] [rounds] [bufferBytes]}.
  */
 public final class TcpBenchmark {
 
