@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # TCP engine goodput benchmark (below the socket layer; bench/tcp-bench.sh measures our iperf and
 # Linux iperf3 in the same run): one bulk transfer h1 -> r1 -> h2 in the embedded runtime (real time, every
-# frame recorded), through the TCP engine. Compare with Linux kernel TCP between namespaces via
-# iperf3 (see the printout's note).
+# frame recorded), through the TCP engine.
 # Usage: bench/tcp-engine-bench.sh [megabytes] [rounds] [bufferBytes]   (defaults: 64 MB, 3 rounds, 4 MB buffers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
