@@ -90,8 +90,16 @@ final class Browse extends SyscallProgram {
                 url = next;
             }
             HttpResponse r = x.response();
-            String ms = String.format(Locale.ROOT, "%.1f", (p.now() - t0) / 1e6);
-            p.println("browse: " + r.statusLine() + " from " + x.remote() + " in " + ms + " ms");
+            HttpClient.Timing t = x.timing();
+            if (t.resolveNanos() >= 0) {
+                p.println("browse: " + url.host() + " is " + join(t.addresses()) + " (name lookup " + ms(t.resolveNanos())
+                        + " ms)");
+                p.println("browse: connected " + t.local() + " -> " + x.remote() + " (TCP handshake "
+                        + ms(t.connectNanos()) + " ms)");
+            }
+            String ms = ms(p.now() - t0);
+            p.println("browse: " + r.statusLine() + " (response " + ms(t.responseNanos()) + " ms; " + ms
+                    + " ms since the URL was typed)");
             String ct = r.headers().get("Content-Type").orElse("(none)");
             p.println("browse: Content-Type: " + ct + ", " + r.body().length + " bytes ("
                     + framing(r) + ")");
@@ -110,6 +118,18 @@ final class Browse extends SyscallProgram {
             p.event("app", "failed", "url", url.toString(), "code", f.code, "error", f.getMessage());
             return f.code;
         }
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
+    }
+
+    private static String join(List<?> l) {
+        StringBuilder b = new StringBuilder();
+        for (Object o : l) {
+            b.append(b.isEmpty() ? "" : ", ").append(o);
+        }
+        return b.toString();
     }
 
     private static String framing(HttpResponse r) {

@@ -46,7 +46,15 @@ final class HttpClient implements AutoCloseable {
     }
 
     /** An exchange's result: the final response and what led to it. */
-    record Exchange(HttpResponse response, List<HttpResponse> interim, SockAddr remote, int connection, long bytesSent) {
+    record Exchange(HttpResponse response, List<HttpResponse> interim, SockAddr remote, int connection, long bytesSent,
+                    Timing timing) {
+    }
+
+    /**
+     * Where the time went: name lookup and TCP handshake (-1 on a reused connection), request sent
+     * to response complete; the local address of the connection.
+     */
+    record Timing(List<Ipv4Address> addresses, long resolveNanos, long connectNanos, long responseNanos, SockAddr local) {
     }
 
     /** curl's own connect timeout when none is given (CURL_DEFAULT_CONNECT_TIMEOUT: 300 s). */
@@ -67,6 +75,10 @@ final class HttpClient implements AutoCloseable {
     private SockAddr remote;
     private int connectionId = -1;
     private int connections;
+    private SockAddr local;
+    private List<Ipv4Address> resolved = List.of();
+    private long resolveNanos;
+    private long connectNanos;
     private long bytesReceived;
     /** The line to print after the body of the last exchange. */
     private String note;
@@ -119,6 +131,10 @@ final class HttpClient implements AutoCloseable {
         boolean reused = reuse(url);
         if (!reused) {
             open(url);
+        } else {
+            resolved = List.of(remote.address());
+            resolveNanos = -1;
+            connectNanos = -1;
         }
         HttpFields h = new HttpFields();
         h.add("Host", url.hostHeader());
@@ -174,6 +190,7 @@ final class HttpClient implements AutoCloseable {
         p.event(LAYER, "request_sent", "method", method, "url", url.toString(), "target", url.target(),
                 "host", url.hostHeader(), "bytes", bytes.length, "connection", connectionId, "reused", reused);
         List<HttpResponse> interim = new ArrayList<>();
+        long sentAt = p.now();
         HttpResponse r = receive(decoder, interim, reused, bytes.length);
         if (r == null) {
             // A reused connection closed before any byte of the answer: retry once on a new one (as curl does).
@@ -184,7 +201,8 @@ final class HttpClient implements AutoCloseable {
                 "content_type", r.headers().get("Content-Type").orElse(""),
                 "content_length", r.headers().get("Content-Length").orElse(""), "framing", r.framing().name(),
                 "body_bytes", r.body().length, "keep_alive", r.keepAlive(), "connection", connectionId);
-        Exchange x = new Exchange(r, interim, remote, connectionId, bytes.length);
+        Exchange x = new Exchange(r, interim, remote, connectionId, bytes.length,
+                new Timing(resolved, resolveNanos, connectNanos, p.now() - sentAt, local));
         if (r.keepAlive() && !h.hasToken("Connection", "close")) {
             note = "* Connection #" + connectionId + " to host " + host + " left intact";
         } else {
@@ -219,6 +237,7 @@ final class HttpClient implements AutoCloseable {
     /** Resolves and connects, trying each address in turn. */
     private void open(Url url) throws Failure, SyscallException {
         p.event(LAYER, "resolve_start", "host", url.host());
+        long t0 = p.now();
         List<Ipv4Address> addresses;
         long budget = left(connectTimeout);
         try {
@@ -234,6 +253,8 @@ final class HttpClient implements AutoCloseable {
             throw e;
         }
         p.event(LAYER, "resolve_done", "host", url.host(), "addresses", addresses.toString());
+        resolved = addresses;
+        resolveNanos = p.now() - t0;
         Errno last = Errno.ECONNREFUSED;
         for (Ipv4Address a : addresses) {
             SockAddr to = new SockAddr(a, url.port());
@@ -241,6 +262,7 @@ final class HttpClient implements AutoCloseable {
             p.event(LAYER, "connect", "host", url.host(), "address", a.toString(), "port", url.port());
             int s = p.socket(AF_INET, SOCK_STREAM, 0);
             long wait = left(connectTimeout);
+            long c0 = p.now();
             Errno e = connect(s, to, wait);
             if (e == null) {
                 fd = s;
@@ -248,7 +270,8 @@ final class HttpClient implements AutoCloseable {
                 port = url.port();
                 remote = to;
                 connectionId = connections++;
-                SockAddr local = p.getsockname(s);
+                connectNanos = p.now() - c0;
+                local = p.getsockname(s);
                 v("* Connected to " + host + " (" + a + ") port " + port + " (#" + connectionId + ")");
                 p.event(LAYER, "connected", "host", host, "remote", to.toString(), "local", local.toString(),
                         "connection", connectionId);

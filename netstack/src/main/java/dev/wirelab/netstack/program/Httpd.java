@@ -17,7 +17,6 @@ import dev.wirelab.netstack.socket.SyscallException;
 import dev.wirelab.netstack.wire.WireFormatException;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static dev.wirelab.netstack.socket.Sys.AF_INET;
 import static dev.wirelab.netstack.socket.Sys.EPOLLERR;
 import static dev.wirelab.netstack.socket.Sys.EPOLLET;
 import static dev.wirelab.netstack.socket.Sys.EPOLLHUP;
@@ -40,12 +38,10 @@ import static dev.wirelab.netstack.socket.Sys.EPOLLRDHUP;
 import static dev.wirelab.netstack.socket.Sys.EPOLL_CTL_ADD;
 import static dev.wirelab.netstack.socket.Sys.EPOLL_CTL_MOD;
 import static dev.wirelab.netstack.socket.Sys.SOCK_NONBLOCK;
-import static dev.wirelab.netstack.socket.Sys.SOCK_STREAM;
-import static dev.wirelab.netstack.socket.Sys.SOL_SOCKET;
 
 /**
  * {@code httpd}: an HTTP/1.1 static file server over the node's files ({@link StaticSite}), in the
- * server patterns echod has, with the same options ({@code --mode single|threads|reuseport|epoll|uring},
+ * server patterns echod has ({@link ServerPatterns}), with the same options ({@code --mode single|threads|reuseport|epoll|uring},
  * {@code --workers N}, {@code -p port}, {@code -b backlog}, {@code -n connections}), plus
  * {@code -r root} (default /var/www), {@code -k seconds} (keep-alive idle timeout, default 5) and
  * {@code -q} (no access log). GET and HEAD, Content-Type by extension, index.html for
@@ -103,7 +99,7 @@ final class Httpd extends SyscallProgram {
             quiet = o.has('q');
             if (a.has("mode")) {
                 mode = a.get("mode");
-                if (!Set.of("single", "threads", "reuseport", "epoll", "uring").contains(mode)) {
+                if (!ServerPatterns.MODES.contains(mode)) {
                     throw new GetOpt.UsageException("httpd: unknown mode '" + mode
                             + "' (single, threads, reuseport, epoll, uring)");
                 }
@@ -126,12 +122,17 @@ final class Httpd extends SyscallProgram {
         p.println("httpd: serving " + root + " on 0.0.0.0:" + port + " (" + mode
                 + (mode.equals("single") ? "" : ", " + workers + " worker" + (workers == 1 ? "" : "s")) + ")");
         p.event("http", "server_start", "port", port, "root", root, "mode", mode, "workers", workers);
+        ServerPatterns.Handler serve = c -> {
+            serve(p, c);
+            finished(p);
+        };
         switch (mode) {
-            case "single" -> single(p, listener(p, false, false));
-            case "threads" -> threads(p);
-            case "reuseport" -> perWorker(p, w -> single(p, listener(p, true, false)));
-            case "epoll" -> perWorker(p, w -> epoll(p, listener(p, workers > 1, true)));
-            default -> perWorker(p, w -> uring(p, listener(p, workers > 1, false)));
+            case "single" -> ServerPatterns.single(p, listener(p, false, false), serve);
+            case "threads" -> ServerPatterns.threads(p, listener(p, false, false), workers, serve);
+            case "reuseport" -> ServerPatterns.perWorker(p, mode, workers,
+                    w -> ServerPatterns.single(p, listener(p, true, false), serve));
+            case "epoll" -> ServerPatterns.perWorker(p, mode, workers, w -> epoll(p, listener(p, workers > 1, true)));
+            default -> ServerPatterns.perWorker(p, mode, workers, w -> uring(p, listener(p, workers > 1, false)));
         }
         return 0;
     }
@@ -146,31 +147,8 @@ final class Httpd extends SyscallProgram {
         }
     }
 
-    @FunctionalInterface
-    private interface Worker {
-        void run(int index) throws Exception;
-    }
-
-    private void perWorker(Process p, Worker body) throws Exception {
-        int[] tids = new int[workers];
-        for (int w = 0; w < workers; w++) {
-            int index = w;
-            tids[w] = p.spawn(mode + "-" + w, () -> body.run(index));
-        }
-        for (int t : tids) {
-            p.join(t);
-        }
-    }
-
     private int listener(Process p, boolean reusePort, boolean nonblocking) throws SyscallException {
-        int ls = p.socket(AF_INET, SOCK_STREAM | (nonblocking ? SOCK_NONBLOCK : 0), 0);
-        p.setsockopt(ls, SOL_SOCKET, Sys.SO_REUSEADDR, 1);
-        if (reusePort) {
-            p.setsockopt(ls, SOL_SOCKET, Sys.SO_REUSEPORT, 1);
-        }
-        p.bind(ls, SockAddr.any(port));
-        p.listen(ls, backlog);
-        return ls;
+        return ServerPatterns.listener(p, port, backlog, reusePort, nonblocking);
     }
 
     private void finished(Process p) throws SyscallException {
@@ -321,33 +299,6 @@ final class Httpd extends SyscallProgram {
     }
 
     // ------------------------------------------------------------------ blocking patterns
-
-    private void single(Process p, int ls) throws Exception {
-        while (true) {
-            int c = p.accept(ls);
-            serve(p, c);
-            finished(p);
-        }
-    }
-
-    /** An acceptor hands connections to a pool through a pipe, as echod --mode threads does. */
-    private void threads(Process p) throws Exception {
-        int ls = listener(p, false, false);
-        int[] pipe = p.pipe();
-        for (int w = 0; w < workers; w++) {
-            p.spawn("pool-" + w, () -> {
-                byte[] b = new byte[4];
-                while (p.read(pipe[0], b, 0, 4) == 4) {
-                    serve(p, ByteBuffer.wrap(b).getInt());
-                    finished(p);
-                }
-            });
-        }
-        while (true) {
-            int c = p.accept(ls);
-            p.write(pipe[1], ByteBuffer.allocate(4).putInt(c).array(), 0, 4);
-        }
-    }
 
     /** Serves one connection with blocking calls: requests until close, error, or the idle timeout. */
     private void serve(Process p, int c) throws SyscallException {

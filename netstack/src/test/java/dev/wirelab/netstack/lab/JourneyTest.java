@@ -77,6 +77,7 @@ class JourneyTest {
     static List<ExecResult> results = new ArrayList<>();
     static long wallNanos;
     static Path capture;
+    static List<CapturedFrame> firstRun;
 
     @BeforeAll
     static void runTheJourney() throws Exception {
@@ -85,6 +86,7 @@ class JourneyTest {
         long cold = System.nanoTime();
         try (Lab warmUp = journey(script, new ArrayList<>())) {
             cold = System.nanoTime() - cold;
+            firstRun = warmUp.trace().frames();
         }
         long t0 = System.nanoTime();
         lab = journey(script, results);
@@ -173,11 +175,23 @@ class JourneyTest {
         assertThat(results).allSatisfy(r -> assertThat(r.exitCode()).as(r.text()).isZero());
         ExecResult browse = results.stream().filter(r -> r.command().startsWith("browse")).findFirst().orElseThrow();
         assertThat(browse.output()).contains("page title: Example Domain")
-                .anyMatch(l -> l.startsWith("browse: HTTP/1.1 200 OK from 93.184.216.34:80"))
+                .anyMatch(l -> l.startsWith("browse: www.example.com is 93.184.216.34 (name lookup "))
+                .anyMatch(l -> l.startsWith("browse: HTTP/1.1 200 OK (response "))
                 .anyMatch(l -> l.startsWith("browse: Content-Type: text/html; charset=utf-8, "));
         List<ExecResult> ss = results.stream().filter(r -> r.node().equals("pc1") && r.command().startsWith("ss")).toList();
         assertThat(ss.get(0).output()).anyMatch(l -> l.startsWith("TIME-WAIT") && l.contains(":80"));
         assertThat(ss.get(1).output()).noneMatch(l -> l.startsWith("TIME-WAIT")); // 2*MSL later
+    }
+
+    @Test
+    void theSameScriptGivesTheSameFramesAgain() {
+        List<CapturedFrame> again = lab.trace().frames();
+        assertThat(again).hasSameSizeAs(firstRun);
+        for (int i = 0; i < again.size(); i++) {
+            assertThat(again.get(i).timeNanos()).isEqualTo(firstRun.get(i).timeNanos());
+            assertThat(again.get(i).segment()).isEqualTo(firstRun.get(i).segment());
+            assertThat(again.get(i).bytes()).as("frame %d", i).isEqualTo(firstRun.get(i).bytes());
+        }
     }
 
     @Test

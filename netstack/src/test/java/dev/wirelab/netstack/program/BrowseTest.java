@@ -18,7 +18,9 @@ class BrowseTest {
             assertThat(r.exitCode()).as(r.text()).isZero();
             assertThat(r.output()).containsExactly(
                     "browse: http://www.example.com/ (host www.example.com, port 80, path /)",
-                    "browse: HTTP/1.1 200 OK from 10.0.2.80:80 in 6.0 ms",
+                    "browse: www.example.com is 10.0.2.80 (name lookup 0.0 ms)",
+                    "browse: connected 10.0.1.10:38550 -> 10.0.2.80:80 (TCP handshake 4.0 ms)",
+                    "browse: HTTP/1.1 200 OK (response 2.0 ms; 6.0 ms since the URL was typed)",
                     "browse: Content-Type: text/html; charset=utf-8, 474 bytes (Content-Length)",
                     "page title: Example Domain",
                     "  | Example Domain",
