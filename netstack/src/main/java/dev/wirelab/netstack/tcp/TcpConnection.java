@@ -1886,13 +1886,15 @@ public final class TcpConnection {
             reportedSendQueue = sq;
             reportedRecvQueue = rq;
         }
-        if (synAcked && (cwnd != reportedCwnd || ssthresh != reportedSsthresh)) {
+        // cwnd is reported in whole segments (it grows by a fraction of one per ACK in congestion
+        // avoidance); every ssthresh change is reported.
+        if (synAcked && (cwnd / sndMss != reportedCwnd / sndMss || reportedCwnd < 0 || ssthresh != reportedSsthresh)) {
             layer.event(this, "cc", "cwnd", cwnd, "ssthresh", ssthresh == Integer.MAX_VALUE ? -1 : ssthresh,
                     "flight", sndMax.minus(sndUna), "recovery", inRecovery);
             reportedCwnd = cwnd;
             reportedSsthresh = ssthresh;
         }
-        if (rtt.rto() != reportedRto) {
+        if (rtt.rto() / MS != reportedRto / MS || reportedRto < 0) { // in whole milliseconds
             layer.event(this, "rto", "rto_ms", rtt.rto() / MS, "srtt_us", rtt.srtt() / 1000, "rttvar_us",
                     rtt.rttvar() / 1000, "backoff", rtt.backoff());
             reportedRto = rtt.rto();

@@ -69,8 +69,14 @@ final class TcpScript {
     }
 
     TcpScript(TcpConfig config) {
-        // Every script's frames (both directions) are kept as target/captures/<Test>/<method>.pcapng.
-        ScenarioCaptures.register(trace::frames, clock.epochUnixNanos());
+        this(config, true);
+    }
+
+    /** {@code capture}: keep the frames as target/captures/<Test>/<method>.pcapng (property tests with many tries do not). */
+    TcpScript(TcpConfig config, boolean capture) {
+        if (capture) {
+            ScenarioCaptures.register(trace::frames, clock.epochUnixNanos());
+        }
         node = Node.host("dut", clock, trace);
         node.addInterface("eth0", DUT_MAC, 1500, new Link() {
             @Override
