@@ -69,6 +69,15 @@ class SynSentStateTest {
     }
 
     @Test
+    void dataOnTheSynAckIsDelivered() {
+        TcpConnection c = connect();
+        long iss = s.expect().seq();
+        s.at(5).inject(s.seg(SYN | ACK).ports(80, c.localPort()).seq(9000).ack(iss + 1).data(20));
+        s.expectAt(5).flags(ACK).ack(9021);
+        assertThat(c.available()).isEqualTo(20);
+    }
+
+    @Test
     void synIsRetransmittedWithBackoffThenConnectTimesOut() {
         TcpConnection c = connect();
         long iss = s.expectAt(0).flags(SYN).seq();
