@@ -66,6 +66,7 @@ class SynSentStateTest {
         assertThat(info.sendWindow()).isEqualTo(1000); // the SYN,ACK's window is never scaled
         assertThat(info.sendWindowScale()).isEqualTo(4);
         assertThat(info.srttNanos()).isEqualTo(30_000_000L);
+        s.judgeWithTshark("active-open");
     }
 
     @Test
