@@ -3,6 +3,7 @@ package dev.wirelab.control.api;
 import dev.wirelab.control.errors.NotFoundException;
 import dev.wirelab.control.runtime.LiveRun;
 import dev.wirelab.control.runtime.RunManager;
+import dev.wirelab.control.runtime.SocketsNodeState;
 import dev.wirelab.control.runtime.StandardNodeState;
 import dev.wirelab.control.runtime.TestRuns;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +39,7 @@ class NodeControllerTest {
         when(runs.requireLive(3)).thenReturn(lr);
         StandardNodeState s = new StandardNodeState();
         when(runs.stateProviders()).thenReturn(List.of(s.interfacesSection(), s.routesSection(), s.arpSection(),
-                s.countersSection()));
+                s.countersSection(), new SocketsNodeState()));
         when(runs.requireLive(9)).thenThrow(new NotFoundException("no run 9"));
     }
 
@@ -91,7 +92,8 @@ class NodeControllerTest {
                 .jsonPath("$.routes[?(@.destination == 'default')].gateway").isEqualTo("10.0.1.1")
                 .jsonPath("$.arp[0].ip").isEqualTo("10.0.1.1")
                 .jsonPath("$.arp[0].state").isEqualTo("REACHABLE")
-                .jsonPath("$.counters['icmp.sent']").isEqualTo(1);
+                .jsonPath("$.counters['icmp.sent']").isEqualTo(1)
+                .jsonPath("$.sockets").isArray();
         web.get().uri("/api/runs/3/nodes").exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(4);
     }
 

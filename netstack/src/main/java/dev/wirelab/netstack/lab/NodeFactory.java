@@ -30,7 +30,8 @@ public final class NodeFactory {
                 .with("host", (name, spec, loop, trace) -> withTcp(Node.host(name, loop, trace)))
                 .with("router", (name, spec, loop, trace) -> withTcp(Node.router(name, loop, trace)))
                 .with("dhcp", (name, spec, loop, trace) -> withTcp(NodeServices.dhcpServer(name, spec, loop, trace)))
-                .with("dns", (name, spec, loop, trace) -> withTcp(NodeServices.dnsServer(name, spec, loop, trace)));
+                .with("dns", (name, spec, loop, trace) -> withTcp(NodeServices.dnsServer(name, spec, loop, trace)))
+                .with("web", (name, spec, loop, trace) -> withTcp(WebServers.make(name, spec, loop, trace)));
     }
 
     /** Every host and router has a TCP, as every kernel does. */

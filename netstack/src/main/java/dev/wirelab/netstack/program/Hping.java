@@ -1,6 +1,7 @@
 package dev.wirelab.netstack.program;
 
 import dev.wirelab.netstack.ip.Route;
+import dev.wirelab.netstack.socket.PollFd;
 import dev.wirelab.netstack.socket.Process;
 import dev.wirelab.netstack.socket.SockAddr;
 import dev.wirelab.netstack.socket.Sys;
@@ -20,7 +21,8 @@ import java.util.SplittableRandom;
  * <p>Options: -S -A -F -R -P -U (flags), -p dport, -s base sport (incremented per packet, as
  * hping3 does), -w window (64), -d data size, -c count (required with --flood: a lab flood is
  * bounded), -i uMICROS or SECONDS (1 s), --flood (no wait), -a source, --rand-source, -t ttl.
- * Replies are not shown: raw sockets here only send (as in hping3's flood mode).
+ * Replies (SYN-ACK, RST) are read on a raw TCP socket and shown as hping3 shows them, except in
+ * flood mode, where they are only counted.
  * Random choices come from a generator seeded by host and pid, so runs repeat in virtual time.
  */
 final class Hping extends SyscallProgram {
@@ -112,6 +114,8 @@ final class Hping extends SyscallProgram {
             p.println("hping in flood mode, no replies will be shown");
         }
         int s = p.socket(Sys.AF_INET, Sys.SOCK_RAW, Sys.IPPROTO_RAW);
+        // Replies come on a second raw socket, one for TCP (as hping3 reads them with libpcap).
+        int rx = p.socket(Sys.AF_INET, Sys.SOCK_RAW | Sys.SOCK_NONBLOCK, Sys.IPPROTO_TCP);
         Ipv4Address src = spoof;
         if (src == null) {
             // The source the kernel would pick: connect a UDP socket and ask its name (no packet is sent).
@@ -120,6 +124,7 @@ final class Hping extends SyscallProgram {
             src = p.getsockname(probe).address();
             p.close(probe);
         }
+        Replies replies = new Replies(p, rx, dst, dport, sport, count, flood);
         int sent = 0;
         byte[] data = new byte[dataSize];
         for (int i = 0; i < count; i++) {
@@ -128,21 +133,113 @@ final class Hping extends SyscallProgram {
             byte[] tcp = seg.encode(from, dst);
             byte[] packet = ipHeader(from, dst, ttl, tcp);
             try {
+                replies.sentAt[i] = p.now();
                 p.sendto(s, packet, 0, packet.length, 0, new SockAddr(dst, 0));
                 sent++;
             } catch (SyscallException e) {
                 p.println("[send_ip] sendto: " + e.errno().message());
             }
             if (intervalNanos > 0 && i + 1 < count) {
-                p.sleep(intervalNanos);
+                replies.collectUntil(p.now() + intervalNanos);
             }
         }
+        // hping3 waits a second for late replies once the count is reached.
+        replies.collectUntil(p.now() + 1_000_000_000L);
         p.println("");
         p.println("--- " + dst + " hping statistic ---");
         // hping3 really prints "tramitted".
-        p.println(sent + " packets tramitted, 0 packets received, 100% packet loss");
-        p.println("round-trip min/avg/max = 0.0/0.0/0.0 ms");
+        int got = replies.received;
+        p.println(sent + " packets tramitted, " + got + " packets received, "
+                + Math.round(sent == 0 ? 0 : 100.0 * (sent - got) / sent) + "% packet loss");
+        p.println(String.format(java.util.Locale.ROOT, "round-trip min/avg/max = %.1f/%.1f/%.1f ms",
+                got == 0 ? 0 : replies.rttMin / 1e6, got == 0 ? 0 : replies.rttSum / 1e6 / got, replies.rttMax / 1e6));
         return 0;
+    }
+
+    /** Replies to our probes: from the target's port to one of our source ports. */
+    private static final class Replies {
+        final Process p;
+        final int rx;
+        final Ipv4Address target;
+        final int dport;
+        final int sport;
+        final boolean quiet;
+        final long[] sentAt;
+        int received;
+        long rttMin = Long.MAX_VALUE;
+        long rttMax;
+        long rttSum;
+        final byte[] buf = new byte[65536];
+
+        Replies(Process p, int rx, Ipv4Address target, int dport, int sport, int count, boolean quiet) {
+            this.p = p;
+            this.rx = rx;
+            this.target = target;
+            this.dport = dport;
+            this.sport = sport;
+            this.quiet = quiet;
+            this.sentAt = new long[count];
+        }
+
+        /** Shows replies until {@code deadline}, which it keeps to the nanosecond (poll waits whole ms). */
+        void collectUntil(long deadline) throws SyscallException {
+            PollFd[] pfd = {new PollFd(rx, Sys.POLLIN)};
+            while (true) {
+                long left = deadline - p.now();
+                int ms = (int) Math.min(Integer.MAX_VALUE, left / 1_000_000);
+                if (left <= 0 || ms == 0) {
+                    if (left > 0) {
+                        p.sleep(left);
+                    }
+                    drain();
+                    return;
+                }
+                if (p.poll(pfd, ms) > 0) {
+                    drain();
+                }
+            }
+        }
+
+        private void drain() throws SyscallException {
+            while (true) {
+                int n;
+                try {
+                    n = p.recv(rx, buf, 0, buf.length, 0);
+                } catch (SyscallException e) {
+                    return; // EAGAIN: nothing more
+                }
+                reply(n);
+            }
+        }
+
+        private void reply(int n) {
+            int ihl = (buf[0] & 0xF) * 4;
+            if (n < ihl + 20 || !Ipv4Address.read(buf, 12).equals(target)) {
+                return;
+            }
+            int from = ((buf[ihl] & 0xFF) << 8) | (buf[ihl + 1] & 0xFF);
+            int to = ((buf[ihl + 2] & 0xFF) << 8) | (buf[ihl + 3] & 0xFF);
+            int seq = (to - sport) & 0xFFFF;
+            if (from != dport || seq >= sentAt.length) {
+                return;
+            }
+            long rtt = p.now() - sentAt[seq];
+            received++;
+            rttMin = Math.min(rttMin, rtt);
+            rttMax = Math.max(rttMax, rtt);
+            rttSum += rtt;
+            if (quiet) {
+                return;
+            }
+            int ttl = buf[8] & 0xFF;
+            boolean df = (buf[6] & 0x40) != 0;
+            int id = ((buf[4] & 0xFF) << 8) | (buf[5] & 0xFF);
+            int flags = buf[ihl + 13] & 0x3F;
+            int win = ((buf[ihl + 14] & 0xFF) << 8) | (buf[ihl + 15] & 0xFF);
+            // hping3 prints the length of what it captured: the IP datagram with Ethernet padding (46 at least).
+            p.println(String.format(java.util.Locale.ROOT, "len=%d ip=%s ttl=%d %sid=%d sport=%d flags=%s seq=%d win=%d rtt=%.1f ms",
+                    Math.max(n, 46), target, ttl, df ? "DF " : "", id, from, flagNames(flags), seq, win, rtt / 1e6));
+        }
     }
 
     private static String flagNames(int flags) {

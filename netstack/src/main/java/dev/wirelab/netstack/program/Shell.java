@@ -42,7 +42,8 @@ public final class Shell {
             return;
         }
         String name = argv.get(0);
-        Supplier<Program> factory = extra.getOrDefault(name, BUILTIN.getOrDefault(name, NetPrograms.BUILTIN.get(name)));
+        Supplier<Program> factory = extra.getOrDefault(name, BUILTIN.getOrDefault(name,
+                NetPrograms.BUILTIN.getOrDefault(name, HttpPrograms.BUILTIN.get(name))));
         node.event("program", "start", "program", name, "command", commandLine);
         if (factory == null) {
             out.accept("sh: " + name + ": command not found");

@@ -54,8 +54,43 @@ final class SsCommand implements Program {
         }
         boolean listening = o.has('l');
         boolean everything = o.has('a');
+        java.util.Set<String> states = null;
+        if (!netstat && !o.operands.isEmpty()) {
+            // ss FILTER: "state NAME" (repeatable), as iproute2 takes it
+            states = new java.util.HashSet<>();
+            List<String> ops = o.operands;
+            for (int i = 0; i < ops.size(); i++) {
+                if (!ops.get(i).equals("state") || i + 1 >= ops.size()) {
+                    ctx.println("ss: bad filter: " + String.join(" ", ops));
+                    ctx.exit(255);
+                    return;
+                }
+                String want = ops.get(++i);
+                switch (want) {
+                    case "all" -> states.addAll(List.of("ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
+                            "TIME-WAIT", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING", "UNCONN"));
+                    case "connected" -> states.addAll(List.of("ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+                            "FIN-WAIT-2", "TIME-WAIT", "CLOSE-WAIT", "LAST-ACK", "CLOSING"));
+                    case "listening" -> states.addAll(List.of("LISTEN", "UNCONN"));
+                    case "established" -> states.add("ESTAB");
+                    case "syn-sent", "syn-recv", "fin-wait-1", "fin-wait-2", "time-wait", "close-wait", "last-ack",
+                         "closing" -> states.add(want.toUpperCase(Locale.ROOT));
+                    default -> {
+                        ctx.println("ss: wrong state name: " + want);
+                        ctx.exit(255);
+                        return;
+                    }
+                }
+            }
+        }
         List<SocketInfo> rows = new ArrayList<>();
         for (SocketInfo s : all) {
+            if (states != null) {
+                if (states.contains(s.state())) {
+                    rows.add(s);
+                }
+                continue;
+            }
             boolean isListener = s.state().equals("LISTEN") || s.state().equals("UNCONN");
             if (s.state().equals("CLOSED")) {
                 if (everything) {

@@ -121,6 +121,26 @@ public final class Process {
         return kernel.loop.nanos();
     }
 
+    /** clock_gettime(CLOCK_REALTIME): the lab's wall clock, nanoseconds since 1970 (fixed epoch in virtual time). */
+    public long realtime() {
+        return kernel.loop.epochUnixNanos() + kernel.loop.nanos();
+    }
+
+    /**
+     * Records a trace event of this process's node (layer, kind, key/value detail), as a program's
+     * own log point: posted to the loop in call order, never waiting, like {@link #println}.
+     */
+    public void event(String layer, String kind, Object... keyValues) {
+        self();
+        Object[] kv = new Object[keyValues.length + 4];
+        kv[0] = "pid";
+        kv[1] = pid;
+        kv[2] = "program";
+        kv[3] = name();
+        System.arraycopy(keyValues, 0, kv, 4, keyValues.length);
+        kernel.loop.execute(() -> kernel.node.event(layer, kind, kv));
+    }
+
     /** The calling thread's id (gettid); the main thread's is the pid. */
     public int tid() {
         return self().tid;
@@ -797,6 +817,69 @@ public final class Process {
             }
             return ring.ring.enter(c, batch, minComplete, timeoutNanos);
         }, "to_submit", batch.size(), "min_complete", minComplete);
+    }
+
+    // ================================================================== name resolution
+
+    /**
+     * getaddrinfo(3) for IPv4: the node's stub resolver ({@link dev.wirelab.netstack.dns.StubResolver})
+     * answers from a literal address, the hosts file, its cache or its name servers, while the calling
+     * thread waits. Fails with {@link dev.wirelab.netstack.dns.StubResolver.ResolveException} (EAI_NONAME,
+     * EAI_AGAIN, EAI_FAIL), or with ETIMEDOUT when {@code timeoutNanos} (if > 0) passes first, as a
+     * caller's own timer around the lookup would end it (curl's resolve timeout).
+     */
+    public List<dev.wirelab.netstack.wire.Ipv4Address> getaddrinfo(String name, long timeoutNanos) throws SyscallException {
+        record Lookup(java.util.concurrent.CompletableFuture<List<dev.wirelab.netstack.wire.Ipv4Address>> future, KFile done) {
+        }
+        Call c = call("getaddrinfo", -1, cc -> {
+            if (cc.out == null) {
+                KFile done = new KFile(kernel) {
+                    @Override
+                    String type() {
+                        return "resolver";
+                    }
+
+                    @Override
+                    int poll() {
+                        return 0;
+                    }
+                };
+                var f = dev.wirelab.netstack.dns.StubResolver.of(kernel.node).getaddrinfo(name);
+                cc.out = new Lookup(f, done);
+                f.whenComplete((v, e) -> kernel.loop.execute(() -> done.wake(EPOLLIN)));
+            }
+            Lookup l = (Lookup) cc.out;
+            if (l.future().isDone()) {
+                if (l.future().isCompletedExceptionally()) {
+                    Throwable e = l.future().exceptionNow();
+                    cc.trace("error", e instanceof dev.wirelab.netstack.dns.StubResolver.ResolveException r
+                            ? "EAI_" + r.code() : String.valueOf(e));
+                } else {
+                    cc.trace("addresses", l.future().resultNow().toString());
+                }
+                return 0;
+            }
+            if (cc.timedOut) {
+                return Errno.ETIMEDOUT.negative();
+            }
+            cc.waitFor(l.done(), EPOLLIN);
+            if (timeoutNanos > 0) {
+                cc.timeout(timeoutNanos);
+            }
+            return Call.BLOCK;
+        }, "name", name);
+        var f = ((Lookup) c.out).future();
+        if (f.isCompletedExceptionally()) {
+            Throwable e = f.exceptionNow();
+            if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+                e = e.getCause();
+            }
+            if (e instanceof dev.wirelab.netstack.dns.StubResolver.ResolveException r) {
+                throw new dev.wirelab.netstack.dns.StubResolver.ResolveException(r.code(), r.getMessage());
+            }
+            throw new dev.wirelab.netstack.dns.StubResolver.ResolveException("FAIL", name + ": " + e);
+        }
+        return f.resultNow();
     }
 
     // ================================================================== time, threads, output, exit

@@ -5,14 +5,21 @@ import dev.wirelab.netstack.ip.PmtuDiscovery;
 import dev.wirelab.netstack.ip.SendResult;
 import dev.wirelab.netstack.wire.Ipv4Address;
 
+import dev.wirelab.netstack.node.NetworkInterface;
+import dev.wirelab.netstack.wire.EthernetFrame;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * A SOCK_RAW socket for crafting packets (hping, nmap): sendto() hands the bytes to IP as the
  * payload of protocol {@link #protocol}; with IP_HDRINCL the bytes start with the IPv4 header, whose
- * source (possibly spoofed), TTL and TOS are kept, as raw(7) describes. Send-only: the node's
- * transports keep the packets they receive (no raw receive tap).
+ * source (possibly spoofed), TTL and TOS are kept, as raw(7) describes. Receiving: raw(7) "all
+ * matching packets are delivered to the raw socket as well" -- a copy of every unfragmented IPv4
+ * datagram of the socket's protocol addressed to this node, header included, taken with the
+ * node's packet taps (IPPROTO_RAW sockets receive nothing, as on Linux).
  */
 final class RawSocketFile extends SocketFile {
 
@@ -20,10 +27,37 @@ final class RawSocketFile extends SocketFile {
     private Ipv4Address bound = Ipv4Address.ANY;
     private SockAddr peer;
     private long sent;
+    /** Datagrams kept for recvfrom before new ones are dropped (a stand-in for SO_RCVBUF). */
+    static final int QUEUE_LIMIT = 1024;
+    private final ArrayDeque<byte[]> received = new ArrayDeque<>();
+    private final List<Runnable> taps = new ArrayList<>();
 
     RawSocketFile(Kernel kernel, int protocol) {
         super(kernel, Sys.SOCK_RAW, protocol);
         headerIncluded = protocol == Sys.IPPROTO_RAW; // raw(7): IPPROTO_RAW implies IP_HDRINCL
+        if (protocol != Sys.IPPROTO_RAW) {
+            for (NetworkInterface ifc : kernel.node.interfaces()) {
+                taps.add(kernel.node.tapFrames(ifc.name(), EthernetFrame.ETHERTYPE_IPV4, this::frame));
+            }
+        }
+    }
+
+    private void frame(EthernetFrame f) {
+        byte[] p = f.payload();
+        if (released || p.length < 20 || (p[0] >> 4 & 0xF) != 4 || (p[9] & 0xFF) != protocol) {
+            return;
+        }
+        int total = ((p[2] & 0xFF) << 8) | (p[3] & 0xFF);
+        int fragment = ((p[6] & 0x3F) << 8) | (p[7] & 0xFF); // MF flag and offset
+        if (total < 20 || total > p.length || fragment != 0 || !kernel.node.isLocalAddress(Ipv4Address.read(p, 16))) {
+            return;
+        }
+        if (received.size() >= QUEUE_LIMIT) {
+            kernel.node.counterSet().drop("raw", "receive_queue_full");
+            return;
+        }
+        received.add(Arrays.copyOf(p, total));
+        wake(Sys.EPOLLIN | Sys.EPOLLRDNORM);
     }
 
     @Override
@@ -85,8 +119,28 @@ final class RawSocketFile extends SocketFile {
 
     @Override
     long recvfrom(Call c, byte[] b, int off, int len, int msgFlags) {
-        // Nothing is ever delivered to a raw socket here; waiting would be forever.
-        return Errno.EAGAIN.negative();
+        byte[] d = received.peek();
+        if (d == null) {
+            if (c.timedOut || c.mustNotBlock(this, msgFlags) || protocol == Sys.IPPROTO_RAW) {
+                return Errno.EAGAIN.negative();
+            }
+            waitWithTimeout(c, Sys.EPOLLIN, rcvTimeoutMs);
+            return Call.BLOCK;
+        }
+        if ((msgFlags & Sys.MSG_PEEK) == 0) {
+            received.poll();
+        }
+        int n = Math.min(len, d.length);
+        System.arraycopy(d, 0, b, off, n);
+        c.out = new SockAddr(Ipv4Address.read(d, 12), 0);
+        return (msgFlags & Sys.MSG_TRUNC) != 0 ? d.length : n;
+    }
+
+    @Override
+    void release() {
+        super.release();
+        taps.forEach(Runnable::run);
+        received.clear();
     }
 
     @Override
@@ -113,7 +167,7 @@ final class RawSocketFile extends SocketFile {
 
     @Override
     int poll() {
-        return Sys.EPOLLOUT | Sys.EPOLLWRNORM;
+        return Sys.EPOLLOUT | Sys.EPOLLWRNORM | (received.isEmpty() ? 0 : Sys.EPOLLIN | Sys.EPOLLRDNORM);
     }
 
     @Override
@@ -128,7 +182,8 @@ final class RawSocketFile extends SocketFile {
 
     @Override
     SocketInfo info() {
-        return new SocketInfo("raw", "UNCONN", 0, 0, localAddress(), peer, List.of(), "sent:" + sent);
+        return new SocketInfo("raw", "UNCONN", received.stream().mapToLong(d -> d.length).sum(), 0, localAddress(), peer,
+                List.of(), "sent:" + sent);
     }
 
     @Override

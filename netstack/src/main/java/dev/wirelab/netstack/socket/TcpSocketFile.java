@@ -62,6 +62,7 @@ final class TcpSocketFile extends SocketFile {
         sndbuf = parent.sndbuf;
         sockState = SockState.CONNECTED;
         attach(c);
+        applyOptions(); // options set on the listener after listen() reach its children too
     }
 
     @Override

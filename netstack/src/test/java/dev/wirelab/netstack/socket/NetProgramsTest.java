@@ -154,4 +154,19 @@ class NetProgramsTest {
             assertThat(server.output()).anyMatch(l -> l.endsWith("receiver"));
         }
     }
+
+    @Test
+    void hpingShowsSynAckFromAnOpenPortAndResetFromAClosedOne() {
+        try (ProcLab lab = ProcLab.routed()) {
+            ServerPatternsTest.startShell(lab, "h2", "echod");
+            ExecResult open = lab.lab.run("h1", "hping -S -p 7 -c 3 -i 0.1 10.0.2.10");
+            assertThat(open.exitCode()).as(open.text()).isZero();
+            assertThat(open.output().get(0)).isEqualTo("HPING 10.0.2.10 (eth0 10.0.2.10): S set, 40 headers + 0 data bytes");
+            assertThat(open.output().subList(1, 4)).allMatch(l -> l.matches(
+                    "len=\\d+ ip=10\\.0\\.2\\.10 ttl=63 DF id=\\d+ sport=7 flags=SA seq=\\d win=\\d+ rtt=\\d+\\.\\d ms"));
+            assertThat(open.output()).contains("3 packets tramitted, 3 packets received, 0% packet loss");
+            ExecResult closed = lab.lab.run("h1", "hping -S -p 8 -c 1 10.0.2.10");
+            assertThat(closed.output().get(1)).matches("len=46 ip=10\\.0\\.2\\.10 ttl=63 DF id=\\d+ sport=8 flags=RA seq=0 win=0 rtt=\\d+\\.\\d ms");
+        }
+    }
 }

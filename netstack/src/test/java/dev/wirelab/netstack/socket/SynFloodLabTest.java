@@ -99,6 +99,13 @@ class SynFloodLabTest {
             assertThat(drops).hasSizeGreaterThan(50);
             assertThat(drops).anyMatch(e -> ((String) e.detail().get("remote")).startsWith("10.0.1.10:"));
             assertThat(lab.lab.node("h2").counters().get("tcp.syncookies_sent")).isNull();
+            // ss lists the half-open connections of the SYN queue, from spoofed sources
+            ExecResult synRecv = lab.lab.run("h2", "ss -tn state syn-recv");
+            assertThat(synRecv.output()).hasSize(17);
+            assertThat(synRecv.output().subList(1, 17)).allMatch(l -> l.startsWith("SYN-RECV 0      0")
+                    && l.contains("10.0.2.10:7"));
+            assertThat(lab.lab.run("h2", "ss -tln").output()).element(1).asString()
+                    .startsWith("LISTEN 0      16");
             lab.judgedCapture("synflood-no-cookies");
         }
     }
@@ -122,7 +129,7 @@ class SynFloodLabTest {
             assertThat(counters.get("tcp.syncookies_validated")).isGreaterThanOrEqualTo(1L);
             assertThat(h2(lab, "tcp", "syncookie_validated")).anyMatch(
                     e -> ((String) e.detail().get("remote")).startsWith("10.0.1.10:"));
-            lab.advance(Duration.ofMillis(300));
+            lab.advance(Duration.ofMillis(1500)); // the flood's last SYN, then hping's second for late replies
             assertThat(flood.exit()).isCompletedWithValue(0);
             lab.judgedCapture("synflood-cookies");
         }

@@ -17,8 +17,10 @@ public final class NodeKinds {
     public static final NodeKind DHCP = new DhcpKind();
     /** A DNS server: authoritative with zones, or a recursive resolver. */
     public static final NodeKind DNS = new DnsKind();
+    /** A host running httpd from boot, with its site's files. */
+    public static final NodeKind WEB = new WebKind();
 
-    private static final NodeKinds STANDARD = new NodeKinds(List.of(HOST, ROUTER, DHCP, DNS));
+    private static final NodeKinds STANDARD = new NodeKinds(List.of(HOST, ROUTER, DHCP, DNS, WEB));
 
     private final Map<String, NodeKind> kinds;
 

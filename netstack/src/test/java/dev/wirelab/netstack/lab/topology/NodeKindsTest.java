@@ -69,7 +69,7 @@ class NodeKindsTest {
 
     @Test
     void standardKinds() {
-        assertThat(NodeKinds.standard().names()).containsExactly("host", "router", "dhcp", "dns");
+        assertThat(NodeKinds.standard().names()).containsExactly("host", "router", "dhcp", "dns", "web");
         assertThat(NodeKinds.HOST.defaultForwarding()).isFalse();
         assertThat(NodeKinds.ROUTER.defaultForwarding()).isTrue();
     }

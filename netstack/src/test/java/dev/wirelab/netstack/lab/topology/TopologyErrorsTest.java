@@ -274,7 +274,7 @@ class TopologyErrorsTest {
         @ParameterizedTest
         @CsvSource(delimiter = '|', value = {
                 "name: t | '' | name | missing required field 'name'",
-                "    kind: host | '' | nodes.pc1.kind | missing required field 'kind' (one of 'host', 'router', 'dhcp', 'dns')",
+                "    kind: host | '' | nodes.pc1.kind | missing required field 'kind' (one of 'host', 'router', 'dhcp', 'dns', 'web')",
                 "segment: lan, address: 10.0.1.10/24 | address: 10.0.1.10/24 | nodes.pc1.interfaces.eth0.segment | missing required field 'segment'",
                 "name: t | 'name: ' | name | a name must not be empty",
                 "name: t | 'name: null' | name | 'name' must have a value",

@@ -1,0 +1,704 @@
+package dev.wirelab.netstack.program;
+
+import dev.wirelab.netstack.http.HttpDecoder;
+import dev.wirelab.netstack.http.HttpFields;
+import dev.wirelab.netstack.http.HttpMessage;
+import dev.wirelab.netstack.http.HttpRequest;
+import dev.wirelab.netstack.http.HttpWriter;
+import dev.wirelab.netstack.http.StaticSite;
+import dev.wirelab.netstack.socket.EpollEvent;
+import dev.wirelab.netstack.socket.Errno;
+import dev.wirelab.netstack.socket.IoUring;
+import dev.wirelab.netstack.socket.PollFd;
+import dev.wirelab.netstack.socket.Process;
+import dev.wirelab.netstack.socket.SockAddr;
+import dev.wirelab.netstack.socket.Sys;
+import dev.wirelab.netstack.socket.SyscallException;
+import dev.wirelab.netstack.wire.WireFormatException;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.wirelab.netstack.socket.Sys.AF_INET;
+import static dev.wirelab.netstack.socket.Sys.EPOLLERR;
+import static dev.wirelab.netstack.socket.Sys.EPOLLET;
+import static dev.wirelab.netstack.socket.Sys.EPOLLHUP;
+import static dev.wirelab.netstack.socket.Sys.EPOLLIN;
+import static dev.wirelab.netstack.socket.Sys.EPOLLOUT;
+import static dev.wirelab.netstack.socket.Sys.EPOLLRDHUP;
+import static dev.wirelab.netstack.socket.Sys.EPOLL_CTL_ADD;
+import static dev.wirelab.netstack.socket.Sys.EPOLL_CTL_MOD;
+import static dev.wirelab.netstack.socket.Sys.SOCK_NONBLOCK;
+import static dev.wirelab.netstack.socket.Sys.SOCK_STREAM;
+import static dev.wirelab.netstack.socket.Sys.SOL_SOCKET;
+
+/**
+ * {@code httpd}: an HTTP/1.1 static file server over the node's files ({@link StaticSite}), in the
+ * server patterns echod has, with the same options ({@code --mode single|threads|reuseport|epoll|uring},
+ * {@code --workers N}, {@code -p port}, {@code -b backlog}, {@code -n connections}), plus
+ * {@code -r root} (default /var/www), {@code -k seconds} (keep-alive idle timeout, default 5) and
+ * {@code -q} (no access log). GET and HEAD, Content-Type by extension, index.html for
+ * directories, 404/405/400 pages, persistent connections with an idle timeout (408 when a request
+ * was left half-sent), pipelining, and bodies sent with sendfile(2) (io_uring mode reads the file
+ * and sends it, as io_uring has no sendfile). Each request is an access-log line in Common Log
+ * Format and trace events of layer "http" (request_received, response_sent).
+ */
+final class Httpd extends SyscallProgram {
+
+    private static final DateTimeFormatter IMF_FIXDATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLF =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
+    /** How long a closing connection is drained after our FIN before it is closed (RFC 9112 section 9.6). */
+    private static final long LINGER_NANOS = 2_000_000_000L;
+    /** Requests served on one connection before it is closed (like nginx's keepalive_requests). */
+    private static final int MAX_REQUESTS = 1000;
+
+    private String mode = "single";
+    private int workers = 1;
+    private int port = 80;
+    private int backlog = 128;
+    private int maxConnections;
+    private boolean quiet;
+    private long keepAliveNanos = 5_000_000_000L;
+    private StaticSite site;
+    private final AtomicInteger served = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    @Override
+    protected int main(Process p) throws Exception {
+        String root = StaticSite.DEFAULT_ROOT;
+        try {
+            NetArgs a = NetArgs.parse("httpd", p.args(), "p:b:n:r:k:q", Set.of("mode", "workers"), Set.of());
+            GetOpt o = a.shorts;
+            if (o.has('p')) {
+                port = NetArgs.port("httpd", o.get('p'));
+            }
+            if (o.has('b')) {
+                backlog = GetOpt.intIn(o.get('b'), 0, 65535, "httpd: invalid backlog: " + o.get('b'));
+            }
+            if (o.has('n')) {
+                maxConnections = GetOpt.intIn(o.get('n'), 1, Integer.MAX_VALUE, "httpd: invalid count: " + o.get('n'));
+            }
+            if (o.has('r')) {
+                root = o.get('r');
+                if (!root.startsWith("/")) {
+                    throw new GetOpt.UsageException("httpd: root must be an absolute path: " + root);
+                }
+            }
+            if (o.has('k')) {
+                keepAliveNanos = NetArgs.seconds("httpd", o.get('k'));
+            }
+            quiet = o.has('q');
+            if (a.has("mode")) {
+                mode = a.get("mode");
+                if (!Set.of("single", "threads", "reuseport", "epoll", "uring").contains(mode)) {
+                    throw new GetOpt.UsageException("httpd: unknown mode '" + mode
+                            + "' (single, threads, reuseport, epoll, uring)");
+                }
+            }
+            if (a.has("workers")) {
+                workers = GetOpt.intIn(a.get("workers"), 1, 256, "httpd: invalid worker count: " + a.get("workers"));
+            } else if (mode.equals("threads") || mode.equals("reuseport")) {
+                workers = 4;
+            }
+            if (!a.operands().isEmpty()) {
+                throw new GetOpt.UsageException("httpd: unexpected argument '" + a.operands().get(0) + "'");
+            }
+        } catch (GetOpt.UsageException e) {
+            p.println(e.getMessage());
+            p.println("usage: httpd [-p port] [-r root] [-k keepalive-seconds] [-b backlog] [-n connections] [-q]"
+                    + " [--mode single|threads|reuseport|epoll|uring] [--workers N]");
+            return 2;
+        }
+        site = new StaticSite(path -> exists(p, path), root);
+        p.println("httpd: serving " + root + " on 0.0.0.0:" + port + " (" + mode
+                + (mode.equals("single") ? "" : ", " + workers + " worker" + (workers == 1 ? "" : "s")) + ")");
+        p.event("http", "server_start", "port", port, "root", root, "mode", mode, "workers", workers);
+        switch (mode) {
+            case "single" -> single(p, listener(p, false, false));
+            case "threads" -> threads(p);
+            case "reuseport" -> perWorker(p, w -> single(p, listener(p, true, false)));
+            case "epoll" -> perWorker(p, w -> epoll(p, listener(p, workers > 1, true)));
+            default -> perWorker(p, w -> uring(p, listener(p, workers > 1, false)));
+        }
+        return 0;
+    }
+
+    /** stat(2) by open: whether a node file exists. */
+    private static boolean exists(Process p, String path) {
+        try {
+            p.close(p.open(path, Sys.O_RDONLY));
+            return true;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Worker {
+        void run(int index) throws Exception;
+    }
+
+    private void perWorker(Process p, Worker body) throws Exception {
+        int[] tids = new int[workers];
+        for (int w = 0; w < workers; w++) {
+            int index = w;
+            tids[w] = p.spawn(mode + "-" + w, () -> body.run(index));
+        }
+        for (int t : tids) {
+            p.join(t);
+        }
+    }
+
+    private int listener(Process p, boolean reusePort, boolean nonblocking) throws SyscallException {
+        int ls = p.socket(AF_INET, SOCK_STREAM | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+        p.setsockopt(ls, SOL_SOCKET, Sys.SO_REUSEADDR, 1);
+        if (reusePort) {
+            p.setsockopt(ls, SOL_SOCKET, Sys.SO_REUSEPORT, 1);
+        }
+        p.bind(ls, SockAddr.any(port));
+        p.listen(ls, backlog);
+        return ls;
+    }
+
+    private void finished(Process p) throws SyscallException {
+        if (served.incrementAndGet() == maxConnections) {
+            p.println("httpd: served " + served.get() + " connections, " + requests.get() + " requests");
+            p.exit(0);
+        }
+    }
+
+    // ------------------------------------------------------------------ one connection's HTTP
+
+    /** A response ready to go: the head, then an inline body or a file's bytes. */
+    private static final class Out {
+        final byte[] head;
+        final byte[] inline;
+        int fileFd = -1;
+        long fileSize;
+        final boolean close;
+        int headOff;
+        int inlineOff;
+        long fileOff;
+
+        Out(byte[] head, byte[] inline, boolean close) {
+            this.head = head;
+            this.inline = inline;
+            this.close = close;
+        }
+    }
+
+    /** The HTTP side of one connection: decodes requests, answers each from the site. */
+    private final class Session {
+        final Process p;
+        final SockAddr peer;
+        final HttpDecoder decoder = HttpDecoder.requests();
+        int count;
+        boolean closing;
+
+        Session(Process p, int fd) throws SyscallException {
+            this.p = p;
+            this.peer = p.getpeername(fd);
+            // The head and the sendfile'd body go out at once, not held by Nagle until the
+            // client's delayed ACK (nginx's "tcp_nodelay on" for kept-alive connections).
+            p.setsockopt(fd, Sys.IPPROTO_TCP, Sys.TCP_NODELAY, 1);
+        }
+
+        /** Responses to the requests these bytes complete; stops after one that closes the connection. */
+        List<Out> onBytes(byte[] b, int n) throws SyscallException {
+            List<Out> outs = new ArrayList<>();
+            if (closing) {
+                return outs; // RFC 9112 section 9.6: nothing after the request that closes the connection
+            }
+            List<HttpMessage> msgs;
+            try {
+                msgs = decoder.feed(b, 0, n);
+            } catch (WireFormatException e) {
+                outs.add(error(decoder.errorStatus(), e.getMessage()));
+                return outs;
+            }
+            for (HttpMessage m : msgs) {
+                Out o = answer((HttpRequest) m);
+                outs.add(o);
+                if (o.close) {
+                    break;
+                }
+            }
+            return outs;
+        }
+
+        /** A request left half-sent when the idle timer fired: 408 (RFC 9110 section 15.5.9), then close. */
+        Out timeout() throws SyscallException {
+            return error(408, "request not completed within the keep-alive timeout");
+        }
+
+        private Out error(int status, String why) throws SyscallException {
+            closing = true;
+            byte[] body = StaticSite.errorPage(status, why);
+            HttpFields h = HttpFields.of("Content-Type", "text/html; charset=utf-8");
+            p.event("http", "bad_request", "peer", peer.toString(), "status", status, "error", why);
+            log(status + "", "-", status, body.length);
+            return new Out(head("HTTP/1.1", status, h, body.length, true), body, true);
+        }
+
+        private Out answer(HttpRequest r) throws SyscallException {
+            count++;
+            requests.incrementAndGet();
+            p.event("http", "request_received", "peer", peer.toString(), "method", r.method(), "target", r.target(),
+                    "version", r.version(), "host", r.headers().get("Host").orElse(""), "keep_alive", r.keepAlive());
+            StaticSite.Reply reply = site.answer(r);
+            boolean close = !r.keepAlive() || count >= MAX_REQUESTS;
+            closing = close;
+            String version = "HTTP/1.1";
+            boolean head = r.method().equals("HEAD");
+            Out o;
+            long length;
+            if (reply.file() != null) {
+                int fd;
+                try {
+                    fd = p.open(reply.file(), Sys.O_RDONLY);
+                } catch (SyscallException e) {
+                    return error(404, "gone: " + reply.file());
+                }
+                length = p.fileSize(fd);
+                HttpFields h = reply.headers();
+                if (r.minorVersion() == 0 && !close) {
+                    h.add("Connection", "keep-alive"); // an HTTP/1.0 client asked to keep the connection
+                }
+                o = new Out(head(version, 200, h, length, close), null, close);
+                if (head) {
+                    p.close(fd);
+                } else {
+                    o.fileFd = fd;
+                    o.fileSize = length;
+                }
+            } else {
+                byte[] body = reply.body();
+                length = body.length;
+                o = new Out(head(version, reply.status(), reply.headers(), length, close), head ? new byte[0] : body, close);
+            }
+            p.event("http", "response_sent", "peer", peer.toString(), "status", reply.status(), "content_type",
+                    reply.headers().get("Content-Type").orElse(""), "content_length", length,
+                    "file", reply.file() == null ? "" : reply.file(), "keep_alive", !close);
+            log(r.method() + " " + r.target() + " " + r.version(), "", reply.status(), head ? 0 : length);
+            return o;
+        }
+
+        private byte[] head(String version, int status, HttpFields extra, long length, boolean close) {
+            HttpFields h = new HttpFields();
+            // RFC 9110 section 6.6.1: an origin server with a clock sends Date.
+            h.add("Date", IMF_FIXDATE.format(Instant.ofEpochSecond(0, p.realtime())));
+            h.add("Server", "wirelab-httpd");
+            for (HttpFields.Field f : extra.asList()) {
+                h.add(f.name(), f.value());
+            }
+            h.add("Content-Length", String.valueOf(length));
+            if (close) {
+                h.add("Connection", "close"); // RFC 9112 section 9.6
+            }
+            return HttpWriter.responseHead(version, status, HttpWriter.reason(status), h);
+        }
+
+        private void log(String requestLine, String raw, int status, long bytes) {
+            if (!quiet) {
+                String when = CLF.format(Instant.ofEpochSecond(0, p.realtime()));
+                String line = raw.equals("-") ? "-" : requestLine;
+                p.println(peer.address() + " - - [" + when + "] \"" + line + "\" " + status + " " + bytes);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ blocking patterns
+
+    private void single(Process p, int ls) throws Exception {
+        while (true) {
+            int c = p.accept(ls);
+            serve(p, c);
+            finished(p);
+        }
+    }
+
+    /** An acceptor hands connections to a pool through a pipe, as echod --mode threads does. */
+    private void threads(Process p) throws Exception {
+        int ls = listener(p, false, false);
+        int[] pipe = p.pipe();
+        for (int w = 0; w < workers; w++) {
+            p.spawn("pool-" + w, () -> {
+                byte[] b = new byte[4];
+                while (p.read(pipe[0], b, 0, 4) == 4) {
+                    serve(p, ByteBuffer.wrap(b).getInt());
+                    finished(p);
+                }
+            });
+        }
+        while (true) {
+            int c = p.accept(ls);
+            p.write(pipe[1], ByteBuffer.allocate(4).putInt(c).array(), 0, 4);
+        }
+    }
+
+    /** Serves one connection with blocking calls: requests until close, error, or the idle timeout. */
+    private void serve(Process p, int c) throws SyscallException {
+        Session s = new Session(p, c);
+        byte[] buf = new byte[16384];
+        boolean peerClosed = false;
+        try {
+            while (!s.closing) {
+                PollFd[] pfd = {new PollFd(c, Sys.POLLIN)};
+                if (p.poll(pfd, timeoutMs(keepAliveNanos)) == 0) {
+                    p.event("http", "idle_timeout", "peer", s.peer.toString(), "requests", s.count);
+                    if (s.decoder.inMessage()) {
+                        send(p, c, s.timeout());
+                    }
+                    break;
+                }
+                int n = p.recv(c, buf, 0, buf.length, 0);
+                if (n == 0) {
+                    peerClosed = true;
+                    break;
+                }
+                for (Out o : s.onBytes(buf, n)) {
+                    send(p, c, o);
+                }
+            }
+            if (!peerClosed) {
+                linger(p, c);
+            }
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.ECONNRESET && e.errno() != Errno.EPIPE) {
+                throw e;
+            }
+        } finally {
+            p.close(c);
+        }
+    }
+
+    private static void send(Process p, int c, Out o) throws SyscallException {
+        sendAll(p, c, o.head);
+        if (o.inline != null && o.inline.length > 0) {
+            sendAll(p, c, o.inline);
+        }
+        if (o.fileFd >= 0) {
+            try {
+                long off = 0;
+                while (off < o.fileSize) {
+                    off += p.sendfile(c, o.fileFd, off, o.fileSize - off);
+                }
+            } finally {
+                p.close(o.fileFd);
+            }
+        }
+    }
+
+    private static void sendAll(Process p, int c, byte[] b) throws SyscallException {
+        int off = 0;
+        while (off < b.length) {
+            off += p.send(c, b, off, b.length - off, Sys.MSG_NOSIGNAL);
+        }
+    }
+
+    /** Lingering close (RFC 9112 section 9.6): our FIN first, then read until the client's FIN (or a timeout). */
+    private static void linger(Process p, int c) throws SyscallException {
+        p.shutdown(c, Sys.SHUT_WR);
+        byte[] sink = new byte[4096];
+        long end = p.now() + LINGER_NANOS;
+        while (p.now() < end) {
+            PollFd[] pfd = {new PollFd(c, Sys.POLLIN)};
+            if (p.poll(pfd, timeoutMs(end - p.now())) == 0 || p.recv(c, sink, 0, sink.length, 0) == 0) {
+                return;
+            }
+        }
+    }
+
+    private static int timeoutMs(long nanos) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
+    }
+
+    // ------------------------------------------------------------------ epoll
+
+    /** A connection of the event-driven patterns. */
+    private final class Conn {
+        final int fd;
+        final Session session;
+        final ArrayDeque<Out> pending = new ArrayDeque<>();
+        long lastActive;
+        boolean eof;
+        boolean lingering;
+        long lingerUntil;
+        final byte[] buf = new byte[16384];
+
+        Conn(Process p, int fd) throws SyscallException {
+            this.fd = fd;
+            this.session = new Session(p, fd);
+            this.lastActive = p.now();
+        }
+    }
+
+    private void epoll(Process p, int ls) throws Exception {
+        int ep = p.epollCreate();
+        p.epollCtl(ep, EPOLL_CTL_ADD, ls, EPOLLIN | EPOLLET, ls);
+        Map<Integer, Conn> conns = new HashMap<>();
+        EpollEvent[] events = new EpollEvent[64];
+        while (true) {
+            long next = Long.MAX_VALUE;
+            for (Conn c : conns.values()) {
+                next = Math.min(next, c.lingering ? c.lingerUntil : c.lastActive + keepAliveNanos);
+            }
+            int timeout = next == Long.MAX_VALUE ? -1 : timeoutMs(Math.max(0, next - p.now()));
+            int n = p.epollWait(ep, events, events.length, timeout);
+            for (int i = 0; i < n; i++) {
+                int fd = (int) events[i].data();
+                if (fd == ls) {
+                    while (true) { // edge-triggered: accept until EAGAIN
+                        int c;
+                        try {
+                            c = p.accept4(ls, SOCK_NONBLOCK);
+                        } catch (SyscallException e) {
+                            if (e.errno() == Errno.EAGAIN) {
+                                break;
+                            }
+                            throw e;
+                        }
+                        conns.put(c, new Conn(p, c));
+                        p.epollCtl(ep, EPOLL_CTL_ADD, c, EPOLLIN | EPOLLRDHUP | EPOLLET, c);
+                    }
+                    continue;
+                }
+                Conn c = conns.get(fd);
+                if (c == null) {
+                    continue;
+                }
+                boolean broken = (events[i].events() & EPOLLERR) != 0;
+                if (!broken && (events[i].events() & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) != 0) {
+                    broken = !drain(p, c);
+                }
+                step(p, ep, conns, c, broken);
+            }
+            // Idle connections and lingering closes whose time is up.
+            for (Conn c : List.copyOf(conns.values())) {
+                if (c.lingering && p.now() >= c.lingerUntil) {
+                    closeConn(p, conns, c);
+                } else if (!c.lingering && c.pending.isEmpty() && p.now() - c.lastActive >= keepAliveNanos) {
+                    p.event("http", "idle_timeout", "peer", c.session.peer.toString(), "requests", c.session.count);
+                    if (c.session.decoder.inMessage()) {
+                        c.pending.add(c.session.timeout());
+                        step(p, ep, conns, c, false);
+                    } else {
+                        c.session.closing = true;
+                        step(p, ep, conns, c, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /** After reading: sends what is pending, then closes, lingers, or waits for more. */
+    private void step(Process p, int ep, Map<Integer, Conn> conns, Conn c, boolean broken) throws SyscallException {
+        if (!broken && !c.pending.isEmpty()) {
+            broken = !flush(p, c);
+        }
+        if (broken || (c.eof && c.pending.isEmpty()) || (c.lingering && c.eof)) {
+            closeConn(p, conns, c);
+            return;
+        }
+        if (c.session.closing && c.pending.isEmpty() && !c.lingering) {
+            p.shutdown(c.fd, Sys.SHUT_WR); // lingering close, RFC 9112 section 9.6
+            c.lingering = true;
+            c.lingerUntil = p.now() + LINGER_NANOS;
+        }
+        int want = EPOLLIN | EPOLLRDHUP | EPOLLET | (c.pending.isEmpty() ? 0 : EPOLLOUT);
+        p.epollCtl(ep, EPOLL_CTL_MOD, c.fd, want, c.fd);
+    }
+
+    private void closeConn(Process p, Map<Integer, Conn> conns, Conn c) throws SyscallException {
+        conns.remove(c.fd);
+        for (Out o : c.pending) {
+            if (o.fileFd >= 0) {
+                p.close(o.fileFd);
+            }
+        }
+        p.close(c.fd); // also leaves the epoll set
+        finished(p);
+    }
+
+    /** Reads until EAGAIN (the edge-triggered rule), queueing responses; false when the connection failed. */
+    private boolean drain(Process p, Conn c) throws SyscallException {
+        while (!c.eof) {
+            int n;
+            try {
+                n = p.recv(c.fd, c.buf, 0, c.buf.length, 0);
+            } catch (SyscallException e) {
+                return e.errno() == Errno.EAGAIN;
+            }
+            if (n == 0) {
+                c.eof = true;
+                break;
+            }
+            c.lastActive = p.now();
+            if (!c.lingering) {
+                c.pending.addAll(c.session.onBytes(c.buf, n));
+            }
+        }
+        return true;
+    }
+
+    /** Sends pending responses until EAGAIN; false when the connection failed. */
+    private static boolean flush(Process p, Conn c) throws SyscallException {
+        try {
+            while (!c.pending.isEmpty()) {
+                Out o = c.pending.peek();
+                while (o.headOff < o.head.length) {
+                    o.headOff += p.send(c.fd, o.head, o.headOff, o.head.length - o.headOff, Sys.MSG_NOSIGNAL);
+                }
+                while (o.inline != null && o.inlineOff < o.inline.length) {
+                    o.inlineOff += p.send(c.fd, o.inline, o.inlineOff, o.inline.length - o.inlineOff, Sys.MSG_NOSIGNAL);
+                }
+                while (o.fileFd >= 0 && o.fileOff < o.fileSize) {
+                    o.fileOff += p.sendfile(c.fd, o.fileFd, o.fileOff, o.fileSize - o.fileOff);
+                }
+                if (o.fileFd >= 0) {
+                    p.close(o.fileFd);
+                    o.fileFd = -1;
+                }
+                c.pending.poll();
+                c.lastActive = p.now();
+            }
+            return true;
+        } catch (SyscallException e) {
+            return e.errno() == Errno.EAGAIN;
+        }
+    }
+
+    // ------------------------------------------------------------------ io_uring
+
+    private static final long ACCEPT = 0;
+    private static final int RECV = 1;
+    private static final int SEND = 2;
+    private static final int CLOSE = 3;
+
+    private void uring(Process p, int ls) throws Exception {
+        IoUring ring = p.ioUringSetup(256);
+        Map<Integer, Conn> conns = new HashMap<>();
+        Map<Integer, byte[]> sending = new HashMap<>();
+        Map<Integer, Integer> sendOff = new HashMap<>();
+        ring.prepAccept(ls, 0, ACCEPT);
+        ring.submit();
+        while (true) {
+            long next = Long.MAX_VALUE;
+            for (Conn c : conns.values()) {
+                if (!sending.containsKey(c.fd) && !c.eof) {
+                    next = Math.min(next, c.lastActive + keepAliveNanos);
+                }
+            }
+            IoUring.Cqe cqe = next == Long.MAX_VALUE ? ring.waitCqe() : ring.waitCqe(Math.max(1, next - p.now()));
+            if (cqe == null) {
+                // Idle connections: shutting down the read side completes their pending recv with 0.
+                for (Conn c : conns.values()) {
+                    if (!sending.containsKey(c.fd) && !c.eof && p.now() - c.lastActive >= keepAliveNanos) {
+                        p.event("http", "idle_timeout", "peer", c.session.peer.toString(), "requests", c.session.count);
+                        c.eof = true;
+                        p.shutdown(c.fd, Sys.SHUT_RD);
+                    }
+                }
+                continue;
+            }
+            long ud = cqe.userData();
+            if (ud == ACCEPT) {
+                if (cqe.res() >= 0) {
+                    Conn c = new Conn(p, cqe.res());
+                    conns.put(c.fd, c);
+                    ring.prepRecv(c.fd, c.buf, 0, c.buf.length, 0, tag(c.fd, RECV));
+                }
+                ring.prepAccept(ls, 0, ACCEPT);
+            } else {
+                int fd = (int) (ud >>> 8);
+                Conn c = conns.get(fd);
+                if (c == null) {
+                    continue;
+                }
+                switch ((int) (ud & 0xFF)) {
+                    case RECV -> {
+                        if (cqe.res() <= 0) {
+                            ring.prepClose(fd, tag(fd, CLOSE));
+                        } else {
+                            c.lastActive = p.now();
+                            c.pending.addAll(c.session.onBytes(c.buf, cqe.res()));
+                            nextUring(p, ring, c, sending, sendOff);
+                        }
+                    }
+                    case SEND -> {
+                        byte[] out = sending.get(fd);
+                        int off = sendOff.get(fd) + Math.max(0, cqe.res());
+                        if (cqe.res() < 0) {
+                            ring.prepClose(fd, tag(fd, CLOSE));
+                        } else if (off < out.length) {
+                            sendOff.put(fd, off); // a short send: the rest goes next
+                            ring.prepSend(fd, out, off, out.length - off, 0, tag(fd, SEND));
+                        } else {
+                            sending.remove(fd);
+                            c.lastActive = p.now();
+                            nextUring(p, ring, c, sending, sendOff);
+                        }
+                    }
+                    default -> {
+                        conns.remove(fd);
+                        sending.remove(fd);
+                        finished(p);
+                    }
+                }
+            }
+            ring.submit();
+        }
+    }
+
+    /** Sends the next pending response (head and body in one buffer), or closes, or reads more. */
+    private void nextUring(Process p, IoUring ring, Conn c, Map<Integer, byte[]> sending, Map<Integer, Integer> sendOff)
+            throws SyscallException {
+        Out o = c.pending.poll();
+        if (o != null) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            b.writeBytes(o.head);
+            if (o.inline != null) {
+                b.writeBytes(o.inline);
+            }
+            if (o.fileFd >= 0) {
+                byte[] chunk = new byte[65536];
+                int r;
+                while ((r = p.read(o.fileFd, chunk, 0, chunk.length)) > 0) {
+                    b.write(chunk, 0, r);
+                }
+                p.close(o.fileFd);
+            }
+            byte[] out = b.toByteArray();
+            sending.put(c.fd, out);
+            sendOff.put(c.fd, 0);
+            ring.prepSend(c.fd, out, 0, out.length, 0, tag(c.fd, SEND));
+            if (o.close) {
+                c.pending.clear();
+                c.session.closing = true;
+            }
+            return;
+        }
+        if (c.session.closing) {
+            ring.prepClose(c.fd, tag(c.fd, CLOSE));
+        } else {
+            ring.prepRecv(c.fd, c.buf, 0, c.buf.length, 0, tag(c.fd, RECV));
+        }
+    }
+
+    private static long tag(int fd, int op) {
+        return ((long) fd << 8) | op;
+    }
+}
