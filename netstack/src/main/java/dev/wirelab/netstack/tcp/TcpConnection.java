@@ -658,7 +658,8 @@ public final class TcpConnection {
             retries = 0;
             rtt.resetBackoff();
             initCongestion();
-            rcvAdvRight = rcvNxt;
+            // The window our SYN offered now starts at RCV.NXT (data may ride on the SYN,ACK).
+            rcvAdvRight = rcvNxt.plus(Math.min(rcvBufCap, 65535));
             setState(finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED, "syn-ack received");
             pendingEvents |= EV_ESTABLISHED | EV_WRITABLE;
             armKeepAlive(now);

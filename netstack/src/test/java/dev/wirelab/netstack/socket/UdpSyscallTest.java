@@ -144,6 +144,33 @@ class UdpSyscallTest {
     }
 
     @Test
+    void theDescriptorTableGivesTheLowestFreeNumberAndHasALimit() {
+        try (ProcLab lab = ProcLab.pair()) {
+            ExecResult r = lab.run("h1", p -> {
+                p.println("first " + p.socket(AF_INET, SOCK_DGRAM, 0));
+                p.close(1); // stdout: the next descriptor takes its number, as on Linux
+                int s = p.socket(AF_INET, SOCK_DGRAM, 0);
+                p.println("reused " + s); // stdout is gone: this line is lost
+                p.close(s);
+                int n = 0;
+                try {
+                    while (true) {
+                        p.socket(AF_INET, SOCK_DGRAM, 0);
+                        n++;
+                    }
+                } catch (SyscallException e) {
+                    byte[] msg = ("opened " + n + " more: " + e.errno().name() + "\n").getBytes();
+                    p.write(2, msg, 0, msg.length); // stderr still reaches the terminal
+                    return 0;
+                }
+            });
+            // descriptors 0, 2 and the first socket (3) stay open: 1024 - 3 more fit, then EMFILE
+            assertThat(r.exitCode()).as(r.text()).isZero();
+            assertThat(r.output()).containsExactly("first 3", "opened 1021 more: EMFILE");
+        }
+    }
+
+    @Test
     void connectedUdpReportsPortUnreachableAsConnectionRefused() {
         try (ProcLab lab = ProcLab.pair()) {
             ExecResult r = lab.run("h1", p -> {

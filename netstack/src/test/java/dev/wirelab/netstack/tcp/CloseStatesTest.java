@@ -47,6 +47,7 @@ class CloseStatesTest {
         assertThat(o.c.state()).isEqualTo(TcpState.CLOSED);
         assertThat(s.tcp.connections()).isEmpty();
         assertThat(states()).containsExactly("SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "TIME_WAIT", "CLOSED");
+        s.judgeWithTshark("active-close");
     }
 
     @Test

@@ -310,6 +310,7 @@ class EstablishedStateTest {
             assertThat(s.events("recovery_enter")).hasSize(1);
             assertThat(s.events("recovery_exit")).hasSize(1);
             assertThat(s.events("retransmit")).extracting(e -> e.detail().get("reason")).containsExactly("fast", "partial_ack");
+            s.judgeWithTshark("fast-retransmit");
         }
 
         @Test

@@ -246,6 +246,7 @@ class ListenStateTest {
             assertThat(info.sendWindow()).isEqualTo(800);
             assertThat(info.timestamps()).isTrue();
             assertThat(s.events("syncookie_validated")).hasSize(1);
+            s.judgeWithTshark("syn-cookie");
         }
 
         @Test

@@ -66,6 +66,16 @@ class SynSentStateTest {
         assertThat(info.sendWindow()).isEqualTo(1000); // the SYN,ACK's window is never scaled
         assertThat(info.sendWindowScale()).isEqualTo(4);
         assertThat(info.srttNanos()).isEqualTo(30_000_000L);
+        s.judgeWithTshark("active-open");
+    }
+
+    @Test
+    void dataOnTheSynAckIsDelivered() {
+        TcpConnection c = connect();
+        long iss = s.expect().seq();
+        s.at(5).inject(s.seg(SYN | ACK).ports(80, c.localPort()).seq(9000).ack(iss + 1).data(20));
+        s.expectAt(5).flags(ACK).ack(9021);
+        assertThat(c.available()).isEqualTo(20);
     }
 
     @Test

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wirelab.netstack.link.FrameHandler;
 import dev.wirelab.netstack.link.Link;
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.testkit.Captures;
 import dev.wirelab.netstack.testkit.ScenarioCaptures;
+import dev.wirelab.netstack.testkit.Tshark;
+import dev.wirelab.netstack.trace.CapturedFrame;
+import dev.wirelab.netstack.trace.PcapngWriter;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceRecorder;
@@ -18,9 +22,13 @@ import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.MacAddress;
 import dev.wirelab.netstack.wire.TcpSegment;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -212,6 +220,51 @@ final class TcpScript {
 
     List<Sent> sent() {
         return all;
+    }
+
+    /**
+     * tshark on this script's frames: nothing malformed, no bad checksum, and its decode of every
+     * TCP header field agrees with ours (absolute sequence numbers, flags, window, length, MSS).
+     */
+    void judgeWithTshark(String name) {
+        if (!Tshark.available()) {
+            return;
+        }
+        try {
+            Path p = Captures.DIR.resolve("TcpScript").resolve(name + ".pcapng");
+            PcapngWriter.write(trace.frames(), clock.epochUnixNanos(), p);
+            Tshark.Verdict v = Tshark.judge(p);
+            assertThat(v.problems()).as("tshark on %s", p).isEmpty();
+            List<Map<String, String>> rows = Tshark.fields(p, false, "tcp", "tcp.srcport", "tcp.dstport", "tcp.seq_raw",
+                    "tcp.ack_raw", "tcp.flags", "tcp.window_size_value", "tcp.len", "tcp.options.mss_val");
+            List<TcpSegment> ours = new ArrayList<>();
+            for (CapturedFrame f : trace.frames()) {
+                EthernetFrame e = EthernetFrame.parse(f.bytes());
+                if (e.etherType() == EthernetFrame.ETHERTYPE_IPV4) {
+                    Ipv4Packet ip = Ipv4Packet.parse(e.payload(), 0, e.payload().length);
+                    if (ip.protocol() == Ipv4Packet.PROTOCOL_TCP) {
+                        ours.add(TcpSegment.parse(ip.payload(), 0, ip.payload().length, ip.source(), ip.destination()));
+                    }
+                }
+            }
+            assertThat(rows).hasSameSizeAs(ours);
+            for (int i = 0; i < ours.size(); i++) {
+                TcpSegment t = ours.get(i);
+                Map<String, String> r = rows.get(i);
+                assertThat(r.get("tcp.srcport")).isEqualTo(String.valueOf(t.sourcePort()));
+                assertThat(r.get("tcp.dstport")).isEqualTo(String.valueOf(t.destinationPort()));
+                assertThat(r.get("tcp.seq_raw")).isEqualTo(String.valueOf(t.sequence()));
+                if (t.ack()) {
+                    assertThat(r.get("tcp.ack_raw")).isEqualTo(String.valueOf(t.acknowledgment()));
+                }
+                assertThat(Integer.decode(r.get("tcp.flags"))).isEqualTo(t.flags());
+                assertThat(r.get("tcp.window_size_value")).isEqualTo(String.valueOf(t.window()));
+                assertThat(r.get("tcp.len")).isEqualTo(String.valueOf(t.payload().length));
+                assertThat(r.get("tcp.options.mss_val")).isEqualTo(t.mss() < 0 ? "" : String.valueOf(t.mss()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     List<IcmpMessage> icmpSent() {
