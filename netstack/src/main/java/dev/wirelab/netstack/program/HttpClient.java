@@ -193,6 +193,9 @@ final class HttpClient implements AutoCloseable {
         long sentAt = p.now();
         HttpResponse r = receive(decoder, interim, reused, bytes.length);
         if (r == null) {
+            if (!reused) {
+                throw new Failure(52, "Empty reply from server");
+            }
             // A reused connection closed before any byte of the answer: retry once on a new one (as curl does).
             drop();
             return exchange(url, method, extra, body, userAgent);
@@ -278,20 +281,20 @@ final class HttpClient implements AutoCloseable {
                 return;
             }
             p.close(s);
-            p.event(LAYER, "connect_failed", "address", a.toString(), "port", url.port(), "error", e.name());
-            if (e == Errno.ETIMEDOUT && wait < connectTimeout && deadline != Long.MAX_VALUE && p.now() >= deadline) {
-                throw new Failure(28, "Operation timed out after " + elapsedMs() + " milliseconds with 0 bytes received");
-            }
-            if (e == Errno.ETIMEDOUT) {
+            p.event(LAYER, "connect_failed", "address", a.toString(), "port", url.port(),
+                    "error", e == Errno.EINPROGRESS ? "timeout" : e.name());
+            if (e == Errno.EINPROGRESS) {
+                // curl's own timer (--connect-timeout or -m) fired before the handshake completed.
                 throw new Failure(28, "Connection timed out after " + elapsedMs() + " milliseconds");
             }
             last = e;
         }
+        // The kernel's verdict (RST, ICMP unreachable, SYN retries exhausted): curl 7.8x prints strerror.
         throw new Failure(7, "Failed to connect to " + url.host() + " port " + url.port() + " after " + elapsedMs()
-                + " ms: " + (last == Errno.ECONNREFUSED ? "Couldn't connect to server" : last.message()));
+                + " ms: " + last.message());
     }
 
-    /** A non-blocking connect and poll (curl's way): null, or why it failed (ETIMEDOUT after {@code timeout}). */
+    /** A non-blocking connect and poll (curl's way): null, why it failed, or EINPROGRESS when {@code timeout} passed. */
     private Errno connect(int s, SockAddr to, long timeout) throws SyscallException {
         int flags = p.fcntl(s, Sys.F_GETFL, 0);
         p.fcntl(s, Sys.F_SETFL, flags | Sys.O_NONBLOCK);
@@ -303,7 +306,7 @@ final class HttpClient implements AutoCloseable {
             }
             PollFd[] pfd = {new PollFd(s, Sys.POLLOUT)};
             if (p.poll(pfd, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout / 1_000_000))) == 0) {
-                return Errno.ETIMEDOUT;
+                return Errno.EINPROGRESS;
             }
             int err = p.getsockopt(s, Sys.SOL_SOCKET, Sys.SO_ERROR);
             if (err != 0) {

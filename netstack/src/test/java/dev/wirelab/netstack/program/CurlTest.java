@@ -116,8 +116,9 @@ class CurlTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
         "curl http://nope.invalid/                      | 6  | curl: (6) Could not resolve host: nope.invalid",
-        "curl http://www.example.com:81/                | 7  | curl: (7) Failed to connect to www.example.com port 81 after 4 ms: Couldn't connect to server",
+        "curl http://www.example.com:81/                | 7  | curl: (7) Failed to connect to www.example.com port 81 after 4 ms: Connection refused",
         "curl --connect-timeout 1 http://down.example.com/ | 28 | curl: (28) Connection timed out after 1000 milliseconds",
+        "curl http://down.example.com/                  | 7  | curl: (7) Failed to connect to down.example.com port 80 after 3002 ms: No route to host",
         "curl https://www.example.com/                  | 1  | curl: (1) Protocol \"https\" not supported or disabled in libcurl",
         "curl http://www.example.com:70000/             | 3  | curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535",
         "curl -s http://nope.invalid/                   | 6  | ",
