@@ -182,7 +182,8 @@ final class Httpd extends SyscallProgram {
     private final class Session {
         final Process p;
         final SockAddr peer;
-        final HttpDecoder decoder = HttpDecoder.requests();
+        /** A static site takes no uploads: bodies over 1 MiB get 413 before they are buffered. */
+        final HttpDecoder decoder = HttpDecoder.requests(new HttpDecoder.Limits(8192, 8192, 65_536, 100, 1 << 20));
         int count;
         boolean closing;
 

@@ -139,8 +139,10 @@ class HttpdTest {
             assertThat(version.output().get(1)).startsWith("HTTP/1.1 505 HTTP Version Not Supported close");
             ExecResult method = runRaw(lab, "DELETE / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 0);
             assertThat(method.output().get(1)).startsWith("HTTP/1.1 405 Method Not Allowed close");
+            ExecResult big = runRaw(lab, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\n", 0);
+            assertThat(big.output().get(1)).startsWith("HTTP/1.1 413 Content Too Large close");
             List<TraceEvent> bad = lab.lab.trace().events(e -> e.layer().equals("http") && e.kind().equals("bad_request"));
-            assertThat(bad).extracting(e -> e.detail().get("status")).containsExactly(400, 400, 505);
+            assertThat(bad).extracting(e -> e.detail().get("status")).containsExactly(400, 400, 505, 413);
         }
     }
 
