@@ -187,6 +187,54 @@ class FullApplicationTest {
         web.get().uri("/api/labs/" + labId).exchange().expectStatus().isNotFound();
     }
 
+    /**
+     * The journey the lab exists to show, driven over REST: the laptop gets its lease, browses
+     * http://www.example.com/ (DNS from the root down, TCP, HTTP), and the stored trace holds each step;
+     * every segment's capture, streamed from the database, is judged by tshark.
+     */
+    @Test
+    void journeyOverRestLeaseBrowseTraceAndCapture() throws Exception {
+        long labId = post("/api/labs?example=journey", MediaType.APPLICATION_JSON, null, 201).path("id").asLong();
+        long run = post("/api/labs/" + labId + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"virtual\",\"seed\":3}", 201)
+                .path("id").asLong();
+        post("/api/runs/" + run + "/advance", MediaType.APPLICATION_JSON, "{\"duration\":\"20s\"}", 200);
+        JsonNode browse = exec(run, "pc1", "browse http://www.example.com/");
+        assertThat(browse.path("exitCode").asInt()).as(browse.toString()).isZero();
+        assertThat(browse.path("output").toString()).contains("200 OK").contains("text/html").contains("Example Domain");
+
+        // The stored trace has each step: DHCP, DNS from the resolver to the root, TCP to the web server, HTTP.
+        JsonNode dhcp = get("/api/runs/" + run + "/frames?l4port=67&limit=1000").path("items");
+        assertThat(dhcp.size()).isGreaterThanOrEqualTo(4);
+        JsonNode toRoot = get("/api/runs/" + run + "/frames?l4port=53&address=198.18.0.11&limit=1000").path("items");
+        assertThat(toRoot.size()).isPositive();
+        JsonNode web80 = get("/api/runs/" + run + "/frames?protocol=tcp&l4port=80&limit=1000").path("items");
+        assertThat(web80.size()).isGreaterThanOrEqualTo(8);
+        assertThat(get("/api/runs/" + run + "/events?node=pc1&layer=tcp&kind=state").path("items").size()).isPositive();
+        JsonNode pc1 = get("/api/runs/" + run + "/nodes/pc1");
+        assertThat(pc1.toString()).contains("192.168.1.");
+
+        JsonNode stopped = post("/api/runs/" + run + "/stop", MediaType.APPLICATION_JSON, null, 200);
+        assertThat(stopped.path("frames").path("stored").asLong()).isEqualTo(stopped.path("frames").path("captured").asLong());
+        assumeTrue(Tshark.available(), "tshark not installed");
+        Files.createDirectories(CAPTURES);
+        int judged = 0;
+        for (String segment : List.of("home", "access", "isp", "core", "dc")) {
+            byte[] pcap = web.get().uri("/api/runs/" + run + "/capture.pcapng?segment=" + segment).exchange()
+                    .expectStatus().isOk().expectBody(byte[].class).returnResult().getResponseBody();
+            Path file = CAPTURES.resolve("journey-" + segment + ".pcapng");
+            Files.write(file, pcap);
+            Tshark.Verdict v = Tshark.judge(file);
+            assertThat(v.problems()).as("tshark on " + file).isEmpty();
+            judged += v.frames();
+        }
+        assertThat((long) judged).isEqualTo(stopped.path("frames").path("stored").asLong());
+        List<Map<String, String>> http = Tshark.fields(CAPTURES.resolve("journey-home.pcapng"), true, "http.response",
+                "http.response.code", "http.content_type");
+        assertThat(http).isNotEmpty();
+        assertThat(http.get(0).get("http.response.code")).isEqualTo("200");
+        assertThat(http.get(0).get("http.content_type")).startsWith("text/html");
+    }
+
     private static String field(JsonNode layer, String name) {
         for (JsonNode f : layer.path("fields")) {
             if (f.path("name").asString().equals(name)) {
