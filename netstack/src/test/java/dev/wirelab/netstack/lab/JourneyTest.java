@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The journey of examples/journey.yaml, run with its script exactly as the README says, judged on
  * the stored trace: every frame decoded with our wire codecs, and the events. In this order: DHCP
- * DISCOVER, OFFER, REQUEST, ACK; the stub's cache miss; ARP for the gateway (the stub's query goes
+ * DISCOVER, OFFER, REQUEST, ACK (through the home router's relay); the stub's cache miss; ARP for the gateway (the stub's query goes
  * through it); the resolver's iterative queries to the root, com. and example.com. servers; the
  * routers forwarding the SYN hop by hop; SYN, SYN-ACK, ACK; the HTTP request; the response; FIN
  * and ACK both ways; TIME-WAIT on the client. Then tshark reads the capture and must agree.
@@ -209,6 +209,12 @@ class JourneyTest {
         Seen ack = dhcp(DhcpMessage.ACK);
         assertThat(List.of(discover.seq(), offer.seq(), request.seq(), ack.seq())).isSorted();
         assertThat(ack.dhcp().yiaddr().toString()).startsWith("192.168.1.");
+        // The home router relays: the DISCOVER crosses the ISP's segment unicast, with giaddr set (RFC 2131 4.1).
+        Seen relayed = first("relayed DISCOVER", s -> s.dhcp() != null && s.segment().equals("isp")
+                && s.dhcp().messageType() == DhcpMessage.DISCOVER);
+        assertThat(relayed.dhcp().giaddr()).isEqualTo(GATEWAY);
+        assertThat(relayed.ip().destination()).isEqualTo(Ipv4Address.parse("198.51.100.67"));
+        assertThat(relayed.seq()).isBetween(discover.seq(), offer.seq());
         TraceEvent configured = firstEvent("pc1", "dhcp", "configured", e -> true);
         assertThat(configured.detail().get("address")).isEqualTo(lease() + "/24");
 
