@@ -47,8 +47,9 @@ import static dev.wirelab.netstack.socket.Sys.SOCK_NONBLOCK;
  * {@code -q} (no access log). GET and HEAD, Content-Type by extension, index.html for
  * directories, 404/405/400 pages, persistent connections with an idle timeout (408 when a request
  * was left half-sent), pipelining, and bodies sent with sendfile(2) (io_uring mode reads the file
- * and sends it, as io_uring has no sendfile). Each request is an access-log line in Common Log
- * Format and trace events of layer "http" (request_received, response_sent).
+ * and sends it, as io_uring has no sendfile; it also closes idle connections without a 408 and
+ * without the lingering close). Each request is an access-log line in Common Log Format and trace
+ * events of layer "http" (request_received, response_sent).
  */
 final class Httpd extends SyscallProgram {
 
