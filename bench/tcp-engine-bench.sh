@@ -18,4 +18,4 @@ fi
 
 exec "$JAVA_HOME/bin/java" -Xms1g -Xmx4g -XX:+UseParallelGC \
   -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
-  dev.wirelab.netstack.tcp.TcpBenchmark "$@"
+  dev.wirelab.netstack.tcp.TcpEngineBenchmark "$@"

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * lab records every frame), through the engine API. Not a test: run it with
  * {@code bench/tcp-engine-bench.sh [megabytes] [rounds] [bufferBytes]}.
  */
-public final class TcpBenchmark {
+public final class TcpEngineBenchmark {
 
     static final String TOPOLOGY = """
             name: tcp-bench
@@ -28,7 +28,7 @@ public final class TcpBenchmark {
                     routes: [ { to: default, via: 10.0.2.1 } ] }
             """;
 
-    private TcpBenchmark() {
+    private TcpEngineBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
