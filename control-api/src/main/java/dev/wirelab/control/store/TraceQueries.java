@@ -74,26 +74,11 @@ public class TraceQueries {
     public Page<FrameRow> frames(long runId, FrameFilter f) {
         StringBuilder sql = new StringBuilder("SELECT " + FRAME_SUMMARY + " FROM frames WHERE run_id = ?");
         List<Object> args = new ArrayList<>(List.of(runId));
-        if (f.fromNanos() != null) {
-            sql.append(" AND time_ns >= ?");
-            args.add(f.fromNanos());
-        }
-        if (f.toNanos() != null) {
-            sql.append(" AND time_ns < ?");
-            args.add(f.toNanos());
-        }
-        if (f.segment() != null) {
-            sql.append(" AND segment = ?");
-            args.add(f.segment());
-        }
-        if (f.node() != null) {
-            sql.append(" AND ingress_node = ?");
-            args.add(f.node());
-        }
-        if (f.port() != null) {
-            sql.append(" AND ingress_port = ?");
-            args.add(f.port());
-        }
+        where(sql, args, "time_ns >= ?", f.fromNanos());
+        where(sql, args, "time_ns < ?", f.toNanos());
+        where(sql, args, "segment = ?", f.segment());
+        where(sql, args, "ingress_node = ?", f.node());
+        where(sql, args, "ingress_port = ?", f.port());
         if (f.protocol() != null) {
             sql.append(" AND protocols @> ARRAY[?]::text[]");
             args.add(protocolName(f.protocol()));
@@ -113,11 +98,16 @@ public class TraceQueries {
             sql.append(" AND info ILIKE ? ESCAPE '\\'");
             args.add("%" + likeEscape(f.text()) + "%");
         }
-        if (f.conversation() != null) {
-            sql.append(" AND conversation = ?");
-            args.add(f.conversation());
-        }
+        where(sql, args, "conversation = ?", f.conversation());
         return page(sql, args, f.after(), f.limit(), FRAME, FrameRow::seq);
+    }
+
+    /** Appends {@code AND condition} with its one parameter when the filter value is given. */
+    private static void where(StringBuilder sql, List<Object> args, String condition, Object value) {
+        if (value != null) {
+            sql.append(" AND ").append(condition);
+            args.add(value);
+        }
     }
 
     public Optional<StoredFrame> frame(long runId, long seq) {
@@ -129,26 +119,11 @@ public class TraceQueries {
         StringBuilder sql = new StringBuilder("SELECT seq, time_ns, node, layer, kind, detail::text AS detail "
                 + "FROM events WHERE run_id = ?");
         List<Object> args = new ArrayList<>(List.of(runId));
-        if (f.fromNanos() != null) {
-            sql.append(" AND time_ns >= ?");
-            args.add(f.fromNanos());
-        }
-        if (f.toNanos() != null) {
-            sql.append(" AND time_ns < ?");
-            args.add(f.toNanos());
-        }
-        if (f.node() != null) {
-            sql.append(" AND node = ?");
-            args.add(f.node());
-        }
-        if (f.layer() != null) {
-            sql.append(" AND layer = ?");
-            args.add(f.layer());
-        }
-        if (f.kind() != null) {
-            sql.append(" AND kind = ?");
-            args.add(f.kind());
-        }
+        where(sql, args, "time_ns >= ?", f.fromNanos());
+        where(sql, args, "time_ns < ?", f.toNanos());
+        where(sql, args, "node = ?", f.node());
+        where(sql, args, "layer = ?", f.layer());
+        where(sql, args, "kind = ?", f.kind());
         if (f.address() != null) {
             String a = normalizedAddress(f.address());
             // Detail values are JSON strings: the address quoted, or as a prefix of "a/len" or "a:port".
