@@ -3,13 +3,27 @@ package dev.wirelab.netstack.socket;
 import dev.wirelab.netstack.lab.ExecResult;
 import dev.wirelab.netstack.lab.Lab;
 import dev.wirelab.netstack.lab.topology.Topologies;
-import dev.wirelab.netstack.trace.CapturedFrame;
+import dev.wirelab.netstack.trace.PcapngWriter;
+import dev.wirelab.netstack.trace.TraceEvent;
+import dev.wirelab.netstack.trace.TraceSink;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * TCP goodput of the embedded runtime in real time (a benchmark, not a test; run it with
@@ -20,14 +34,17 @@ import java.util.Locale;
  */
 public final class TcpBenchmark {
 
+    private static final int WARMUP_SECONDS = 3;
+
     private TcpBenchmark() {
     }
 
     public static void main(String[] args) {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int mtu = args.length > 1 ? Integer.parseInt(args[1]) : 1500;
         String yaml = """
                 name: tcp-bench
-                segments: [lan1, lan2]
+                segments: [ { name: lan1, mtu: %d }, { name: lan2, mtu: %d } ]
                 nodes:
                   h1:
                     kind: host
@@ -42,23 +59,121 @@ public final class TcpBenchmark {
                     kind: host
                     interfaces: { eth0: { segment: lan2, address: 10.0.2.10/24 } }
                     routes: [ { to: default, via: 10.0.2.1 } ]
-                """;
-        try (Lab lab = Lab.build(Topologies.parseYaml(yaml), Lab.Options.real())) {
+                """.formatted(mtu, mtu);
+        Path capture = Path.of(args.length > 2 ? args[2] : "target/tcp-bench.pcapng");
+        BenchSink sink;
+        try {
+            Files.createDirectories(capture.toAbsolutePath().getParent());
+            sink = new BenchSink(new BufferedOutputStream(Files.newOutputStream(capture), 1 << 20));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // Capture on, as `tcpdump -w` would have it: every frame is streamed into a pcapng file;
+        // every trace event is still made and handed over (counted by kind), nothing kept in memory.
+        Lab.Options options = Lab.Options.real().withSink(sink).withoutMemoryTrace();
+        try (Lab lab = Lab.build(Topologies.parseYaml(yaml), options)) {
+            sink.start(lab.epochUnixNanos());
             lab.start();
             List<String> server = Collections.synchronizedList(new ArrayList<>());
+            // Warm-up: the JIT compiles the hot path during a first transfer that is not measured
+            // (the kernel needs no warm-up; a JVM benchmark that skips it measures the compiler).
+            lab.exec("h2", "iperf -s -1 -p 5202", line -> { });
+            sleep(200);
+            lab.run("h1", "iperf -c 10.0.2.10 -p 5202 -t " + WARMUP_SECONDS, Duration.ofSeconds(WARMUP_SECONDS + 30L));
+            sink.reset();
             lab.exec("h2", "iperf -s -1", server::add);
             sleep(200);
             long t0 = System.nanoTime();
             ExecResult c = lab.run("h1", "iperf -c 10.0.2.10 -t " + seconds, Duration.ofSeconds(seconds + 30L));
             long wall = System.nanoTime() - t0;
             c.output().forEach(System.out::println);
-            List<CapturedFrame> frames = lab.trace().frames();
-            long bytes = frames.stream().mapToLong(f -> f.bytes().length).sum();
-            System.out.printf(Locale.ROOT, "capture: %d frames, %.1f MB on the bus in %.2f s of wall time%n",
-                    frames.size(), bytes / 1e6, wall / 1e9);
+            System.out.printf(Locale.ROOT, "capture: %d frames, %.1f MB on the bus in %.2f s of wall time, written to %s"
+                    + " (%d write errors)%n", sink.frames.sum(), sink.bytes.sum() / 1e6, wall / 1e9, capture,
+                    sink.errors.get());
+            System.out.printf(Locale.ROOT, "trace: %d events %s%n", sink.events(), sink.kinds());
+            sink.notable.forEach(e -> System.out.println("notable: " + e));
             String receiver = c.output().stream().filter(l -> l.endsWith("receiver")).findFirst().orElseThrow(
                     () -> new IllegalStateException("no receiver line: " + c.text()));
             System.out.println("GOODPUT_BPS " + bitsPerSecond(receiver));
+        } finally {
+            sink.close();
+        }
+    }
+
+    /** Streams frames into a pcapng file and counts events by node, layer and kind. */
+    private static final class BenchSink implements TraceSink {
+        private final OutputStream out;
+        private volatile PcapngWriter writer;
+        private final AtomicLong errors = new AtomicLong();
+        final LongAdder frames = new LongAdder();
+        final LongAdder bytes = new LongAdder();
+        private final ConcurrentHashMap<String, LongAdder> kinds = new ConcurrentHashMap<>();
+        final List<TraceEvent> notable = Collections.synchronizedList(new ArrayList<>());
+
+        BenchSink(OutputStream out) {
+            this.out = out;
+        }
+
+        void start(long epochUnixNanos) {
+            try {
+                writer = new PcapngWriter(out, epochUnixNanos);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void reset() {
+            frames.reset();
+            bytes.reset();
+            kinds.clear();
+            notable.clear();
+        }
+
+        long events() {
+            return kinds.values().stream().mapToLong(LongAdder::sum).sum();
+        }
+
+        Map<String, Long> kinds() {
+            Map<String, Long> m = new TreeMap<>();
+            kinds.forEach((k, v) -> m.put(k, v.sum()));
+            return m;
+        }
+
+        @Override
+        public void frame(long timeNanos, String segment, String ingressPort, byte[] b) {
+            frames.increment();
+            bytes.add(b.length);
+            PcapngWriter w = writer;
+            if (w == null) {
+                return;
+            }
+            try {
+                w.write(timeNanos, segment, ingressPort, b);
+            } catch (IOException e) {
+                errors.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void event(TraceEvent e) {
+            kinds.computeIfAbsent(e.node() + " " + e.layer() + "/" + e.kind(), k -> new LongAdder()).increment();
+            String k = e.kind();
+            if ((k.contains("drop") || k.startsWith("retransmit") || k.startsWith("rto_expired")) && notable.size() < 8) {
+                notable.add(e);
+            }
+        }
+
+        void close() {
+            try {
+                PcapngWriter w = writer;
+                if (w != null) {
+                    w.close();
+                } else {
+                    out.close();
+                }
+            } catch (IOException e) {
+                errors.incrementAndGet();
+            }
         }
     }
 
