@@ -47,13 +47,22 @@ public final class Lab implements AutoCloseable {
     /**
      * Options of one run of a lab.
      *
-     * @param keepTrace whether {@link #trace()} keeps every frame and event in memory (default true);
-     *                  a long-running lab whose trace goes to {@code extraSink} (the control API's
-     *                  database ingest) turns it off so memory stays bounded
+     * @param keepTrace   whether {@link #trace()} keeps every frame and event in memory (default true);
+     *                    a long-running lab whose trace goes to {@code extraSink} (the control API's
+     *                    database ingest) turns it off so memory stays bounded
+     * @param loopThreads real time only: how many threads carry the nodes' event loops (0: the
+     *                    default, see {@link #defaultLoopThreads()})
      */
-    public record Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes, boolean keepTrace) {
+    public record Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes, boolean keepTrace,
+                          int loopThreads) {
+        public Options {
+            if (loopThreads < 0) {
+                throw new IllegalArgumentException("loopThreads must be >= 0 (0: default), got " + loopThreads);
+            }
+        }
+
         public Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes) {
-            this(timeMode, seed, extraSink, nodes, true);
+            this(timeMode, seed, extraSink, nodes, true, 0);
         }
 
         public static Options virtual() {
@@ -65,21 +74,43 @@ public final class Lab implements AutoCloseable {
         }
 
         public Options withSeed(long s) {
-            return new Options(timeMode, s, extraSink, nodes, keepTrace);
+            return new Options(timeMode, s, extraSink, nodes, keepTrace, loopThreads);
         }
 
         public Options withSink(TraceSink sink) {
-            return new Options(timeMode, seed, sink, nodes, keepTrace);
+            return new Options(timeMode, seed, sink, nodes, keepTrace, loopThreads);
         }
 
         public Options withNodes(NodeFactory factory) {
-            return new Options(timeMode, seed, extraSink, factory, keepTrace);
+            return new Options(timeMode, seed, extraSink, factory, keepTrace, loopThreads);
         }
 
         /** Frames and events go only to {@code extraSink}; {@link #trace()} stays empty. */
         public Options withoutMemoryTrace() {
-            return new Options(timeMode, seed, extraSink, nodes, false);
+            return new Options(timeMode, seed, extraSink, nodes, false, loopThreads);
         }
+
+        /** Real time: carry the node loops on {@code n} threads (1: every node and the bus on one). */
+        public Options withLoopThreads(int n) {
+            return new Options(timeMode, seed, extraSink, nodes, keepTrace, n);
+        }
+    }
+
+    /**
+     * Threads for the node loops when the options leave it open: the system property
+     * {@code wirelab.loopThreads} if set, else half the processors (at least one), leaving the rest
+     * to the programs' virtual threads. Each node still runs on exactly one loop thread, so its stack
+     * stays single-threaded ("one event loop per node"); nodes share a thread the way Netty channels
+     * share an event loop. Fewer threads than nodes is the fast case: a frame handed to a node on
+     * the same thread is a queue push, while one handed across threads costs a wake-up and a context
+     * switch, which is most of the per-frame cost of a busy lab on a small machine.
+     */
+    public static int defaultLoopThreads() {
+        Integer p = Integer.getInteger("wirelab.loopThreads");
+        if (p != null && p > 0) {
+            return p;
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     private final Topology topology;
@@ -91,6 +122,8 @@ public final class Lab implements AutoCloseable {
     private final RealTimeClock realClock;
     private final EventLoop busLoop;
     private final List<RealTimeLoop> realLoops = new ArrayList<>();
+    private final int loopThreads;
+    private int loopsHandedOut;
     private final Bus bus;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
@@ -101,6 +134,7 @@ public final class Lab implements AutoCloseable {
         this.topology = topology;
         this.timeMode = options.timeMode();
         this.seed = options.seed() != null ? options.seed() : topology.seed() != null ? topology.seed() : 1L;
+        this.loopThreads = options.loopThreads() > 0 ? options.loopThreads() : defaultLoopThreads();
         this.sink = options.extraSink() == null ? recorder
                 : options.keepTrace() ? tee(recorder, options.extraSink()) : options.extraSink();
         if (timeMode == TimeMode.VIRTUAL) {
@@ -114,7 +148,7 @@ public final class Lab implements AutoCloseable {
         } else {
             virtual = null;
             realClock = new RealTimeClock();
-            busLoop = newRealLoop("bus");
+            busLoop = nextRealLoop();
         }
         bus = new Bus(busLoop, sink, seed);
     }
@@ -140,7 +174,7 @@ public final class Lab implements AutoCloseable {
         for (Map.Entry<String, NodeSpec> e : topology.nodes().entrySet()) {
             String name = e.getKey();
             NodeSpec spec = e.getValue();
-            EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : newRealLoop(name);
+            EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : nextRealLoop();
             Node node = factory.make(name, spec, loop, sink);
             node.seedRandom(seed);
             for (Map.Entry<String, InterfaceSpec> ie : spec.interfaces().entrySet()) {
@@ -180,10 +214,13 @@ public final class Lab implements AutoCloseable {
                 Impairments.DEFAULT_QUEUE_LIMIT_BYTES);
     }
 
-    private RealTimeLoop newRealLoop(String name) {
-        RealTimeLoop l = new RealTimeLoop(name, realClock);
-        realLoops.add(l);
-        return l;
+    /** The loop thread for the next node (the bus takes the first): round robin over the group. */
+    private RealTimeLoop nextRealLoop() {
+        int i = loopsHandedOut++ % loopThreads;
+        if (i == realLoops.size()) {
+            realLoops.add(new RealTimeLoop(topology.name() + "-" + i, realClock));
+        }
+        return realLoops.get(i);
     }
 
     /** Starts every node (each announces its addresses with a gratuitous ARP). */

@@ -83,13 +83,19 @@ public final class TcpBenchmark {
             sink.reset();
             lab.exec("h2", "iperf -s -1", server::add);
             sleep(200);
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             ExecResult c = lab.run("h1", "iperf -c 10.0.2.10 -t " + seconds, Duration.ofSeconds(seconds + 30L));
             long wall = System.nanoTime() - t0;
+            long cpu = os.getProcessCpuTime() - cpu0;
             c.output().forEach(System.out::println);
             System.out.printf(Locale.ROOT, "capture: %d frames, %.1f MB on the bus in %.2f s of wall time, written to %s"
                     + " (%d write errors)%n", sink.frames.sum(), sink.bytes.sum() / 1e6, wall / 1e9, capture,
                     sink.errors.get());
+            System.out.printf(Locale.ROOT, "cpu: %.2f core-seconds in %.2f s (%.0f%% of one core), %.1f us per frame%n",
+                    cpu / 1e9, wall / 1e9, 100.0 * cpu / wall, cpu / 1e3 / Math.max(1, sink.frames.sum()));
             System.out.printf(Locale.ROOT, "trace: %d events %s%n", sink.events(), sink.kinds());
             sink.notable.forEach(e -> System.out.println("notable: " + e));
             String receiver = c.output().stream().filter(l -> l.endsWith("receiver")).findFirst().orElseThrow(
