@@ -13,13 +13,28 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Counters {
 
     private final Map<String, LongAdder> values = new ConcurrentHashMap<>();
+    /** protocol -> counter -> the adder stored under "protocol.counter": no string is built per packet. */
+    private final Map<String, Map<String, LongAdder>> byProtocol = new ConcurrentHashMap<>();
 
     public void increment(String protocol, String counter) {
-        add(protocol + "." + counter, 1);
+        Map<String, LongAdder> m = byProtocol.get(protocol);
+        if (m == null) {
+            m = byProtocol.computeIfAbsent(protocol, p -> new ConcurrentHashMap<>());
+        }
+        LongAdder a = m.get(counter);
+        if (a == null) {
+            a = m.computeIfAbsent(counter, c -> adder(protocol + "." + c));
+        }
+        a.increment();
+    }
+
+    private LongAdder adder(String key) {
+        LongAdder a = values.get(key);
+        return a != null ? a : values.computeIfAbsent(key, k -> new LongAdder());
     }
 
     public void add(String key, long n) {
-        values.computeIfAbsent(key, k -> new LongAdder()).add(n);
+        adder(key).add(n);
     }
 
     /** Counts one dropped packet of {@code protocol} for {@code reason} (a short snake_case word). */

@@ -483,6 +483,24 @@ public class Node {
 
     // ------------------------------------------------------------------ trace helpers
 
+    /** A few recent addresses in dotted form: per-packet events name the same ones again and again. */
+    private final AddressText[] addressTexts = new AddressText[64];
+
+    private record AddressText(Ipv4Address address, String text) {
+    }
+
+    /** {@code a.toString()}, from a small direct-mapped cache (racy reads see a whole entry or none). */
+    String text(Ipv4Address a) {
+        int i = (a.bits() * 0x9E3779B9) >>> 26;
+        AddressText e = addressTexts[i];
+        if (e != null && e.address().equals(a)) {
+            return e.text();
+        }
+        String t = a.toString();
+        addressTexts[i] = new AddressText(a, t);
+        return t;
+    }
+
     /** Emits a trace event from this node at the loop's current time. */
     public void event(String layer, String kind, Object... keyValues) {
         trace.event(loop.nanos(), name, layer, kind, keyValues);
@@ -1002,8 +1020,8 @@ public class Node {
             }
         }
         counters.increment(IP, "forwarded");
-        event(IP, "forward", "in", in.name(), "out", out.name(), "source", src.toString(), "destination", dst.toString(),
-                "next_hop", nextHop.toString(), "ttl", outPacket.ttl());
+        event(IP, "forward", "in", in.name(), "out", out.name(), "source", text(src), "destination", text(dst),
+                "next_hop", text(nextHop), "ttl", outPacket.ttl());
         emit(out, nextHop, outPacket, out.mtu());
     }
 
@@ -1019,9 +1037,10 @@ public class Node {
         }
         Route r = route.get();
         Ipv4Address masked = new Ipv4Address(dst.bits() & r.mask());
-        event("route", "lookup", "destination", dst.toString(), "route", r.destinationText(),
-                "mask", r.maskAddress().toString(), "destination_and_mask", masked.toString(),
-                "result", r.onLink() ? "on-link" : "gateway", "via", r.onLink() ? dst.toString() : r.gateway().toString(),
+        String dstText = text(dst);
+        event("route", "lookup", "destination", dstText, "route", r.destinationText(),
+                "mask", text(r.maskAddress()), "destination_and_mask", text(masked),
+                "result", r.onLink() ? "on-link" : "gateway", "via", r.onLink() ? dstText : text(r.gateway()),
                 "interface", r.interfaceName());
         return route;
     }

@@ -61,6 +61,8 @@ public final class TcpConnection {
     private final int localPort;
     private final Ipv4Address remoteAddress;
     private final int remotePort;
+    private String localEndpoint;
+    private String remoteEndpoint;
     private final String tuple;
     private TcpOptions options;
     private TcpState state = TcpState.CLOSED;
@@ -204,6 +206,24 @@ public final class TcpConnection {
 
     public int remotePort() {
         return remotePort;
+    }
+
+    /** "address:port" of the local end, made once: it is in every event of the connection. */
+    public String localEndpoint() {
+        String e = localEndpoint;
+        if (e == null) {
+            e = localEndpoint = localAddress + ":" + localPort;
+        }
+        return e;
+    }
+
+    /** "address:port" of the remote end, made once. */
+    public String remoteEndpoint() {
+        String e = remoteEndpoint;
+        if (e == null) {
+            e = remoteEndpoint = remoteAddress + ":" + remotePort;
+        }
+        return e;
     }
 
     /** The error that ended the connection (null while it is fine or after a normal close). */

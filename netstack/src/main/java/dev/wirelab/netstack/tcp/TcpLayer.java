@@ -282,8 +282,10 @@ public final class TcpLayer implements ProtocolHandler {
         Ipv4Address dst = packet.destination();
         TcpSegment seg;
         try {
-            WireFormatException.require(P, p.length >= TcpSegment.HEADER_LENGTH,
-                    "segment of " + p.length + " bytes is shorter than the 20-byte header");
+            if (p.length < TcpSegment.HEADER_LENGTH) {
+                throw new WireFormatException(P,
+                        "segment of " + p.length + " bytes is shorter than the 20-byte header");
+            }
             if (!TcpSegment.checksumValid(p, 0, p.length, src, dst)) {
                 dropNoConnection("bad_checksum", src, dst, p.length >= 4 ? TcpSegment.readPorts(p, 0, p.length) : null);
                 return;
@@ -688,8 +690,8 @@ public final class TcpLayer implements ProtocolHandler {
     }
 
     void stateChanged(TcpConnection c, TcpState from, TcpState to, String cause) {
-        node.event(P, "state", "from", from.name(), "to", to.name(), "local", c.localAddress() + ":" + c.localPort(),
-                "remote", c.remoteAddress() + ":" + c.remotePort(), "cause", cause);
+        node.event(P, "state", "from", from.name(), "to", to.name(), "local", c.localEndpoint(),
+                "remote", c.remoteEndpoint(), "cause", cause);
         if (to == TcpState.ESTABLISHED) {
             counters.increment(P, "established");
         }
@@ -707,17 +709,17 @@ public final class TcpLayer implements ProtocolHandler {
     }
 
     void bufferEvent(TcpConnection c, int sendQueue, int sendCapacity, int receiveQueue, int receiveCapacity) {
-        node.event(P, "queue", "local", c.localAddress() + ":" + c.localPort(),
-                "remote", c.remoteAddress() + ":" + c.remotePort(), "send_buffer", sendQueue, "send_capacity",
+        node.event(P, "queue", "local", c.localEndpoint(),
+                "remote", c.remoteEndpoint(), "send_buffer", sendQueue, "send_capacity",
                 sendCapacity, "receive_buffer", receiveQueue, "receive_capacity", receiveCapacity);
     }
 
     void event(TcpConnection c, String kind, Object... kv) {
         Object[] all = new Object[kv.length + 4];
         all[0] = "local";
-        all[1] = c.localAddress() + ":" + c.localPort();
+        all[1] = c.localEndpoint();
         all[2] = "remote";
-        all[3] = c.remoteAddress() + ":" + c.remotePort();
+        all[3] = c.remoteEndpoint();
         System.arraycopy(kv, 0, all, 4, kv.length);
         node.event(P, kind, all);
     }

@@ -1,7 +1,5 @@
 package dev.wirelab.netstack.trace;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,19 +14,12 @@ import java.util.Map;
 public record TraceEvent(long timeNanos, String node, String layer, String kind, Map<String, Object> detail) {
 
     public TraceEvent {
-        detail = Collections.unmodifiableMap(new LinkedHashMap<>(detail));
+        detail = Details.copyOf(detail);
     }
 
     /** Builds a detail map from alternating keys and values: {@code details("reason", "ttl", "ttl", 0)}. */
     public static Map<String, Object> details(Object... keyValues) {
-        if (keyValues.length % 2 != 0) {
-            throw new IllegalArgumentException("details need key/value pairs");
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put(String.valueOf(keyValues[i]), keyValues[i + 1]);
-        }
-        return m;
+        return Details.of(keyValues.clone());
     }
 
     @Override

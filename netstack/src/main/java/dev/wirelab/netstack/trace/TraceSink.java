@@ -12,7 +12,8 @@ public interface TraceSink {
     void event(TraceEvent event);
 
     default void event(long timeNanos, String node, String layer, String kind, Object... keyValues) {
-        event(new TraceEvent(timeNanos, node, layer, kind, TraceEvent.details(keyValues)));
+        // The varargs array is fresh at every call site, so it becomes the event's detail as is.
+        event(new TraceEvent(timeNanos, node, layer, kind, Details.of(keyValues)));
     }
 
     TraceSink NONE = new TraceSink() {

@@ -56,20 +56,28 @@ public record ArpPacket(int operation, MacAddress senderMac, Ipv4Address senderI
     /** Parses the packet at {@code off}; bytes past the 28 (Ethernet padding) are ignored. */
     public static ArpPacket parse(byte[] b, int off, int len) {
         Bytes.checkBounds("arp", b, off, len);
-        WireFormatException.require("arp", len >= LENGTH,
-                "packet of " + len + " bytes is shorter than the " + LENGTH + " bytes of Ethernet/IPv4 ARP");
+        if (len < LENGTH) {
+            throw new WireFormatException("arp",
+                    "packet of " + len + " bytes is shorter than the " + LENGTH + " bytes of Ethernet/IPv4 ARP");
+        }
         int htype = Bytes.readU16(b, off);
         int ptype = Bytes.readU16(b, off + 2);
         int hlen = b[off + 4] & 0xFF;
         int plen = b[off + 5] & 0xFF;
         // RFC 826 "Packet Reception": "?Do I have the hardware type in ar$hrd? Yes: (almost definitely)
         // [optionally check the hardware length ar$hln] ?Do I speak the protocol in ar$pro?" -- else discard.
-        WireFormatException.require("arp", htype == HARDWARE_ETHERNET,
-                "hardware type " + htype + " is not Ethernet (1)");
-        WireFormatException.require("arp", ptype == EthernetFrame.ETHERTYPE_IPV4,
-                "protocol type " + Bytes.hex16(ptype) + " is not IPv4 (0x0800)");
-        WireFormatException.require("arp", hlen == 6, "hardware address length " + hlen + " is not 6");
-        WireFormatException.require("arp", plen == 4, "protocol address length " + plen + " is not 4");
+        if (htype != HARDWARE_ETHERNET) {
+            throw new WireFormatException("arp", "hardware type " + htype + " is not Ethernet (1)");
+        }
+        if (ptype != EthernetFrame.ETHERTYPE_IPV4) {
+            throw new WireFormatException("arp", "protocol type " + Bytes.hex16(ptype) + " is not IPv4 (0x0800)");
+        }
+        if (hlen != 6) {
+            throw new WireFormatException("arp", "hardware address length " + hlen + " is not 6");
+        }
+        if (plen != 4) {
+            throw new WireFormatException("arp", "protocol address length " + plen + " is not 4");
+        }
         return new ArpPacket(Bytes.readU16(b, off + 6),
                 MacAddress.read(b, off + 8), Ipv4Address.read(b, off + 14),
                 MacAddress.read(b, off + 18), Ipv4Address.read(b, off + 24));

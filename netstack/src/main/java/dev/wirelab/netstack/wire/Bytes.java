@@ -28,9 +28,13 @@ final class Bytes {
 
     /** Rejects (off, len) that do not lie within {@code b}, so decoders never index out of bounds. */
     static void checkBounds(String protocol, byte[] b, int off, int len) {
-        WireFormatException.require(protocol, b != null, "no bytes");
-        WireFormatException.require(protocol, off >= 0 && len >= 0 && len <= b.length - off,
-                "range [" + off + ", " + off + "+" + len + ") outside a buffer of " + b.length + " bytes");
+        if (b == null) {
+            throw new WireFormatException(protocol, "no bytes");
+        }
+        if (!(off >= 0 && len >= 0 && len <= b.length - off)) {
+            throw new WireFormatException(protocol,
+                    "range [" + off + ", " + off + "+" + len + ") outside a buffer of " + b.length + " bytes");
+        }
     }
 
     static String hex16(int v) {

@@ -95,17 +95,24 @@ public record DhcpMessage(int op, int htype, int hlen, int hops, int xid, int se
     /** Parses the DHCP message in {@code len} bytes at {@code off} (a UDP payload). */
     public static DhcpMessage parse(byte[] b, int off, int len) {
         Bytes.checkBounds(PROTOCOL, b, off, len);
-        WireFormatException.require(PROTOCOL, len >= FIXED_LENGTH + 4, "message of " + len
+        if (len < FIXED_LENGTH + 4) {
+            throw new WireFormatException(PROTOCOL, "message of " + len
                 + " bytes is shorter than the " + (FIXED_LENGTH + 4) + "-byte BOOTP header and magic cookie");
+        }
         int op = b[off] & 0xFF;
-        WireFormatException.require(PROTOCOL, op == BOOTREQUEST || op == BOOTREPLY,
-                "op " + op + " is neither BOOTREQUEST (1) nor BOOTREPLY (2)");
+        if (!(op == BOOTREQUEST || op == BOOTREPLY)) {
+            throw new WireFormatException(PROTOCOL, "op " + op + " is neither BOOTREQUEST (1) nor BOOTREPLY (2)");
+        }
         int hlen = b[off + 2] & 0xFF;
         // RFC 2131 section 2: chaddr is 16 octets; a longer hardware address cannot be carried.
-        WireFormatException.require(PROTOCOL, hlen <= 16, "hlen " + hlen + " exceeds the 16-byte chaddr field");
+        if (hlen > 16) {
+            throw new WireFormatException(PROTOCOL, "hlen " + hlen + " exceeds the 16-byte chaddr field");
+        }
         int cookie = Bytes.readI32(b, off + FIXED_LENGTH);
-        WireFormatException.require(PROTOCOL, cookie == MAGIC_COOKIE, String.format(
+        if (cookie != MAGIC_COOKIE) {
+            throw new WireFormatException(PROTOCOL, String.format(
                 "magic cookie 0x%08x is not 99.130.83.99 (RFC 2131 section 3): a BOOTP message, not DHCP", cookie));
+        }
         byte[] sname = Arrays.copyOfRange(b, off + SNAME_OFFSET, off + SNAME_OFFSET + 64);
         byte[] file = Arrays.copyOfRange(b, off + FILE_OFFSET, off + FILE_OFFSET + 128);
 
@@ -116,8 +123,10 @@ public record DhcpMessage(int op, int htype, int hlen, int hops, int xid, int se
         if (overload != null) {
             byte[] v = overload.toByteArray();
             // RFC 2132 section 9.3: length 1; 1 = 'file' holds options, 2 = 'sname', 3 = both.
-            WireFormatException.require(PROTOCOL, v.length == 1 && v[0] >= 1 && v[0] <= 3,
-                    "option overload must be one byte 1, 2 or 3, got " + v.length + " bytes");
+            if (!(v.length == 1 && v[0] >= 1 && v[0] <= 3)) {
+                throw new WireFormatException(PROTOCOL,
+                        "option overload must be one byte 1, 2 or 3, got " + v.length + " bytes");
+            }
             found.remove(DhcpOption.OVERLOAD);
             // RFC 3396 section 5: options, then file, then sname.
             if ((v[0] & 1) != 0) {
@@ -150,12 +159,16 @@ public record DhcpMessage(int op, int htype, int hlen, int hops, int xid, int se
             if (code == DhcpOption.END) { // RFC 2132 section 3.2: end marks the end of valid information
                 return;
             }
-            WireFormatException.require(PROTOCOL, i + 1 < to, "option " + code + " at offset " + (fieldOffset + i - from)
+            if (i + 1 >= to) {
+                throw new WireFormatException(PROTOCOL, "option " + code + " at offset " + (fieldOffset + i - from)
                     + " of the " + field + " field has no length byte");
+            }
             int length = b[i + 1] & 0xFF;
-            WireFormatException.require(PROTOCOL, i + 2 + length <= to, "option " + code + " at offset "
+            if (i + 2 + length > to) {
+                throw new WireFormatException(PROTOCOL, "option " + code + " at offset "
                     + (fieldOffset + i - from) + " of the " + field + " field claims " + length + " bytes, only "
                     + (to - i - 2) + " remain");
+            }
             // RFC 3396 section 7: several instances of one code are concatenated in order.
             found.computeIfAbsent(code, k -> new ByteArrayOutputStream()).write(b, i + 2, length);
             i += 2 + length;

@@ -157,13 +157,17 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
         int next = -1;
         int wire = 1;
         while (true) {
-            WireFormatException.require(PROTOCOL, p < limit, "name at offset " + off + " runs past the end of the "
+            if (p >= limit) {
+                throw new WireFormatException(PROTOCOL, "name at offset " + off + " runs past the end of the "
                     + limit + "-byte message");
+            }
             int len = b[p] & 0xFF;
             int kind = len & 0xC0;
             if (kind == 0xC0) {
-                WireFormatException.require(PROTOCOL, p + 1 < limit, "compression pointer at offset " + p
+                if (p + 1 >= limit) {
+                    throw new WireFormatException(PROTOCOL, "compression pointer at offset " + p
                         + " is cut off by the end of the message");
+                }
                 int target = ((len & 0x3F) << 8) | (b[p + 1] & 0xFF);
                 if (next < 0) {
                     next = p + 2;
@@ -172,26 +176,36 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
                     throw new WireFormatException(PROTOCOL, "name compression loop at offset " + p
                             + ": pointer to offset " + target + " was already followed");
                 }
-                WireFormatException.require(PROTOCOL, target < limit, "compression pointer at offset " + p
+                if (target >= limit) {
+                    throw new WireFormatException(PROTOCOL, "compression pointer at offset " + p
                         + " points to offset " + target + ", past the end of the " + limit + "-byte message");
-                WireFormatException.require(PROTOCOL, target < p, "compression pointer at offset " + p
+                }
+                if (target >= p) {
+                    throw new WireFormatException(PROTOCOL, "compression pointer at offset " + p
                         + " points forward to offset " + target + " (pointers must point to a prior name)");
+                }
                 visited.set(p);
                 p = target;
                 continue;
             }
             // RFC 1035 section 4.1.4: 01 and 10 are reserved (RFC 6891 retired extended labels).
-            WireFormatException.require(PROTOCOL, kind == 0, String.format("label type 0x%02x at offset %d is not "
+            if (kind != 0) {
+                throw new WireFormatException(PROTOCOL, String.format("label type 0x%02x at offset %d is not "
                     + "supported (only plain labels and pointers)", kind, p));
+            }
             visited.set(p);
             if (len == 0) {
                 break;
             }
-            WireFormatException.require(PROTOCOL, p + 1 + len <= limit, "label of " + len + " bytes at offset " + p
+            if (p + 1 + len > limit) {
+                throw new WireFormatException(PROTOCOL, "label of " + len + " bytes at offset " + p
                     + " runs past the end of the " + limit + "-byte message");
+            }
             wire += 1 + len;
-            WireFormatException.require(PROTOCOL, wire <= DnsName.MAX_NAME, "name at offset " + off
+            if (wire > DnsName.MAX_NAME) {
+                throw new WireFormatException(PROTOCOL, "name at offset " + off
                     + " is longer than 255 octets (RFC 1035 section 2.3.4)");
+            }
             labels.add(new String(b, p + 1, len, StandardCharsets.ISO_8859_1));
             p += 1 + len;
         }
@@ -202,8 +216,10 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
     public static DnsMessage parse(byte[] bytes, int off, int len) {
         Bytes.checkBounds(PROTOCOL, bytes, off, len);
         byte[] b = off == 0 && len == bytes.length ? bytes : java.util.Arrays.copyOfRange(bytes, off, off + len);
-        WireFormatException.require(PROTOCOL, len >= HEADER_LENGTH, "message of " + len
+        if (len < HEADER_LENGTH) {
+            throw new WireFormatException(PROTOCOL, "message of " + len
                 + " bytes is shorter than the 12-byte header");
+        }
         int qd = Bytes.readU16(b, 4);
         int an = Bytes.readU16(b, 6);
         int ns = Bytes.readU16(b, 8);
@@ -211,12 +227,16 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
         int p = HEADER_LENGTH;
         List<DnsQuestion> questions = new ArrayList<>(Math.min(qd, 16));
         for (int i = 0; i < qd; i++) {
-            WireFormatException.require(PROTOCOL, p < len, "question " + (i + 1) + " of " + qd
+            if (p >= len) {
+                throw new WireFormatException(PROTOCOL, "question " + (i + 1) + " of " + qd
                     + " is missing: the message ends at offset " + p);
+            }
             NameRead n = readName(b, len, p);
             p = n.next();
-            WireFormatException.require(PROTOCOL, p + 4 <= len, "question " + (i + 1) + " at offset " + p
+            if (p + 4 > len) {
+                throw new WireFormatException(PROTOCOL, "question " + (i + 1) + " at offset " + p
                     + " is cut off before its type and class");
+            }
             questions.add(new DnsQuestion(n.name(), Bytes.readU16(b, p), Bytes.readU16(b, p + 2)));
             p += 4;
         }
@@ -237,20 +257,26 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
         List<DnsRecord> out = new ArrayList<>(Math.min(count, 16));
         int p = pos[0];
         for (int i = 0; i < count; i++) {
-            WireFormatException.require(PROTOCOL, p < len, section + " record " + (i + 1) + " of " + count
+            if (p >= len) {
+                throw new WireFormatException(PROTOCOL, section + " record " + (i + 1) + " of " + count
                     + " is missing: the message ends at offset " + p);
+            }
             NameRead n = readName(b, len, p);
             p = n.next();
-            WireFormatException.require(PROTOCOL, p + 10 <= len, section + " record " + (i + 1) + " at offset " + p
+            if (p + 10 > len) {
+                throw new WireFormatException(PROTOCOL, section + " record " + (i + 1) + " at offset " + p
                     + " is cut off before its RDLENGTH");
+            }
             int type = Bytes.readU16(b, p);
             int rclass = Bytes.readU16(b, p + 2);
             long ttl = Bytes.readI32(b, p + 4) & 0xFFFFFFFFL;
             int rdlength = Bytes.readU16(b, p + 8);
             p += 10;
-            WireFormatException.require(PROTOCOL, p + rdlength <= len, section + " record " + (i + 1) + " ("
+            if (p + rdlength > len) {
+                throw new WireFormatException(PROTOCOL, section + " record " + (i + 1) + " ("
                     + DnsRecord.typeName(type) + ") claims " + rdlength + " bytes of rdata at offset " + p + ", only "
                     + (len - p) + " remain");
+            }
             DnsRdata rdata = DnsRdata.read(b, len, p, rdlength, type);
             out.add(new DnsRecord(n.name(), type, rclass, ttl, rdata));
             p += rdlength;

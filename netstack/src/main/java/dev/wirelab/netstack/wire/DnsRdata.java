@@ -229,13 +229,17 @@ public sealed interface DnsRdata {
         String what = DnsRecord.typeName(type) + " record at offset " + off;
         switch (type) {
             case DnsRecord.A -> {
-                WireFormatException.require(DnsMessage.PROTOCOL, length == 4, "rdata of the " + what
+                if (length != 4) {
+                    throw new WireFormatException(DnsMessage.PROTOCOL, "rdata of the " + what
                         + " is " + length + " bytes; an A record has 4");
+                }
                 return new A(Ipv4Address.read(msg, off));
             }
             case DnsRecord.AAAA -> {
-                WireFormatException.require(DnsMessage.PROTOCOL, length == 16, "rdata of the " + what
+                if (length != 16) {
+                    throw new WireFormatException(DnsMessage.PROTOCOL, "rdata of the " + what
                         + " is " + length + " bytes; an AAAA record has 16");
+                }
                 return new Aaaa(Arrays.copyOfRange(msg, off, end));
             }
             case DnsRecord.NS, DnsRecord.CNAME, DnsRecord.PTR -> {
@@ -245,8 +249,10 @@ public sealed interface DnsRdata {
                         : new Ptr(n.name());
             }
             case DnsRecord.MX -> {
-                WireFormatException.require(DnsMessage.PROTOCOL, length >= 3, "rdata of the " + what
+                if (length < 3) {
+                    throw new WireFormatException(DnsMessage.PROTOCOL, "rdata of the " + what
                         + " is " + length + " bytes; an MX record needs a preference and a name");
+                }
                 DnsMessage.NameRead n = DnsMessage.readName(msg, end, off + 2);
                 requireExact(n.next(), end, what);
                 return new Mx(Bytes.readU16(msg, off), n.name());
@@ -255,20 +261,26 @@ public sealed interface DnsRdata {
                 DnsMessage.NameRead m = DnsMessage.readName(msg, end, off);
                 DnsMessage.NameRead r = DnsMessage.readName(msg, end, m.next());
                 int p = r.next();
-                WireFormatException.require(DnsMessage.PROTOCOL, end - p == 20, "rdata of the " + what
+                if (end - p != 20) {
+                    throw new WireFormatException(DnsMessage.PROTOCOL, "rdata of the " + what
                         + " has " + (end - p) + " bytes after the names; an SOA record has 20");
+                }
                 return new Soa(m.name(), r.name(), u32(msg, p), u32(msg, p + 4), u32(msg, p + 8), u32(msg, p + 12),
                         u32(msg, p + 16));
             }
             case DnsRecord.TXT -> {
-                WireFormatException.require(DnsMessage.PROTOCOL, length >= 1, "rdata of the " + what
+                if (length < 1) {
+                    throw new WireFormatException(DnsMessage.PROTOCOL, "rdata of the " + what
                         + " is empty; a TXT record has at least one character-string");
+                }
                 List<String> strings = new ArrayList<>();
                 int p = off;
                 while (p < end) {
                     int n = msg[p] & 0xFF;
-                    WireFormatException.require(DnsMessage.PROTOCOL, p + 1 + n <= end, "character-string at offset "
+                    if (p + 1 + n > end) {
+                        throw new WireFormatException(DnsMessage.PROTOCOL, "character-string at offset "
                             + p + " of the " + what + " claims " + n + " bytes, only " + (end - p - 1) + " remain");
+                    }
                     strings.add(new String(msg, p + 1, n, StandardCharsets.ISO_8859_1));
                     p += 1 + n;
                 }
@@ -281,8 +293,10 @@ public sealed interface DnsRdata {
     }
 
     private static void requireExact(int next, int end, String what) {
-        WireFormatException.require(DnsMessage.PROTOCOL, next == end, "rdata of the " + what + " has "
+        if (next != end) {
+            throw new WireFormatException(DnsMessage.PROTOCOL, "rdata of the " + what + " has "
                 + (end - next) + " bytes after its name(s)");
+        }
     }
 
     private static long u32(byte[] b, int off) {

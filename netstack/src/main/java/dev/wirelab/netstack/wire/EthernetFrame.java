@@ -59,15 +59,19 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
 
     /** Parses a whole frame (no FCS). */
     public static EthernetFrame parse(byte[] frame) {
-        WireFormatException.require("ethernet", frame != null, "no frame");
+        if (frame == null) {
+            throw new WireFormatException("ethernet", "no frame");
+        }
         return parse(frame, 0, frame.length);
     }
 
     /** Parses the {@code len} bytes at {@code off} as a whole frame (no FCS). */
     public static EthernetFrame parse(byte[] b, int off, int len) {
         Bytes.checkBounds("ethernet", b, off, len);
-        WireFormatException.require("ethernet", len >= HEADER_LENGTH,
-                "frame of " + len + " bytes is shorter than the " + HEADER_LENGTH + "-byte header");
+        if (len < HEADER_LENGTH) {
+            throw new WireFormatException("ethernet",
+                    "frame of " + len + " bytes is shorter than the " + HEADER_LENGTH + "-byte header");
+        }
         MacAddress dst = MacAddress.read(b, off);
         MacAddress src = MacAddress.read(b, off + 6);
         int type = Bytes.readU16(b, off + 12);
@@ -75,8 +79,10 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
         int headerLength = HEADER_LENGTH;
         // IEEE 802.1Q section 9.5: a TPID of 0x8100 is followed by the TCI and then the real EtherType.
         if (type == ETHERTYPE_VLAN) {
-            WireFormatException.require("ethernet", len >= HEADER_LENGTH + VLAN_TAG_LENGTH,
-                    "802.1Q-tagged frame of " + len + " bytes is shorter than the 18-byte tagged header");
+            if (len < HEADER_LENGTH + VLAN_TAG_LENGTH) {
+                throw new WireFormatException("ethernet",
+                        "802.1Q-tagged frame of " + len + " bytes is shorter than the 18-byte tagged header");
+            }
             tci = Bytes.readU16(b, off + 14);
             type = Bytes.readU16(b, off + 16);
             headerLength += VLAN_TAG_LENGTH;

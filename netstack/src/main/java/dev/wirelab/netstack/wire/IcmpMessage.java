@@ -97,8 +97,9 @@ public record IcmpMessage(int type, int code, int restOfHeader, byte[] body) {
     /** Parses and verifies a message of exactly {@code len} bytes (the IPv4 payload). */
     public static IcmpMessage parse(byte[] b, int off, int len) {
         Bytes.checkBounds("icmp", b, off, len);
-        WireFormatException.require("icmp", len >= HEADER_LENGTH,
-                "message of " + len + " bytes is shorter than the 8-byte header");
+        if (len < HEADER_LENGTH) {
+            throw new WireFormatException("icmp", "message of " + len + " bytes is shorter than the 8-byte header");
+        }
         // RFC 792: "The checksum is the 16-bit ones's complement of the one's complement sum of the ICMP
         // message starting with the ICMP Type." The sum over an intact message, checksum included, is zero.
         if (InternetChecksum.compute(b, off, len) != 0) {
@@ -185,7 +186,9 @@ public record IcmpMessage(int type, int code, int restOfHeader, byte[] body) {
      * @throws WireFormatException when {@code ipDatagram} does not start with a whole IPv4 header
      */
     public static byte[] quote(byte[] ipDatagram) {
-        WireFormatException.require("icmp", ipDatagram != null, "no datagram to quote");
+        if (ipDatagram == null) {
+            throw new WireFormatException("icmp", "no datagram to quote");
+        }
         Ipv4Packet header = Ipv4Packet.parseQuoted(ipDatagram, 0, ipDatagram.length);
         return quote(ipDatagram, header.headerLength() + QUOTED_DATA_LENGTH);
     }
@@ -196,7 +199,9 @@ public record IcmpMessage(int type, int code, int restOfHeader, byte[] body) {
      * {@code MAX_ERROR_DATAGRAM_LENGTH - 20 - 8} quoted bytes without IP options).
      */
     public static byte[] quote(byte[] ipDatagram, int maxLength) {
-        WireFormatException.require("icmp", ipDatagram != null, "no datagram to quote");
+        if (ipDatagram == null) {
+            throw new WireFormatException("icmp", "no datagram to quote");
+        }
         Ipv4Packet header = Ipv4Packet.parseQuoted(ipDatagram, 0, ipDatagram.length);
         int n = Math.min(Math.max(maxLength, header.headerLength()), header.totalLength());
         return Arrays.copyOf(ipDatagram, n);

@@ -85,10 +85,14 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
         int totalLength = Bytes.readU16(b, off + 2);
         // RFC 791 section 3.1: "Total Length is the length of the datagram, measured in octets,
         // including internet header and data."
-        WireFormatException.require("ipv4", totalLength >= headerLength,
-                "total length " + totalLength + " is shorter than the " + headerLength + "-byte header");
-        WireFormatException.require("ipv4", totalLength <= len,
-                "total length " + totalLength + " exceeds the " + len + " bytes received");
+        if (totalLength < headerLength) {
+            throw new WireFormatException("ipv4",
+                    "total length " + totalLength + " is shorter than the " + headerLength + "-byte header");
+        }
+        if (totalLength > len) {
+            throw new WireFormatException("ipv4",
+                    "total length " + totalLength + " exceeds the " + len + " bytes received");
+        }
         // RFC 1122 section 3.2.1.2: "A host MUST verify the IP header checksum on every received
         // datagram and silently discard every datagram that has a bad checksum."
         // Summing the header with its checksum gives zero in one's complement when intact (RFC 1071
@@ -98,8 +102,10 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
                     + " (expected " + Bytes.hex16(headerChecksum(b, off, headerLength)) + ")");
         }
         int flags = Bytes.readU16(b, off + 6);
-        WireFormatException.require("ipv4", (flags & FLAG_RESERVED) == 0,
-                "reserved flag bit set (RFC 791 section 3.1: \"Bit 0: reserved, must be zero\")");
+        if ((flags & FLAG_RESERVED) != 0) {
+            throw new WireFormatException("ipv4",
+                    "reserved flag bit set (RFC 791 section 3.1: \"Bit 0: reserved, must be zero\")");
+        }
         return build(b, off, headerLength, off + totalLength);
     }
 
@@ -122,17 +128,25 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
 
     /** Checks version, IHL and that the header is all there; returns the header length in bytes. */
     private static int checkHeader(byte[] b, int off, int len) {
-        WireFormatException.require("ipv4", len >= MIN_HEADER_LENGTH,
-                "datagram of " + len + " bytes is shorter than the 20-byte minimum header");
+        if (len < MIN_HEADER_LENGTH) {
+            throw new WireFormatException("ipv4",
+                    "datagram of " + len + " bytes is shorter than the 20-byte minimum header");
+        }
         int version = (b[off] & 0xFF) >>> 4;
         // RFC 1122 section 3.2.1.1: "A datagram whose version number is not 4 MUST be silently discarded."
-        WireFormatException.require("ipv4", version == 4, "version " + version + " is not 4");
+        if (version != 4) {
+            throw new WireFormatException("ipv4", "version " + version + " is not 4");
+        }
         int ihl = b[off] & 0x0F;
         // RFC 791 section 3.1: "Note that the minimum value for a correct header is 5."
-        WireFormatException.require("ipv4", ihl >= 5, "IHL " + ihl + " is below the minimum of 5");
+        if (ihl < 5) {
+            throw new WireFormatException("ipv4", "IHL " + ihl + " is below the minimum of 5");
+        }
         int headerLength = ihl * 4;
-        WireFormatException.require("ipv4", headerLength <= len,
-                "header of " + headerLength + " bytes (IHL " + ihl + ") exceeds the " + len + " bytes received");
+        if (headerLength > len) {
+            throw new WireFormatException("ipv4",
+                    "header of " + headerLength + " bytes (IHL " + ihl + ") exceeds the " + len + " bytes received");
+        }
         return headerLength;
     }
 

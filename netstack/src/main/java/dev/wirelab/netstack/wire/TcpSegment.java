@@ -87,9 +87,12 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
      */
     public static TcpSegment parse(byte[] b, int off, int len, Ipv4Address src, Ipv4Address dst) {
         Bytes.checkBounds(P, b, off, len);
-        WireFormatException.require(P, src != null && dst != null, "no pseudo-header addresses");
-        WireFormatException.require(P, len >= HEADER_LENGTH,
-                "segment of " + len + " bytes is shorter than the 20-byte header");
+        if (!(src != null && dst != null)) {
+            throw new WireFormatException(P, "no pseudo-header addresses");
+        }
+        if (len < HEADER_LENGTH) {
+            throw new WireFormatException(P, "segment of " + len + " bytes is shorter than the 20-byte header");
+        }
         if (!checksumValid(b, off, len, src, dst)) {
             throw new WireFormatException(P, "bad checksum " + Bytes.hex16(Bytes.readU16(b, off + 16))
                     + " (expected " + Bytes.hex16(checksum(src, dst, b, off, len)) + ")");
@@ -111,16 +114,20 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
      */
     public static TcpSegment parseUnchecked(byte[] b, int off, int len) {
         Bytes.checkBounds(P, b, off, len);
-        WireFormatException.require(P, len >= HEADER_LENGTH,
-                "segment of " + len + " bytes is shorter than the 20-byte header");
+        if (len < HEADER_LENGTH) {
+            throw new WireFormatException(P, "segment of " + len + " bytes is shorter than the 20-byte header");
+        }
         int word = Bytes.readU16(b, off + 12);
         // RFC 9293 section 3.1: "Data Offset: 4 bits ... The TCP header (even one including options)
         // is an integer multiple of 32 bits long." At least 5 words, and it must lie within the segment.
         int dataOffset = (word >>> 12) * 4;
-        WireFormatException.require(P, dataOffset >= HEADER_LENGTH,
-                "data offset " + (dataOffset / 4) + " is below the minimum of 5");
-        WireFormatException.require(P, dataOffset <= len,
-                "data offset of " + dataOffset + " bytes exceeds the " + len + " bytes received");
+        if (dataOffset < HEADER_LENGTH) {
+            throw new WireFormatException(P, "data offset " + (dataOffset / 4) + " is below the minimum of 5");
+        }
+        if (dataOffset > len) {
+            throw new WireFormatException(P,
+                    "data offset of " + dataOffset + " bytes exceeds the " + len + " bytes received");
+        }
         byte[] options = Arrays.copyOfRange(b, off + HEADER_LENGTH, off + dataOffset);
         validateOptions(options);
         return new TcpSegment(Bytes.readU16(b, off), Bytes.readU16(b, off + 2),
@@ -149,11 +156,17 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
                 i++;
                 continue;
             }
-            WireFormatException.require(P, i + 1 < o.length, "option kind " + kind + " has no length octet");
+            if (i + 1 >= o.length) {
+                throw new WireFormatException(P, "option kind " + kind + " has no length octet");
+            }
             int length = o[i + 1] & 0xFF;
-            WireFormatException.require(P, length >= 2, "option kind " + kind + " has length " + length + " (< 2)");
-            WireFormatException.require(P, i + length <= o.length,
-                    "option kind " + kind + " of length " + length + " runs past the header");
+            if (length < 2) {
+                throw new WireFormatException(P, "option kind " + kind + " has length " + length + " (< 2)");
+            }
+            if (i + length > o.length) {
+                throw new WireFormatException(P,
+                        "option kind " + kind + " of length " + length + " runs past the header");
+            }
             int expected = switch (kind) {
                 case OPT_MSS -> 4;
                 case OPT_WINDOW_SCALE -> 3;
@@ -161,10 +174,13 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
                 case OPT_TIMESTAMPS -> 10;
                 default -> -1;
             };
-            WireFormatException.require(P, expected < 0 || length == expected,
-                    "option kind " + kind + " has length " + length + ", must be " + expected);
-            WireFormatException.require(P, kind != OPT_SACK || (length - 2) % 8 == 0 && length > 2,
-                    "SACK option length " + length + " is not 2 + 8n");
+            if (!(expected < 0 || length == expected)) {
+                throw new WireFormatException(P,
+                        "option kind " + kind + " has length " + length + ", must be " + expected);
+            }
+            if (!(kind != OPT_SACK || (length - 2) % 8 == 0 && length > 2)) {
+                throw new WireFormatException(P, "SACK option length " + length + " is not 2 + 8n");
+            }
             i += length;
         }
     }
@@ -172,7 +188,9 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
     /** Source and destination port of a (possibly quoted, truncated) TCP header. */
     public static int[] readPorts(byte[] b, int off, int len) {
         Bytes.checkBounds(P, b, off, len);
-        WireFormatException.require(P, len >= 4, "fewer than 4 bytes: no ports");
+        if (len < 4) {
+            throw new WireFormatException(P, "fewer than 4 bytes: no ports");
+        }
         return new int[] {Bytes.readU16(b, off), Bytes.readU16(b, off + 2)};
     }
 

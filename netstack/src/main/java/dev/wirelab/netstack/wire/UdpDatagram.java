@@ -36,14 +36,19 @@ public record UdpDatagram(int sourcePort, int destinationPort, byte[] payload) {
      */
     public static UdpDatagram parse(byte[] b, int off, int len, Ipv4Address src, Ipv4Address dst) {
         Bytes.checkBounds("udp", b, off, len);
-        WireFormatException.require("udp", src != null && dst != null, "no pseudo-header addresses");
-        WireFormatException.require("udp", len >= HEADER_LENGTH,
-                "datagram of " + len + " bytes is shorter than the 8-byte header");
+        if (!(src != null && dst != null)) {
+            throw new WireFormatException("udp", "no pseudo-header addresses");
+        }
+        if (len < HEADER_LENGTH) {
+            throw new WireFormatException("udp", "datagram of " + len + " bytes is shorter than the 8-byte header");
+        }
         int length = Bytes.readU16(b, off + 4);
-        WireFormatException.require("udp", length >= HEADER_LENGTH,
-                "length field " + length + " is below the minimum of 8");
-        WireFormatException.require("udp", length <= len,
-                "length field " + length + " exceeds the " + len + " bytes received");
+        if (length < HEADER_LENGTH) {
+            throw new WireFormatException("udp", "length field " + length + " is below the minimum of 8");
+        }
+        if (length > len) {
+            throw new WireFormatException("udp", "length field " + length + " exceeds the " + len + " bytes received");
+        }
         int transmitted = Bytes.readU16(b, off + 6);
         // RFC 768: "An all zero transmitted checksum value means that the transmitter generated no
         // checksum (for debugging or for higher level protocols that don't care)."

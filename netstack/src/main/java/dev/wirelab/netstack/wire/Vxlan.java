@@ -48,13 +48,20 @@ public final class Vxlan {
      */
     public static int readVni(byte[] b, int off, int len) {
         // Only the header itself must be in b: receivers read the 8 header bytes apart from the frame.
-        WireFormatException.require("vxlan", b != null, "no bytes");
-        WireFormatException.require("vxlan", off >= 0 && off <= b.length - HEADER_LENGTH,
-                "header at " + off + " outside a buffer of " + b.length + " bytes");
-        WireFormatException.require("vxlan", len >= HEADER_LENGTH + 14,
-                "datagram of " + len + " bytes is shorter than a VXLAN header plus an Ethernet header");
+        if (b == null) {
+            throw new WireFormatException("vxlan", "no bytes");
+        }
+        if (!(off >= 0 && off <= b.length - HEADER_LENGTH)) {
+            throw new WireFormatException("vxlan", "header at " + off + " outside a buffer of " + b.length + " bytes");
+        }
+        if (len < HEADER_LENGTH + 14) {
+            throw new WireFormatException("vxlan",
+                    "datagram of " + len + " bytes is shorter than a VXLAN header plus an Ethernet header");
+        }
         // RFC 7348 section 5: reserved bits "MUST be ignored on receipt"; the I flag must be set.
-        WireFormatException.require("vxlan", (b[off] & FLAG_I) != 0, "I flag clear: no valid VNI");
+        if ((b[off] & FLAG_I) == 0) {
+            throw new WireFormatException("vxlan", "I flag clear: no valid VNI");
+        }
         return ((b[off + 4] & 0xFF) << 16) | ((b[off + 5] & 0xFF) << 8) | (b[off + 6] & 0xFF);
     }
 

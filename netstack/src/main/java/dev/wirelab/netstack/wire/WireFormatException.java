@@ -17,11 +17,4 @@ public final class WireFormatException extends RuntimeException {
     public String protocol() {
         return protocol;
     }
-
-    /** Throws a {@code WireFormatException} with {@code message} unless {@code ok}. */
-    public static void require(String protocol, boolean ok, String message) {
-        if (!ok) {
-            throw new WireFormatException(protocol, message);
-        }
-    }
 }
