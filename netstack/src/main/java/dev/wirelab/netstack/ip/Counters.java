@@ -28,6 +28,14 @@ public final class Counters {
         a.increment();
     }
 
+    /**
+     * The adder behind {@code <protocol>.<counter>}, resolved once and kept by per-packet code:
+     * counting is then one uncontended add, with no lookup.
+     */
+    public LongAdder counter(String protocol, String counter) {
+        return adder(protocol + "." + counter);
+    }
+
     private LongAdder adder(String key) {
         LongAdder a = values.get(key);
         return a != null ? a : values.computeIfAbsent(key, k -> new LongAdder());
@@ -59,10 +67,15 @@ public final class Counters {
         return n;
     }
 
-    /** A sorted copy of every counter. */
+    /** A sorted copy of every counter that counted something (resolved but unused ones are left out). */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
-        values.forEach((k, v) -> out.put(k, v.sum()));
+        values.forEach((k, v) -> {
+            long n = v.sum();
+            if (n != 0) {
+                out.put(k, n);
+            }
+        });
         return out;
     }
 }

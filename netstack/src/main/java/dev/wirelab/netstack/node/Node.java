@@ -32,6 +32,7 @@ import dev.wirelab.netstack.wire.MacAddress;
 import dev.wirelab.netstack.wire.UdpDatagram;
 import dev.wirelab.netstack.wire.WireFormatException;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -73,6 +74,14 @@ public class Node {
     private final RoutingTable routes = new RoutingTable();
     private volatile List<Route> routeView = List.of();
     private final Counters counters = new Counters();
+    // The counters of every packet, resolved once (see Counters.counter).
+    private final LongAdder ethernetReceived = counters.counter("ethernet", "received");
+    private final LongAdder ethernetSent = counters.counter("ethernet", "sent");
+    private final LongAdder ipReceived = counters.counter(IP, "received");
+    private final LongAdder ipDelivered = counters.counter(IP, "delivered");
+    private final LongAdder ipForwarded = counters.counter(IP, "forwarded");
+    private final LongAdder ipSent = counters.counter(IP, "sent");
+    private final LongAdder ipTransmitted = counters.counter(IP, "transmitted");
     private final Reassembler reassembler = new Reassembler();
     private Cancellable reassemblyTimer = Cancellable.NONE;
     private long reassemblyTimerAt = Long.MAX_VALUE;
@@ -323,7 +332,7 @@ public class Node {
         if (etherType == EthernetFrame.ETHERTYPE_ARP) {
             counters.increment("arp", "sent");
         } else if (etherType == EthernetFrame.ETHERTYPE_IPV4) {
-            counters.increment(IP, "transmitted");
+            ipTransmitted.increment();
         }
         transmit(ifc, destination, etherType, payload);
     }
@@ -526,7 +535,7 @@ public class Node {
         }
         ifc.rxFrames.incrementAndGet();
         ifc.rxBytes.addAndGet(bytes == null ? 0 : bytes.length);
-        counters.increment("ethernet", "received");
+        ethernetReceived.increment();
         try {
             EthernetFrame frame = EthernetFrame.parse(bytes);
             MacAddress dst = frame.destination();
@@ -573,7 +582,7 @@ public class Node {
         byte[] frame = EthernetFrame.of(dst, ifc.mac(), etherType, payload).encode();
         ifc.txFrames.incrementAndGet();
         ifc.txBytes.addAndGet(frame.length);
-        counters.increment("ethernet", "sent");
+        ethernetSent.increment();
         ifc.link().send(frame);
     }
 
@@ -699,7 +708,7 @@ public class Node {
 
     private void ipInput(NetworkInterface ifc, byte[] bytes, boolean linkBroadcast) {
         Ipv4Packet packet = Ipv4Packet.parse(bytes, 0, bytes.length);
-        counters.increment(IP, "received");
+        ipReceived.increment();
         Ipv4Address src = packet.source();
         Ipv4Address dst = packet.destination();
         // RFC 1122 section 3.2.1.3 / RFC 1812 section 5.3.7: a source that is broadcast, multicast
@@ -759,7 +768,7 @@ public class Node {
                 }
             }
         }
-        counters.increment(IP, "delivered");
+        ipDelivered.increment();
         switch (packet.protocol()) {
             case Ipv4Packet.PROTOCOL_ICMP -> icmpInput(ifName, packet, linkBroadcast || ipBroadcast);
             case Ipv4Packet.PROTOCOL_UDP -> udpInput(ifName, packet, linkBroadcast, ipBroadcast);
@@ -1019,7 +1028,7 @@ public class Node {
                 return;
             }
         }
-        counters.increment(IP, "forwarded");
+        ipForwarded.increment();
         event(IP, "forward", "in", in.name(), "out", out.name(), "source", text(src), "destination", text(dst),
                 "next_hop", text(nextHop), "ttl", outPacket.ttl());
         emit(out, nextHop, outPacket, out.mtu());
@@ -1088,7 +1097,7 @@ public class Node {
     }
 
     private void transmitIp(NetworkInterface out, Ipv4Packet packet, MacAddress mac) {
-        counters.increment(IP, "transmitted");
+        ipTransmitted.increment();
         transmit(out, mac, EthernetFrame.ETHERTYPE_IPV4, packet.encode());
     }
 
@@ -1137,7 +1146,7 @@ public class Node {
         if (isLocalAddress(dst)) {
             Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), false, false, 0, d.ttl(), d.protocol(),
                     unspecified ? dst : d.source(), dst, new byte[0], d.payload());
-            counters.increment(IP, "sent");
+            ipSent.increment();
             loop.execute(() -> {
                 if (running) {
                     safely(() -> localInput(null, packet, false, false));
@@ -1196,7 +1205,7 @@ public class Node {
         }
         Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), df, false, 0, d.ttl(), d.protocol(),
                 source, dst, new byte[0], d.payload());
-        counters.increment(IP, "sent");
+        ipSent.increment();
         emit(out, nextHop, packet, mtu);
         return SendResult.OK;
     }

@@ -15,6 +15,7 @@ import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.TcpSegment;
 import dev.wirelab.netstack.wire.WireFormatException;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,6 +51,8 @@ public final class TcpLayer implements ProtocolHandler {
     private final Secrets secrets;
     private final SynCookies cookies;
     private final Counters counters;
+    private final LongAdder received;  // per segment: resolved once
+    private final LongAdder sent;
     private final Map<Key, TcpConnection> connections = new LinkedHashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new TreeMap<>();
     private final Set<TcpListener> acceptable = new LinkedHashSet<>();
@@ -63,6 +66,8 @@ public final class TcpLayer implements ProtocolHandler {
         this.secrets = new Secrets(node.name(), config.secretSeed());
         this.cookies = new SynCookies(secrets);
         this.counters = node.counterSet();
+        this.received = counters.counter(P, "received");
+        this.sent = counters.counter(P, "sent");
     }
 
     /** Gives {@code node} a TCP (registers protocol 6). Installing twice returns the first layer. */
@@ -296,7 +301,7 @@ public final class TcpLayer implements ProtocolHandler {
             node.event(P, "drop", "reason", "malformed", "source", src.toString(), "error", e.getMessage());
             return;
         }
-        counters.increment(P, "received");
+        received.increment();
         if (dst.isLimitedBroadcast() || dst.isMulticast() || src.isMulticast() || src.isLimitedBroadcast()
                 || src.equals(Ipv4Address.ANY) || !node.isLocalAddress(dst)) {
             // RFC 1122 section 4.2.3.10: "A TCP implementation MUST silently discard an incoming SYN
@@ -624,7 +629,7 @@ public final class TcpLayer implements ProtocolHandler {
         SendResult r = node.ip().send(new OutboundDatagram(src, dst, Ipv4Packet.PROTOCOL_TCP, seg.encode(src, dst),
                 OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.WANT, null, false, false));
         if (r.ok()) {
-            counters.increment(P, "sent");
+            sent.increment();
         } else {
             counters.drop(P, "ip_" + r.status().name().toLowerCase());
             node.event(P, "drop", "reason", "ip_send_failed", "status", r.status().message(),

@@ -59,8 +59,11 @@ final class Details extends AbstractMap<String, Object> {
 
     private static boolean hasDuplicateKeys(Object[] kv, int n) {
         for (int i = 1; i < n; i++) {
+            Object k = kv[2 * i];
+            int h = k.hashCode(); // cached by String: most pairs differ here, without comparing text
             for (int j = 0; j < i; j++) {
-                if (kv[2 * i].equals(kv[2 * j])) {
+                Object o = kv[2 * j];
+                if (o.hashCode() == h && o.equals(k)) {
                     return true;
                 }
             }

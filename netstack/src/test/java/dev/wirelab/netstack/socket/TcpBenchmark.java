@@ -3,15 +3,12 @@ package dev.wirelab.netstack.socket;
 import dev.wirelab.netstack.lab.ExecResult;
 import dev.wirelab.netstack.lab.Lab;
 import dev.wirelab.netstack.lab.topology.Topologies;
-import dev.wirelab.netstack.trace.PcapngWriter;
+import dev.wirelab.netstack.trace.CaptureFile;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceSink;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.time.Duration;
@@ -22,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -34,7 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TcpBenchmark {
 
-    private static final int WARMUP_SECONDS = 3;
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 3);
 
     private TcpBenchmark() {
     }
@@ -61,18 +57,10 @@ public final class TcpBenchmark {
                     routes: [ { to: default, via: 10.0.2.1 } ]
                 """.formatted(mtu, mtu);
         Path capture = Path.of(args.length > 2 ? args[2] : "target/tcp-bench.pcapng");
-        BenchSink sink;
-        try {
-            Files.createDirectories(capture.toAbsolutePath().getParent());
-            sink = new BenchSink(new BufferedOutputStream(Files.newOutputStream(capture), 1 << 20));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // Capture on, as `tcpdump -w` would have it: every frame is streamed into a pcapng file;
-        // every trace event is still made and handed over (counted by kind), nothing kept in memory.
+        BenchSink sink = new BenchSink();
         Lab.Options options = Lab.Options.real().withSink(sink).withoutMemoryTrace();
         try (Lab lab = Lab.build(Topologies.parseYaml(yaml), options)) {
-            sink.start(lab.epochUnixNanos());
+            sink.start(capture, lab.epochUnixNanos());
             lab.start();
             List<String> server = Collections.synchronizedList(new ArrayList<>());
             // Warm-up: the JIT compiles the hot path during a first transfer that is not measured
@@ -92,8 +80,8 @@ public final class TcpBenchmark {
             long cpu = os.getProcessCpuTime() - cpu0;
             c.output().forEach(System.out::println);
             System.out.printf(Locale.ROOT, "capture: %d frames, %.1f MB on the bus in %.2f s of wall time, written to %s"
-                    + " (%d write errors)%n", sink.frames.sum(), sink.bytes.sum() / 1e6, wall / 1e9, capture,
-                    sink.errors.get());
+                    + " (%d dropped by the capture, %d write errors)%n", sink.frames.sum(), sink.bytes.sum() / 1e6,
+                    wall / 1e9, capture, sink.file.framesDropped(), sink.file.writeErrors());
             System.out.printf(Locale.ROOT, "cpu: %.2f core-seconds in %.2f s (%.0f%% of one core), %.1f us per frame%n",
                     cpu / 1e9, wall / 1e9, 100.0 * cpu / wall, cpu / 1e3 / Math.max(1, sink.frames.sum()));
             System.out.printf(Locale.ROOT, "trace: %d events %s%n", sink.events(), sink.kinds());
@@ -108,21 +96,15 @@ public final class TcpBenchmark {
 
     /** Streams frames into a pcapng file and counts events by node, layer and kind. */
     private static final class BenchSink implements TraceSink {
-        private final OutputStream out;
-        private volatile PcapngWriter writer;
-        private final AtomicLong errors = new AtomicLong();
+        private volatile CaptureFile file;
         final LongAdder frames = new LongAdder();
         final LongAdder bytes = new LongAdder();
         private final ConcurrentHashMap<String, LongAdder> kinds = new ConcurrentHashMap<>();
         final List<TraceEvent> notable = Collections.synchronizedList(new ArrayList<>());
 
-        BenchSink(OutputStream out) {
-            this.out = out;
-        }
-
-        void start(long epochUnixNanos) {
+        void start(Path capture, long epochUnixNanos) {
             try {
-                writer = new PcapngWriter(out, epochUnixNanos);
+                file = new CaptureFile(capture, epochUnixNanos);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -149,14 +131,9 @@ public final class TcpBenchmark {
         public void frame(long timeNanos, String segment, String ingressPort, byte[] b) {
             frames.increment();
             bytes.add(b.length);
-            PcapngWriter w = writer;
-            if (w == null) {
-                return;
-            }
-            try {
-                w.write(timeNanos, segment, ingressPort, b);
-            } catch (IOException e) {
-                errors.incrementAndGet();
+            CaptureFile f = file;
+            if (f != null) {
+                f.frame(timeNanos, segment, ingressPort, b);
             }
         }
 
@@ -170,15 +147,9 @@ public final class TcpBenchmark {
         }
 
         void close() {
-            try {
-                PcapngWriter w = writer;
-                if (w != null) {
-                    w.close();
-                } else {
-                    out.close();
-                }
-            } catch (IOException e) {
-                errors.incrementAndGet();
+            CaptureFile f = file;
+            if (f != null) {
+                f.close();
             }
         }
     }

@@ -1,0 +1,166 @@
+package dev.wirelab.netstack.trace;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A live capture into a pcapng file, the way {@code tcpdump -w} keeps one: the bus hands each frame
+ * over (a reference: captured frames are never modified) and a writer thread of its own encodes
+ * and writes it, so disk I/O never runs on a node's or the bus's loop. Like a kernel capture
+ * buffer with a timeout, the writer is not woken per frame: it wakes every millisecond, or at
+ * once when a megabyte is waiting, and writes everything queued. The backlog is bounded; a frame
+ * that finds it full is not written and is counted, as a kernel counts "packets dropped" for a
+ * capture that cannot keep up. Events are not part of a pcapng capture and are ignored.
+ */
+public final class CaptureFile implements TraceSink, AutoCloseable {
+
+    /** Default bound of frames waiting to be written, in bytes. */
+    public static final long DEFAULT_BACKLOG_BYTES = 64L << 20;
+    private static final long WAKE_BYTES = 1L << 20;
+    private static final long TIMEOUT_NANOS = 1_000_000L;
+
+    private record Pending(long timeNanos, String segment, String ingressPort, byte[] bytes) {
+    }
+
+    private final Path path;
+    private final OutputStream out;
+    private final PcapngWriter writer;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private volatile boolean sleeping;
+    private final long backlogLimit;
+    private final AtomicLong backlog = new AtomicLong();
+    private final LongAdder written = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private volatile boolean closed;
+
+    /**
+     * Starts a capture into {@code path} (created or truncated).
+     *
+     * @param epochUnixNanos wall-clock time of the lab's time 0, for the timestamps
+     */
+    public CaptureFile(Path path, long epochUnixNanos) throws IOException {
+        this(path, epochUnixNanos, DEFAULT_BACKLOG_BYTES);
+    }
+
+    public CaptureFile(Path path, long epochUnixNanos, long backlogLimitBytes) throws IOException {
+        if (backlogLimitBytes <= 0) {
+            throw new IllegalArgumentException("backlog limit must be positive, got " + backlogLimitBytes);
+        }
+        this.path = path;
+        this.backlogLimit = backlogLimitBytes;
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        this.out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20);
+        this.writer = new PcapngWriter(out, epochUnixNanos);
+        this.thread = new Thread(this::run, "capture-" + path.getFileName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void frame(long timeNanos, String segment, String ingressPort, byte[] bytes) {
+        if (closed) {
+            dropped.increment();
+            return;
+        }
+        int len = bytes.length;
+        if (backlog.addAndGet(len) > backlogLimit) {
+            backlog.addAndGet(-len);
+            dropped.increment();
+            return;
+        }
+        queue.offer(new Pending(timeNanos, segment, ingressPort, bytes));
+        if (sleeping && backlog.get() >= WAKE_BYTES) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void run() {
+        while (true) {
+            boolean stopping = closed;
+            Pending p;
+            while ((p = queue.poll()) != null) {
+                try {
+                    writer.write(p.timeNanos(), p.segment(), p.ingressPort(), p.bytes());
+                    written.increment();
+                } catch (IOException e) {
+                    errors.increment();
+                } finally {
+                    backlog.addAndGet(-p.bytes().length);
+                }
+            }
+            if (stopping) {
+                break;
+            }
+            sleeping = true;
+            if (backlog.get() < WAKE_BYTES && !closed) {
+                LockSupport.parkNanos(this, TIMEOUT_NANOS);
+            }
+            sleeping = false;
+        }
+        Pending late;
+        while ((late = queue.poll()) != null) { // handed over while closing: counted, not written
+            dropped.increment();
+            backlog.addAndGet(-late.bytes().length);
+        }
+        try {
+            writer.close();
+        } catch (IOException e) {
+            errors.increment();
+        }
+    }
+
+    @Override
+    public void event(TraceEvent event) {
+    }
+
+    /** Frames written so far. */
+    public long framesWritten() {
+        return written.sum();
+    }
+
+    /** Frames not written because the backlog was full (or the capture closed). */
+    public long framesDropped() {
+        return dropped.sum();
+    }
+
+    /** Frames lost to I/O errors. */
+    public long writeErrors() {
+        return errors.sum();
+    }
+
+    /** Writes what is queued, closes the file and stops the writer thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            throw new UncheckedIOException(new IOException("capture " + path + " did not finish writing in 60 s"));
+        }
+    }
+}
