@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # TCP goodput benchmark (not a test): a bulk transfer h1 -> r1 -> h2
-#   (1) in the embedded runtime, real time, every frame captured: our iperf over our TCP;
+#   (1) in the embedded runtime, real time, every frame captured to a pcapng file: our iperf over
+#       our TCP (after a warm-up transfer for the JIT);
 #   (2) Linux kernel TCP between network namespaces h1 -> r1 -> h2 (veth pairs, r1 forwards):
-#       iperf3, measured in the same run;
-# and prints both figures and their ratio. Needs root and iproute2; installs iperf3 when missing.
-# Usage: bench/tcp-bench.sh [seconds]   (default 3 per transfer; the whole run stays under a minute)
+#       iperf3, measured in the same run at the same MTU, with offloads on and off;
+# and prints the figures and their ratios. Needs root, iproute2 and ethtool; installs iperf3.
+# Usage: bench/tcp-bench.sh [seconds]   (default 3 per transfer; the whole run takes about 90 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-3}
@@ -28,12 +29,20 @@ if [ ! -f netstack/target/test-classes/dev/wirelab/netstack/socket/TcpBenchmark.
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 fi
 
-echo "== embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, ${SECS} s"
-embedded=$(timeout $((SECS + 60)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC \
-  -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
-  dev.wirelab.netstack.socket.TcpBenchmark "$SECS")
-echo "$embedded" | grep -v '^GOODPUT_BPS'
-ours=$(echo "$embedded" | awk '/^GOODPUT_BPS/ {print $2}')
+# One figure per configuration: MTU 1500 and 9000 (jumbo), each beside Linux at the same MTU, with
+# the veths' offloads at their defaults (TSO/GSO/GRO: the kernel moves 64 KB super-packets through
+# the namespaces and never handles a 1500-byte packet) and off (every packet handled one by one
+# with software checksums: the work our stack does, since its virtual NICs have no offloads).
+declare -A OURS LINUX_ON LINUX_OFF
+
+embedded() {  # MTU
+  local out
+  out=$(timeout $((SECS + 90)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC \
+    -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
+    dev.wirelab.netstack.socket.TcpBenchmark "$SECS" "$1" netstack/target/tcp-bench-$1.pcapng)
+  echo "$out" | grep -v '^GOODPUT_BPS' | grep -v '^trace:' >&2
+  echo "$out" | awk '/^GOODPUT_BPS/ {print $2}'
+}
 
 # Linux: three namespaces, names and a 10.253.N.0/24 block unique to this run.
 id=$$
@@ -43,29 +52,50 @@ cleanup() {
   for ns in "$H1" "$R1" "$H2"; do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-cleanup
-for ns in "$H1" "$R1" "$H2"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add tb${id}a netns "$H1" type veth peer name tb${id}b netns "$R1"
-ip link add tb${id}c netns "$R1" type veth peer name tb${id}d netns "$H2"
-ip -n "$H1" addr add 10.253.$n.2/30 dev tb${id}a
-ip -n "$R1" addr add 10.253.$n.1/30 dev tb${id}b
-ip -n "$R1" addr add 10.253.$n.5/30 dev tb${id}c
-ip -n "$H2" addr add 10.253.$n.6/30 dev tb${id}d
-ip -n "$H1" link set tb${id}a up; ip -n "$R1" link set tb${id}b up
-ip -n "$R1" link set tb${id}c up; ip -n "$H2" link set tb${id}d up
-ip -n "$H1" route add default via 10.253.$n.1
-ip -n "$H2" route add default via 10.253.$n.5
-ip netns exec "$R1" sysctl -qw net.ipv4.ip_forward=1
 
-echo "== Linux kernel TCP between namespaces h1 -> r1 -> h2: iperf3, ${SECS} s"
-ip netns exec "$H2" timeout $((SECS + 30)) iperf3 -s -1 >/dev/null 2>&1 &
-server=$!
-sleep 0.5
-linux_out=$(ip netns exec "$H1" timeout $((SECS + 20)) iperf3 -c 10.253.$n.6 -t "$SECS" -f m)
-wait "$server" || true
-echo "$linux_out" | grep -E 'sender|receiver'
-linux_mbits=$(echo "$linux_out" | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) print $(i-1)}' | tail -1)
+linux() {  # MTU on|off -> Mbit/s
+  local mtu=$1 offload=$2 out server
+  cleanup
+  for ns in "$H1" "$R1" "$H2"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+  ip link add tb${id}a netns "$H1" type veth peer name tb${id}b netns "$R1"
+  ip link add tb${id}c netns "$R1" type veth peer name tb${id}d netns "$H2"
+  ip -n "$H1" addr add 10.253.$n.2/30 dev tb${id}a
+  ip -n "$R1" addr add 10.253.$n.1/30 dev tb${id}b
+  ip -n "$R1" addr add 10.253.$n.5/30 dev tb${id}c
+  ip -n "$H2" addr add 10.253.$n.6/30 dev tb${id}d
+  for pair in "$H1 tb${id}a" "$R1 tb${id}b" "$R1 tb${id}c" "$H2 tb${id}d"; do
+    set -- $pair
+    ip -n "$1" link set "$2" mtu "$mtu" up
+    if [ "$offload" = off ]; then
+      ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off rx off >/dev/null 2>&1 \
+        || { echo "tcp-bench: ethtool -K failed (install ethtool)" >&2; exit 1; }
+    fi
+  done
+  ip -n "$H1" route add default via 10.253.$n.1
+  ip -n "$H2" route add default via 10.253.$n.5
+  ip netns exec "$R1" sysctl -qw net.ipv4.ip_forward=1
+  ip netns exec "$H2" timeout $((SECS + 30)) iperf3 -s -1 >/dev/null 2>&1 &
+  server=$!
+  sleep 0.5
+  out=$(ip netns exec "$H1" timeout $((SECS + 20)) iperf3 -c 10.253.$n.6 -t "$SECS" -f m)
+  wait "$server" || true
+  echo "$out" | grep -E 'receiver' | sed "s/^/  linux mtu $mtu offloads $offload: /" >&2
+  echo "$out" | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) print $(i-1)}' | tail -1
+}
 
-awk -v ours="$ours" -v linux="$linux_mbits" 'BEGIN {
-  o = ours / 1e6; printf "\n== result\nembedded runtime: %10.1f Mbit/s\nLinux kernel:     %10.1f Mbit/s\nratio:            %10.2f %%\n",
-    o, linux, (linux > 0 ? 100 * o / linux : 0) }'
+for mtu in 1500 9000; do
+  echo "== embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, ${SECS} s" >&2
+  OURS[$mtu]=$(embedded "$mtu")
+  echo "== Linux kernel TCP between namespaces h1 -> r1 -> h2 (iperf3), MTU $mtu, ${SECS} s" >&2
+  LINUX_ON[$mtu]=$(linux "$mtu" on)
+  LINUX_OFF[$mtu]=$(linux "$mtu" off)
+done
+
+echo
+echo "== result (goodput, Mbit/s; ratio = embedded / Linux)"
+printf '%-6s %12s %22s %8s %22s %8s\n' MTU embedded "Linux, offloads off" ratio "Linux, offloads on" ratio
+for mtu in 1500 9000; do
+  awk -v m="$mtu" -v o="${OURS[$mtu]}" -v off="${LINUX_OFF[$mtu]}" -v on="${LINUX_ON[$mtu]}" 'BEGIN {
+    o /= 1e6; printf "%-6s %12.1f %22.1f %7.1f%% %22.1f %7.1f%%\n", m, o, off, (off > 0 ? 100 * o / off : 0),
+      on, (on > 0 ? 100 * o / on : 0) }'
+done

@@ -24,9 +24,10 @@ final class MemoryPort extends BusPort {
         if (busEnd.isClosed()) {
             return false;
         }
-        // Each receiver gets its own copy: the capture keeps the original, and a flooded frame
-        // must not change under one node because another one rewrote it in place.
-        busEnd.send(frame.clone());
+        // No copy: receivers treat frames as read-only (FrameHandler), so the capture, a flooded
+        // frame's other receivers and this one can share the array. A corrupting impairment
+        // works on its own copy (Segment).
+        busEnd.send(frame);
         return true;
     }
 }

@@ -537,7 +537,8 @@ public class Node {
         ifc.rxBytes.addAndGet(bytes == null ? 0 : bytes.length);
         ethernetReceived.increment();
         try {
-            EthernetFrame frame = EthernetFrame.parse(bytes);
+            // The header only: an IPv4 packet is read in place from the frame, without a copy.
+            EthernetFrame frame = EthernetFrame.parseHeader(bytes);
             MacAddress dst = frame.destination();
             boolean linkBroadcast = dst.isGroup();
             if (!dst.equals(ifc.mac()) && !dst.isBroadcast()) {
@@ -555,13 +556,15 @@ public class Node {
             }
             List<FrameTap> taps = frameTaps.get(ifc.name());
             if (taps != null && !taps.isEmpty()) {
+                EthernetFrame whole = EthernetFrame.parse(bytes);
                 for (FrameTap t : List.copyOf(taps)) {
-                    t.frame(frame);
+                    t.frame(whole);
                 }
             }
+            int hl = frame.headerLength();
             switch (frame.etherType()) {
-                case EthernetFrame.ETHERTYPE_ARP -> arpInput(ifc, frame);
-                case EthernetFrame.ETHERTYPE_IPV4 -> ipInput(ifc, frame.payload(), linkBroadcast);
+                case EthernetFrame.ETHERTYPE_ARP -> arpInput(ifc, EthernetFrame.parse(bytes));
+                case EthernetFrame.ETHERTYPE_IPV4 -> ipInput(ifc, bytes, hl, bytes.length - hl, linkBroadcast);
                 default -> drop("ethernet", "unknown_ethertype", "interface", ifc.name(),
                         "ethertype", String.format("0x%04x", frame.etherType()));
             }
@@ -579,7 +582,10 @@ public class Node {
     }
 
     private void transmit(NetworkInterface ifc, MacAddress dst, int etherType, byte[] payload) {
-        byte[] frame = EthernetFrame.of(dst, ifc.mac(), etherType, payload).encode();
+        sendFrame(ifc, EthernetFrame.of(dst, ifc.mac(), etherType, payload).encode());
+    }
+
+    private void sendFrame(NetworkInterface ifc, byte[] frame) {
         ifc.txFrames.incrementAndGet();
         ifc.txBytes.addAndGet(frame.length);
         ethernetSent.increment();
@@ -706,8 +712,8 @@ public class Node {
 
     // ------------------------------------------------------------------ IPv4 input
 
-    private void ipInput(NetworkInterface ifc, byte[] bytes, boolean linkBroadcast) {
-        Ipv4Packet packet = Ipv4Packet.parse(bytes, 0, bytes.length);
+    private void ipInput(NetworkInterface ifc, byte[] bytes, int off, int len, boolean linkBroadcast) {
+        Ipv4Packet packet = Ipv4Packet.parse(bytes, off, len);
         ipReceived.increment();
         Ipv4Address src = packet.source();
         Ipv4Address dst = packet.destination();
@@ -1098,7 +1104,10 @@ public class Node {
 
     private void transmitIp(NetworkInterface out, Ipv4Packet packet, MacAddress mac) {
         ipTransmitted.increment();
-        transmit(out, mac, EthernetFrame.ETHERTYPE_IPV4, packet.encode());
+        // Ethernet header and datagram written into one array: the payload is copied once.
+        byte[] frame = EthernetFrame.allocate(mac, out.mac(), EthernetFrame.ETHERTYPE_IPV4, packet.totalLength());
+        packet.encodeInto(frame, EthernetFrame.HEADER_LENGTH);
+        sendFrame(out, frame);
     }
 
     // ------------------------------------------------------------------ local output

@@ -25,6 +25,7 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
     public static final int ETHERTYPE_VLAN = 0x8100;
     /** Destination, source and EtherType, untagged. */
     public static final int HEADER_LENGTH = 14;
+    private static final byte[] NO_PAYLOAD = new byte[0];
     /** The 802.1Q tag adds four bytes to the header (IEEE 802.1Q section 9). */
     public static final int VLAN_TAG_LENGTH = 4;
     /** IEEE 802.3 minimum frame of 64 bytes less the 4-byte FCS that our frames do not carry. */
@@ -67,6 +68,22 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
 
     /** Parses the {@code len} bytes at {@code off} as a whole frame (no FCS). */
     public static EthernetFrame parse(byte[] b, int off, int len) {
+        return parse(b, off, len, true);
+    }
+
+    /**
+     * Parses only the header of a whole frame: the result's payload is empty, and the payload is
+     * {@code frame[headerLength()..]}. A stack's receive path reads the packet in place from there
+     * instead of copying it out.
+     */
+    public static EthernetFrame parseHeader(byte[] frame) {
+        if (frame == null) {
+            throw new WireFormatException("ethernet", "no frame");
+        }
+        return parse(frame, 0, frame.length, false);
+    }
+
+    private static EthernetFrame parse(byte[] b, int off, int len, boolean withPayload) {
         Bytes.checkBounds("ethernet", b, off, len);
         if (len < HEADER_LENGTH) {
             throw new WireFormatException("ethernet",
@@ -87,7 +104,7 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
             type = Bytes.readU16(b, off + 16);
             headerLength += VLAN_TAG_LENGTH;
         }
-        byte[] payload = Arrays.copyOfRange(b, off + headerLength, off + len);
+        byte[] payload = withPayload ? Arrays.copyOfRange(b, off + headerLength, off + len) : NO_PAYLOAD;
         return new EthernetFrame(dst, src, tci, type, payload);
     }
 
@@ -105,6 +122,19 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
         }
         Bytes.writeU16(out, p, etherType);
         System.arraycopy(payload, 0, out, headerLength, payload.length);
+        return out;
+    }
+
+    /**
+     * A frame of {@code payloadLength} bytes of payload behind an untagged header, zero-padded to
+     * {@link #MIN_FRAME_LENGTH}, with the header written and the payload left for the caller to
+     * write at {@link #HEADER_LENGTH} (the one-copy transmit path of a stack).
+     */
+    public static byte[] allocate(MacAddress destination, MacAddress source, int etherType, int payloadLength) {
+        byte[] out = new byte[Math.max(MIN_FRAME_LENGTH, HEADER_LENGTH + payloadLength)];
+        destination.write(out, 0);
+        source.write(out, 6);
+        Bytes.writeU16(out, 12, etherType);
         return out;
     }
 

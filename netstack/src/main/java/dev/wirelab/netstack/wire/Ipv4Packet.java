@@ -174,9 +174,17 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
     /** The whole datagram with a freshly computed header checksum. */
     public byte[] encode() {
         byte[] out = new byte[totalLength()];
-        writeHeader(out, 0);
-        System.arraycopy(payload, 0, out, headerLength(), payload.length);
+        encodeInto(out, 0);
         return out;
+    }
+
+    /**
+     * Writes the whole datagram at {@code off} of {@code out} ({@link #totalLength()} bytes), so a
+     * link layer can put its header in front without another copy of the payload.
+     */
+    public void encodeInto(byte[] out, int off) {
+        writeHeader(out, off);
+        System.arraycopy(payload, 0, out, off + headerLength(), payload.length);
     }
 
     /** Writes the header (with its checksum) at {@code off}: {@link #headerLength()} bytes. */
