@@ -3,7 +3,8 @@ package dev.wirelab.netstack.ip;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Per-protocol counters of one node, gVisor-style: {@code <protocol>.<counter>} such as
@@ -12,33 +13,72 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Counters {
 
-    private final Map<String, LongAdder> values = new ConcurrentHashMap<>();
+    private final Map<String, Counter> values = new ConcurrentHashMap<>();
     /** protocol -> counter -> the adder stored under "protocol.counter": no string is built per packet. */
-    private final Map<String, Map<String, LongAdder>> byProtocol = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> byProtocol = new ConcurrentHashMap<>();
 
     public void increment(String protocol, String counter) {
-        Map<String, LongAdder> m = byProtocol.get(protocol);
+        Map<String, Counter> m = byProtocol.get(protocol);
         if (m == null) {
             m = byProtocol.computeIfAbsent(protocol, p -> new ConcurrentHashMap<>());
         }
-        LongAdder a = m.get(counter);
+        Counter a = m.get(counter);
         if (a == null) {
             a = m.computeIfAbsent(counter, c -> adder(protocol + "." + c));
         }
-        a.increment();
+        a.add(1);
     }
 
     /**
-     * The adder behind {@code <protocol>.<counter>}, resolved once and kept by per-packet code:
-     * counting is then one uncontended add, with no lookup.
+     * One counter. It has one writer on the per-packet path, the node's loop, which counts with
+     * {@link #increment()}: a plain store, no lock-prefixed instruction (the way the kernel keeps
+     * per-CPU SNMP counters). Readers on any thread see a recent value. {@link #add(long)} is an
+     * atomic add, for counting from anywhere.
      */
-    public LongAdder counter(String protocol, String counter) {
+    public static final class Counter {
+        private static final VarHandle VALUE;
+
+        static {
+            try {
+                VALUE = MethodHandles.lookup().findVarHandle(Counter.class, "value", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private long value;
+
+        /** Counts one; only from the owning loop. */
+        public void increment() {
+            VALUE.setOpaque(this, (long) VALUE.getOpaque(this) + 1);
+        }
+
+        /** Counts {@code n} more; only from the owning loop. */
+        public void increment(long n) {
+            VALUE.setOpaque(this, (long) VALUE.getOpaque(this) + n);
+        }
+
+        /** Counts {@code n} more, from any thread. */
+        public void add(long n) {
+            VALUE.getAndAdd(this, n);
+        }
+
+        public long sum() {
+            return (long) VALUE.getOpaque(this);
+        }
+    }
+
+    /**
+     * The counter behind {@code <protocol>.<counter>}, resolved once and kept by per-packet code
+     * on the node's loop: counting is then one store, with no lookup.
+     */
+    public Counter counter(String protocol, String counter) {
         return adder(protocol + "." + counter);
     }
 
-    private LongAdder adder(String key) {
-        LongAdder a = values.get(key);
-        return a != null ? a : values.computeIfAbsent(key, k -> new LongAdder());
+    private Counter adder(String key) {
+        Counter a = values.get(key);
+        return a != null ? a : values.computeIfAbsent(key, k -> new Counter());
     }
 
     public void add(String key, long n) {
@@ -51,7 +91,7 @@ public final class Counters {
     }
 
     public long get(String key) {
-        LongAdder a = values.get(key);
+        Counter a = values.get(key);
         return a == null ? 0 : a.sum();
     }
 

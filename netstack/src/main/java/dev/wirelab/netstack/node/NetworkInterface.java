@@ -3,6 +3,7 @@ package dev.wirelab.netstack.node;
 import dev.wirelab.netstack.arp.Neighbor;
 import dev.wirelab.netstack.arp.NeighborCache;
 import dev.wirelab.netstack.arp.NeighborTiming;
+import dev.wirelab.netstack.ip.Counters;
 import dev.wirelab.netstack.link.Link;
 import dev.wirelab.netstack.time.Cancellable;
 import dev.wirelab.netstack.wire.Ipv4Address;
@@ -12,7 +13,6 @@ import dev.wirelab.netstack.wire.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A node's NIC: name, MAC, MTU, the link it is plugged into, its IPv4 addresses and its ARP cache.
@@ -29,10 +29,11 @@ public final class NetworkInterface {
     final NeighborCache<Ipv4Packet> neighbors;
     Cancellable neighborTimer = Cancellable.NONE;
     long neighborTimerAt = Long.MAX_VALUE;
-    final AtomicLong rxFrames = new AtomicLong();
-    final AtomicLong rxBytes = new AtomicLong();
-    final AtomicLong txFrames = new AtomicLong();
-    final AtomicLong txBytes = new AtomicLong();
+    // Written by the node's loop only (see Counters.Counter).
+    final Counters.Counter rxFrames = new Counters.Counter();
+    final Counters.Counter rxBytes = new Counters.Counter();
+    final Counters.Counter txFrames = new Counters.Counter();
+    final Counters.Counter txBytes = new Counters.Counter();
     private volatile List<Neighbor> neighborView = List.of();
 
     NetworkInterface(String name, int index, MacAddress mac, int mtu, Link link, NeighborTiming timing) {
@@ -117,19 +118,19 @@ public final class NetworkInterface {
     }
 
     public long rxFrames() {
-        return rxFrames.get();
+        return rxFrames.sum();
     }
 
     public long rxBytes() {
-        return rxBytes.get();
+        return rxBytes.sum();
     }
 
     public long txFrames() {
-        return txFrames.get();
+        return txFrames.sum();
     }
 
     public long txBytes() {
-        return txBytes.get();
+        return txBytes.sum();
     }
 
     @Override

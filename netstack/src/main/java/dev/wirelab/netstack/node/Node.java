@@ -32,7 +32,6 @@ import dev.wirelab.netstack.wire.MacAddress;
 import dev.wirelab.netstack.wire.UdpDatagram;
 import dev.wirelab.netstack.wire.WireFormatException;
 
-import java.util.concurrent.atomic.LongAdder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -75,13 +74,13 @@ public class Node {
     private volatile List<Route> routeView = List.of();
     private final Counters counters = new Counters();
     // The counters of every packet, resolved once (see Counters.counter).
-    private final LongAdder ethernetReceived = counters.counter("ethernet", "received");
-    private final LongAdder ethernetSent = counters.counter("ethernet", "sent");
-    private final LongAdder ipReceived = counters.counter(IP, "received");
-    private final LongAdder ipDelivered = counters.counter(IP, "delivered");
-    private final LongAdder ipForwarded = counters.counter(IP, "forwarded");
-    private final LongAdder ipSent = counters.counter(IP, "sent");
-    private final LongAdder ipTransmitted = counters.counter(IP, "transmitted");
+    private final Counters.Counter ethernetReceived = counters.counter("ethernet", "received");
+    private final Counters.Counter ethernetSent = counters.counter("ethernet", "sent");
+    private final Counters.Counter ipReceived = counters.counter(IP, "received");
+    private final Counters.Counter ipDelivered = counters.counter(IP, "delivered");
+    private final Counters.Counter ipForwarded = counters.counter(IP, "forwarded");
+    private final Counters.Counter ipSent = counters.counter(IP, "sent");
+    private final Counters.Counter ipTransmitted = counters.counter(IP, "transmitted");
     private final Reassembler reassembler = new Reassembler();
     private Cancellable reassemblyTimer = Cancellable.NONE;
     private long reassemblyTimerAt = Long.MAX_VALUE;
@@ -533,8 +532,8 @@ public class Node {
             counters.drop("ethernet", "node_stopped");
             return;
         }
-        ifc.rxFrames.incrementAndGet();
-        ifc.rxBytes.addAndGet(bytes == null ? 0 : bytes.length);
+        ifc.rxFrames.increment();
+        ifc.rxBytes.increment(bytes == null ? 0 : bytes.length);
         ethernetReceived.increment();
         try {
             // The header only: an IPv4 packet is read in place from the frame, without a copy.
@@ -586,8 +585,8 @@ public class Node {
     }
 
     private void sendFrame(NetworkInterface ifc, byte[] frame) {
-        ifc.txFrames.incrementAndGet();
-        ifc.txBytes.addAndGet(frame.length);
+        ifc.txFrames.increment();
+        ifc.txBytes.increment(frame.length);
         ethernetSent.increment();
         ifc.link().send(frame);
     }

@@ -15,7 +15,6 @@ import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.TcpSegment;
 import dev.wirelab.netstack.wire.WireFormatException;
 
-import java.util.concurrent.atomic.LongAdder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -51,8 +50,8 @@ public final class TcpLayer implements ProtocolHandler {
     private final Secrets secrets;
     private final SynCookies cookies;
     private final Counters counters;
-    private final LongAdder received;  // per segment: resolved once
-    private final LongAdder sent;
+    private final Counters.Counter received;  // per segment: resolved once
+    private final Counters.Counter sent;
     private final Map<Key, TcpConnection> connections = new LinkedHashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new TreeMap<>();
     private final Set<TcpListener> acceptable = new LinkedHashSet<>();

@@ -27,6 +27,7 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
     private volatile boolean sleeping;
     private volatile boolean closed;
     private long timerSequence;
+    private long now; // the loop's clock reading for the task it runs (loop thread only)
 
     public RealTimeLoop(String name, RealTimeClock clock) {
         this.clock = clock;
@@ -35,9 +36,14 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Lab time. On the loop, the reading taken when the current task started: a frame's handling
+     * sees one instant (as in virtual time), and a stack that asks for the time several times per
+     * frame does not pay a clock read each time.
+     */
     @Override
     public long nanos() {
-        return clock.nanos();
+        return Thread.currentThread() == thread ? now : clock.nanos();
     }
 
     @Override
@@ -59,7 +65,7 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
         if (closed) {
             return Cancellable.NONE;
         }
-        Timer t = new Timer(this, clock.nanos() + Math.max(0, delayNanos), task);
+        Timer t = new Timer(this, nanos() + Math.max(0, delayNanos), task);
         if (inLoop()) {
             t.seq = timerSequence++;
             timers.add(t);
@@ -101,14 +107,16 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
             int ran = 0;
             Runnable task;
             while (ran < BATCH && (task = inbox.poll()) != null) {
+                now = clock.nanos();
                 runGuarded(task);
                 ran++;
             }
-            long now = clock.nanos();
+            long tick = clock.nanos();
             Timer due;
-            while ((due = timers.peek()) != null && due.at <= now) {
+            while ((due = timers.peek()) != null && due.at <= tick) {
                 timers.poll();
                 if (!due.cancelled) { // called off from another thread, its removal still in the inbox
+                    now = clock.nanos();
                     runGuarded(due.task);
                 }
                 if (closed) {

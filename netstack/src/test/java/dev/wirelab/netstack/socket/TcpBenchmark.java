@@ -99,7 +99,10 @@ public final class TcpBenchmark {
         private volatile CaptureFile file;
         final LongAdder frames = new LongAdder();
         final LongAdder bytes = new LongAdder();
-        private final ConcurrentHashMap<String, LongAdder> kinds = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<Kind, LongAdder> kinds = new ConcurrentHashMap<>();
+
+        private record Kind(String node, String layer, String kind) {
+        }
         final List<TraceEvent> notable = Collections.synchronizedList(new ArrayList<>());
 
         void start(Path capture, long epochUnixNanos) {
@@ -123,7 +126,7 @@ public final class TcpBenchmark {
 
         Map<String, Long> kinds() {
             Map<String, Long> m = new TreeMap<>();
-            kinds.forEach((k, v) -> m.put(k, v.sum()));
+            kinds.forEach((k, v) -> m.put(k.node() + " " + k.layer() + "/" + k.kind(), v.sum()));
             return m;
         }
 
@@ -139,7 +142,12 @@ public final class TcpBenchmark {
 
         @Override
         public void event(TraceEvent e) {
-            kinds.computeIfAbsent(e.node() + " " + e.layer() + "/" + e.kind(), k -> new LongAdder()).increment();
+            Kind key = new Kind(e.node(), e.layer(), e.kind());
+            LongAdder n = kinds.get(key);
+            if (n == null) {
+                n = kinds.computeIfAbsent(key, k -> new LongAdder());
+            }
+            n.increment();
             String k = e.kind();
             if ((k.contains("drop") || k.startsWith("retransmit") || k.startsWith("rto_expired")) && notable.size() < 8) {
                 notable.add(e);
