@@ -7,20 +7,20 @@ import java.nio.ByteOrder;
 /** The Internet checksum (RFC 1071): one's complement of the one's complement sum of 16-bit words. */
 public final class InternetChecksum {
 
-    /** Eight bytes at any (unaligned) index of a byte[] as one big-endian long: words in network order. */
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    /** The 16-bit words at bits 0-15 and 32-47 of a long: two 32-bit lanes, 16 bits of headroom each. */
-    private static final long LANES = 0x0000_FFFF_0000_FFFFL;
     /**
-     * Bytes summed into one lane accumulator before its lanes are emptied into the running sum.
-     * Each 8-byte step adds at most 2 * 0xFFFF = 0x1FFFE to each 32-bit lane, so after n steps a
-     * lane holds at most n * 0x1FFFE, which stays below 2^32 for n <= 32768 (32768 * 0x1FFFE =
-     * 0xFFFF0000): the low lane never carries into the high lane and the high lane never carries
-     * out of the long. 32768 steps = 256 KiB, more than any IP datagram, so a packet empties the
-     * accumulator once.
+     * Eight bytes at any (unaligned) index of a byte[] as one little-endian long: the machine's own
+     * order on x86 and ARM, so a read is one load, with no byte swap.
      */
-    private static final int BLOCK_BYTES = 32768 * 8;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    /** Every other byte of a long: four 16-bit lanes, each holding one byte with 8 bits of headroom. */
+    private static final long BYTE_LANES = 0x00FF_00FF_00FF_00FFL;
+    /**
+     * Bytes summed into the lane accumulators before they are emptied into the running sum. Each
+     * 8-byte step adds at most 0xFF to each 16-bit lane, so after n steps a lane holds at most
+     * n * 0xFF, which stays below 2^16 for n <= 257: 256 steps (2 KiB) never carry between lanes.
+     */
+    private static final int BLOCK_BYTES = 256 * 8;
 
     private InternetChecksum() {
     }
@@ -32,25 +32,29 @@ public final class InternetChecksum {
      * start at {@code off}, whatever its alignment), as a plain, carry-deferred long (RFC 1071
      * section 2(D)); {@link #finish} folds the carries. A {@code len} of 0 or less adds nothing.
      *
-     * <p>Eight bytes are read at a time (RFC 1071 section 2(C), parallel summation): a big-endian
-     * long holds four words, w0 w1 w2 w3. Masking it and its 16-bit shift with {@link #LANES} puts
-     * w1 + w0 in the high 32-bit lane and w3 + w2 in the low one; by associativity and
-     * commutativity (section 2(A)) the order in which words are added does not matter, and since
-     * the lanes cannot overflow (see {@link #BLOCK_BYTES}) their total is the exact sum of the words,
-     * the same long a word-at-a-time loop returns. The loop has no carry handling and no branches,
-     * so the JIT can unroll (and, on recent JDKs, vectorize) it.
+     * <p>Eight bytes are read at a time (RFC 1071 section 2(C), parallel summation) as a
+     * little-endian long. A big-endian word is {@code 256 * high byte + low byte}, and its high byte
+     * is the one at the even position (from {@code off}), which the little-endian long holds in the
+     * low half of each 16-bit lane. So {@code v & BYTE_LANES} collects the high bytes and
+     * {@code (v >>> 8) & BYTE_LANES} the low ones, four lanes each; by associativity and
+     * commutativity (section 2(A)) the words' sum is {@code 256 * (sum of high bytes) + (sum of low
+     * bytes)} exactly, the same long a word-at-a-time loop returns, with no byte swap (section 2(B)
+     * without the final swap) and no carry handling in the loop, which the JIT can unroll and
+     * vectorize.
      */
     public static long add(long sum, byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
         while (end - i >= 8) {
             int blockEnd = i + Math.min((end - i) & ~7, BLOCK_BYTES);
-            long lanes = 0;
+            long high = 0;
+            long low = 0;
             for (; i < blockEnd; i += 8) {
-                long v = (long) LONG_BE.get(b, i);
-                lanes += (v & LANES) + ((v >>> 16) & LANES);
+                long v = (long) LONG_LE.get(b, i);
+                high += v & BYTE_LANES;
+                low += (v >>> 8) & BYTE_LANES;
             }
-            sum += (lanes >>> 32) + (lanes & 0xFFFF_FFFFL);
+            sum += (lanesTotal(high) << 8) + lanesTotal(low);
         }
         // Tail of 0 to 7 bytes; words still count from off (section 1, step (1)).
         if (end - i >= 4) {
@@ -67,6 +71,10 @@ public final class InternetChecksum {
             sum += (b[i] & 0xFF) << 8;
         }
         return sum;
+    }
+
+    private static long lanesTotal(long lanes) {
+        return (lanes & 0xFFFF) + ((lanes >>> 16) & 0xFFFF) + ((lanes >>> 32) & 0xFFFF) + (lanes >>> 48);
     }
 
     /** Folds the carries of a running sum and complements it (RFC 1071 section 4.1). */
