@@ -25,6 +25,11 @@ public final class RoutingTable {
     private int size;
     /** Bit p set when some route has prefix length p. */
     private long usedPrefixes;
+    /** Recent answers by destination (direct-mapped), emptied whenever a route comes or goes. */
+    private final Cached[] cache = new Cached[64];
+
+    private record Cached(int destination, Optional<Route> route) {
+    }
 
     public RoutingTable() {
         for (int i = 0; i <= 32; i++) {
@@ -47,6 +52,7 @@ public final class RoutingTable {
         }
         bucket.add(route);
         size++;
+        java.util.Arrays.fill(cache, null);
         usedPrefixes |= 1L << route.prefixLength();
     }
 
@@ -66,6 +72,7 @@ public final class RoutingTable {
             }
         }
         size -= removed;
+        java.util.Arrays.fill(cache, null);
         for (int p = 0; p <= 32; p++) {
             if (byPrefix[p].isEmpty()) {
                 usedPrefixes &= ~(1L << p);
@@ -77,6 +84,17 @@ public final class RoutingTable {
     /** The best route to {@code destination}, or empty when none matches (no default route). */
     public Optional<Route> lookup(Ipv4Address destination) {
         int d = destination.bits();
+        int slot = (d * 0x9E3779B9) >>> 26;
+        Cached c = cache[slot];
+        if (c != null && c.destination() == d) {
+            return c.route();
+        }
+        Optional<Route> r = longestMatch(d);
+        cache[slot] = new Cached(d, r);
+        return r;
+    }
+
+    private Optional<Route> longestMatch(int d) {
         long used = usedPrefixes;
         while (used != 0) {
             int prefix = 63 - Long.numberOfLeadingZeros(used); // longest first

@@ -649,7 +649,21 @@ public class Node {
     }
 
     private void applyNeighbor(NetworkInterface ifc, List<NeighborAction<Ipv4Packet>> actions) {
+        applyNeighbor(ifc, actions, true);
+    }
+
+    /**
+     * Carries out what the neighbor cache decided. The cache's read-only view is republished
+     * unless not {@code always} and the only actions were transmissions to a resolved neighbor
+     * (the per-packet case, which changes no entry: every state, deadline or queue change comes
+     * with an action of its own).
+     */
+    private void applyNeighbor(NetworkInterface ifc, List<NeighborAction<Ipv4Packet>> actions, boolean always) {
+        boolean changed = always;
         for (NeighborAction<Ipv4Packet> a : actions) {
+            if (!(a instanceof NeighborAction.Transmit<Ipv4Packet>)) {
+                changed = true;
+            }
             switch (a) {
                 case NeighborAction.Transmit<Ipv4Packet> t -> transmitIp(ifc, t.packet(), t.mac());
                 case NeighborAction.Solicit<Ipv4Packet> s -> solicit(ifc, s);
@@ -673,8 +687,10 @@ public class Node {
                 }
             }
         }
-        ifc.publishNeighbors();
-        scheduleNeighborTimer(ifc);
+        if (changed) {
+            ifc.publishNeighbors();
+            scheduleNeighborTimer(ifc);
+        }
     }
 
     private void solicit(NetworkInterface ifc, NeighborAction.Solicit<Ipv4Packet> s) {
@@ -1097,7 +1113,7 @@ public class Node {
             // RFC 1112 section 6.4: 01-00-5E-00-00-00 plus the low 23 bits of the group address.
             transmitIp(out, packet, new MacAddress(0x01005E000000L | (nextHop.bits() & 0x7FFFFF)));
         } else {
-            applyNeighbor(out, out.neighbors.send(nextHop, packet, loop.nanos()));
+            applyNeighbor(out, out.neighbors.send(nextHop, packet, loop.nanos()), false);
         }
     }
 

@@ -12,18 +12,20 @@ import java.util.Set;
  * The detail of a trace event: an immutable, insertion-ordered map over one array of alternating
  * keys and values. Stacks emit several events per segment on the bulk-transfer path, so building
  * one must cost one small object, not a hash map per event; lookups scan the few entries.
- * Keys are unique (a later duplicate replaces the earlier value, as a map put would).
+ * A key given twice keeps its first position and takes the later value, as map puts would; since
+ * that almost never happens, it is sorted out lazily, when the entries are first listed.
  */
 final class Details extends AbstractMap<String, Object> {
 
     static final Details EMPTY = new Details(new Object[0], 0);
 
-    private final Object[] keyValues; // k0, v0, k1, v1, ... (keys are Strings)
-    private final int size;
+    private final Object[] keyValues; // k0, v0, k1, v1, ... (keys are Strings), maybe with repeated keys
+    private final int pairs;
+    private Details unique;           // this without repeated keys, made on first need (racy, idempotent)
 
-    private Details(Object[] keyValues, int size) {
+    private Details(Object[] keyValues, int pairs) {
         this.keyValues = keyValues;
-        this.size = size;
+        this.pairs = pairs;
     }
 
     /** From alternating keys and values; the array is owned by the result afterwards. */
@@ -38,9 +40,6 @@ final class Details extends AbstractMap<String, Object> {
                 keyValues[2 * i] = String.valueOf(k);
             }
         }
-        if (hasDuplicateKeys(keyValues, n)) {
-            return copyOf(new java.util.LinkedHashMap<>(asLinkedMap(keyValues, n)));
-        }
         return n == 0 ? EMPTY : new Details(keyValues, n);
     }
 
@@ -54,7 +53,19 @@ final class Details extends AbstractMap<String, Object> {
             kv[i++] = Objects.requireNonNull(e.getKey(), "detail keys must not be null");
             kv[i++] = e.getValue();
         }
-        return i == 0 ? EMPTY : new Details(kv, i / 2);
+        Details d = i == 0 ? EMPTY : new Details(kv, i / 2);
+        d.unique = d; // a map's keys are unique already
+        return d;
+    }
+
+    /** This map without repeated keys. */
+    private Details unique() {
+        Details u = unique;
+        if (u == null) {
+            u = hasDuplicateKeys(keyValues, pairs) ? copyOf(asLinkedMap(keyValues, pairs)) : this;
+            unique = u;
+        }
+        return u;
     }
 
     private static boolean hasDuplicateKeys(Object[] kv, int n) {
@@ -81,7 +92,8 @@ final class Details extends AbstractMap<String, Object> {
 
     @Override
     public int size() {
-        return size;
+        Details u = unique();
+        return u.pairs;
     }
 
     @Override
@@ -95,8 +107,9 @@ final class Details extends AbstractMap<String, Object> {
         return i < 0 ? null : keyValues[2 * i + 1];
     }
 
+    /** The last pair with this key (the value a map would hold). */
     private int indexOf(Object key) {
-        for (int i = 0; i < size; i++) {
+        for (int i = pairs - 1; i >= 0; i--) {
             if (keyValues[2 * i].equals(key)) {
                 return i;
             }
@@ -106,6 +119,12 @@ final class Details extends AbstractMap<String, Object> {
 
     @Override
     public Set<Map.Entry<String, Object>> entrySet() {
+        Details u = unique();
+        return u == this ? entries() : u.entries();
+    }
+
+    private Set<Map.Entry<String, Object>> entries() {
+        int size = pairs;
         return new AbstractSet<>() {
             @Override
             public int size() {
