@@ -1,10 +1,12 @@
 package dev.wirelab.netstack.trace;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +65,8 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        this.out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20);
+        this.out = new DirectChannelStream(FileChannel.open(path, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 20);
         this.writer = new PcapngWriter(out, epochUnixNanos);
         this.thread = new Thread(this::run, "capture-" + path.getFileName());
         thread.setDaemon(true);
@@ -129,6 +132,64 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
 
     @Override
     public void event(TraceEvent event) {
+    }
+
+    /**
+     * Buffers into direct memory and writes whole buffers to the file: a byte is copied once into
+     * the buffer and once by the kernel. (A heap buffer written through a channel is first copied
+     * into a temporary direct one by the JDK, a third copy of every captured byte.)
+     */
+    private static final class DirectChannelStream extends OutputStream {
+        private final FileChannel channel;
+        private final ByteBuffer buffer;
+
+        DirectChannelStream(FileChannel channel, int size) {
+            this.channel = channel;
+            this.buffer = ByteBuffer.allocateDirect(size);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (!buffer.hasRemaining()) {
+                drain();
+            }
+            buffer.put((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (!buffer.hasRemaining()) {
+                    drain();
+                }
+                int n = Math.min(len, buffer.remaining());
+                buffer.put(b, off, n);
+                off += n;
+                len -= n;
+            }
+        }
+
+        private void drain() throws IOException {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            drain();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                drain();
+            } finally {
+                channel.close();
+            }
+        }
     }
 
     /** Frames written so far. */
