@@ -343,39 +343,67 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
         return out;
     }
 
-    private byte[] find(int kind) {
-        for (Option o : optionList()) {
-            if (o.kind() == kind) {
-                return o.data();
+    /**
+     * Where the first option of {@code kind} starts in {@link #options} (its kind byte), walking the
+     * list as {@link #optionList()} does (RFC 9293 section 3.1: EOL ends it, NOP is one byte, other
+     * options carry their length), or -1. Read in place: this runs for every segment.
+     */
+    private int find(int kind) {
+        byte[] o = options;
+        int i = 0;
+        while (i < o.length) {
+            int k = o[i] & 0xFF;
+            if (k == OPT_EOL) {
+                return -1;
             }
+            if (k == OPT_NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= o.length) {
+                return -1;
+            }
+            int length = o[i + 1] & 0xFF;
+            if (length < 2 || i + length > o.length) {
+                return -1;
+            }
+            if (k == kind) {
+                return i;
+            }
+            i += length;
         }
-        return null;
+        return -1;
+    }
+
+    /** The data length of the option at {@code at} (from {@link #find}). */
+    private int dataLength(int at) {
+        return (options[at + 1] & 0xFF) - 2;
     }
 
     /** RFC 9293 section 3.7.1: the MSS option's value, or -1 when absent. */
     public int mss() {
-        byte[] d = find(OPT_MSS);
-        return d == null || d.length != 2 ? -1 : Bytes.readU16(d, 0);
+        int at = find(OPT_MSS);
+        return at < 0 || dataLength(at) != 2 ? -1 : Bytes.readU16(options, at + 2);
     }
 
     /** RFC 7323 section 2.2: the shift count, or -1 when absent (values above 14 are the receiver's to clamp). */
     public int windowScale() {
-        byte[] d = find(OPT_WINDOW_SCALE);
-        return d == null || d.length != 1 ? -1 : d[0] & 0xFF;
+        int at = find(OPT_WINDOW_SCALE);
+        return at < 0 || dataLength(at) != 1 ? -1 : options[at + 2] & 0xFF;
     }
 
     /** RFC 2018 section 2: SACK-permitted present. */
     public boolean sackPermitted() {
-        return find(OPT_SACK_PERMITTED) != null;
+        return find(OPT_SACK_PERMITTED) >= 0;
     }
 
     /** RFC 7323 section 3.2: the timestamps option, or null when absent. */
     public Timestamps timestamps() {
-        byte[] d = find(OPT_TIMESTAMPS);
-        if (d == null || d.length != 8) {
+        int at = find(OPT_TIMESTAMPS);
+        if (at < 0 || dataLength(at) != 8) {
             return null;
         }
-        return new Timestamps(Bytes.readI32(d, 0) & 0xFFFFFFFFL, Bytes.readI32(d, 4) & 0xFFFFFFFFL);
+        return new Timestamps(Bytes.readI32(options, at + 2) & 0xFFFFFFFFL, Bytes.readI32(options, at + 6) & 0xFFFFFFFFL);
     }
 
     /** Writes options in the layout Linux uses, padded with NOPs to a 4-byte boundary as it does. */
