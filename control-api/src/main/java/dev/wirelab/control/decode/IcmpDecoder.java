@@ -64,7 +64,9 @@ public final class IcmpDecoder implements LayerDecoder {
 
     /** The start of a quoted ICMP message: type, code, checksum and (for echoes) id and sequence. */
     private static Layer quoted(byte[] b, int off, int len, DecodeContext ctx) {
-        WireFormatException.require("icmp", len >= 4, "quoted ICMP header of " + len + " bytes is shorter than 4");
+        if (len < 4) {
+            throw new WireFormatException("icmp", "quoted ICMP header of " + len + " bytes is shorter than 4");
+        }
         int type = b[off] & 0xFF;
         LayerBuilder l = ctx.layer("icmp", off, len)
                 .field("type", "Type", type + " (" + typeName(type) + ")", off, 1)

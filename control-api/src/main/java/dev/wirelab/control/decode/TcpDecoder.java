@@ -35,7 +35,9 @@ public final class TcpDecoder implements LayerDecoder {
             conversation(ctx, ports[0], ports[1]);
             return l.build();
         }
-        WireFormatException.require("tcp", ctx.enclosingSource() != null, "no enclosing IPv4 header");
+        if (ctx.enclosingSource() == null) {
+            throw new WireFormatException("tcp", "no enclosing IPv4 header");
+        }
         TcpSegment s = TcpSegment.parse(b, off, len, ctx.enclosingSource(), ctx.enclosingDestination());
         int hl = s.headerLength();
         ctx.protocol("tcp");

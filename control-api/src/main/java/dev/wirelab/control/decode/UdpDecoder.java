@@ -22,7 +22,9 @@ public final class UdpDecoder implements LayerDecoder {
     @Override
     public Layer decode(byte[] b, int off, int len, DecodeContext ctx, FrameDecoder next) {
         if (ctx.inQuoted()) {
-            WireFormatException.require("udp", len >= 4, "quoted UDP header of " + len + " bytes has no ports");
+            if (len < 4) {
+                throw new WireFormatException("udp", "quoted UDP header of " + len + " bytes has no ports");
+            }
             int sp = FrameDecoder.u16(b, off);
             int dp = FrameDecoder.u16(b, off + 2);
             LayerBuilder l = ctx.layer("udp", off, len)
