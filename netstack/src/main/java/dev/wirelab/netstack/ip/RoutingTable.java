@@ -25,6 +25,8 @@ public final class RoutingTable {
     private int size;
     /** Bit p set when some route has prefix length p. */
     private long usedPrefixes;
+    /** Incremented whenever a route comes or goes (sockets' cached routes compare it). */
+    private long version;
     /** Recent answers by destination (direct-mapped), emptied whenever a route comes or goes. */
     private final Cached[] cache = new Cached[64];
 
@@ -52,6 +54,7 @@ public final class RoutingTable {
         }
         bucket.add(route);
         size++;
+        version++;
         java.util.Arrays.fill(cache, null);
         usedPrefixes |= 1L << route.prefixLength();
     }
@@ -72,6 +75,7 @@ public final class RoutingTable {
             }
         }
         size -= removed;
+        version++;
         java.util.Arrays.fill(cache, null);
         for (int p = 0; p <= 32; p++) {
             if (byPrefix[p].isEmpty()) {
@@ -111,6 +115,11 @@ public final class RoutingTable {
             }
         }
         return Optional.empty();
+    }
+
+    /** Changes whenever the table does. */
+    public long version() {
+        return version;
     }
 
     public int size() {

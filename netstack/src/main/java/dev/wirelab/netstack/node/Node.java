@@ -14,6 +14,7 @@ import dev.wirelab.netstack.ip.PathMtuCache;
 import dev.wirelab.netstack.ip.PmtuDiscovery;
 import dev.wirelab.netstack.ip.Reassembler;
 import dev.wirelab.netstack.ip.Route;
+import dev.wirelab.netstack.ip.RouteCache;
 import dev.wirelab.netstack.ip.RoutingTable;
 import dev.wirelab.netstack.ip.SendResult;
 import dev.wirelab.netstack.link.Link;
@@ -1157,7 +1158,7 @@ public class Node {
         return id;
     }
 
-    private SendResult sendLocal(OutboundDatagram d) {
+    private SendResult sendLocal(OutboundDatagram d, RouteCache cache) {
         if (!running) {
             return SendResult.of(SendResult.Status.NOT_RUNNING);
         }
@@ -1191,9 +1192,13 @@ public class Node {
             nextHop = dst;
             event("route", "lookup", "destination", dst.toString(), "result", "limited broadcast", "interface", out.name());
         } else {
-            Optional<Route> route = decide(dst, d.interfaceName());
+            Route cached = cache == null ? null : cache.valid(dst, d.interfaceName(), routes.version());
+            Optional<Route> route = cached != null ? Optional.of(cached) : decide(dst, d.interfaceName());
             if (route.isEmpty()) {
                 return SendResult.of(SendResult.Status.NETWORK_UNREACHABLE);
+            }
+            if (cache != null && cached == null) {
+                cache.store(dst, d.interfaceName(), route.get(), routes.version());
             }
             out = interfaces.get(route.get().interfaceName());
             nextHop = route.get().onLink() ? dst : route.get().gateway();
@@ -1247,7 +1252,12 @@ public class Node {
     private final class IpSenderImpl implements Ipv4Sender {
         @Override
         public SendResult send(OutboundDatagram datagram) {
-            return sendLocal(datagram);
+            return sendLocal(datagram, null);
+        }
+
+        @Override
+        public SendResult send(OutboundDatagram datagram, RouteCache cache) {
+            return sendLocal(datagram, cache);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.wirelab.netstack.tcp;
 
+import dev.wirelab.netstack.ip.RouteCache;
 import dev.wirelab.netstack.wire.IcmpMessage;
 import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.TcpSegment;
@@ -63,6 +64,8 @@ public final class TcpConnection {
     private final int remotePort;
     private String localEndpoint;
     private String remoteEndpoint;
+    /** The socket's route, as Linux's sk_dst_cache (see RouteCache). */
+    private final RouteCache routeCache = new RouteCache();
     private final String tuple;
     private TcpOptions options;
     private TcpState state = TcpState.CLOSED;
@@ -206,6 +209,10 @@ public final class TcpConnection {
 
     public int remotePort() {
         return remotePort;
+    }
+
+    RouteCache routeCache() {
+        return routeCache;
     }
 
     /** "address:port" of the local end, made once: it is in every event of the connection. */

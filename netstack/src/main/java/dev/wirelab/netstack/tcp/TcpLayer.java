@@ -2,6 +2,7 @@ package dev.wirelab.netstack.tcp;
 
 import dev.wirelab.netstack.ip.Counters;
 import dev.wirelab.netstack.ip.OutboundDatagram;
+import dev.wirelab.netstack.ip.RouteCache;
 import dev.wirelab.netstack.ip.PmtuDiscovery;
 import dev.wirelab.netstack.ip.Route;
 import dev.wirelab.netstack.ip.SendResult;
@@ -620,13 +621,18 @@ public final class TcpLayer implements ProtocolHandler {
     // =================================================================== output
 
     void transmit(TcpConnection c, TcpSegment seg) {
-        send(c.localAddress(), c.remoteAddress(), seg);
+        send(c.localAddress(), c.remoteAddress(), seg, c.routeCache());
     }
 
     private void send(Ipv4Address src, Ipv4Address dst, TcpSegment seg) {
+        send(src, dst, seg, null);
+    }
+
+    private void send(Ipv4Address src, Ipv4Address dst, TcpSegment seg, RouteCache route) {
         // Linux sets DF on TCP (path MTU discovery, RFC 1191); IP fragments only beyond a known PMTU.
-        SendResult r = node.ip().send(new OutboundDatagram(src, dst, Ipv4Packet.PROTOCOL_TCP, seg.encode(src, dst),
-                OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.WANT, null, false, false));
+        OutboundDatagram d = new OutboundDatagram(src, dst, Ipv4Packet.PROTOCOL_TCP, seg.encode(src, dst),
+                OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.WANT, null, false, false);
+        SendResult r = route == null ? node.ip().send(d) : node.ip().send(d, route);
         if (r.ok()) {
             sent.increment();
         } else {

@@ -141,7 +141,11 @@ class RoundTripPropertyTest {
     void summariesOfWellFormedFramesAreNeverMalformed(@ForAll("datagrams") Ipv4Packet ip, @ForAll("macs") MacAddress mac,
                                                       @ForAll @IntRange(min = -1, max = 0xFFFF) int tci) {
         Ipv4Packet udpInside = ip.withPayload(new UdpDatagram(5, 6, ip.payload()).encode(ip.source(), ip.destination()));
+        // A whole datagram (no fragment) of a known protocol carries a well-formed message of it.
+        Ipv4Packet tcpInside = ip.withPayload(new TcpSegment(5, 6, 1, 0, TcpSegment.ACK, 100, 0, new byte[0],
+                ip.payload()).encode(ip.source(), ip.destination()));
         Ipv4Packet carrying = ip.protocol() == Ipv4Packet.PROTOCOL_UDP ? udpInside
+                : ip.protocol() == Ipv4Packet.PROTOCOL_TCP ? tcpInside
                 : ip.protocol() == Ipv4Packet.PROTOCOL_ICMP ? ip.withPayload(IcmpMessage.echoReply(1, 2, ip.payload()).encode()) : ip;
         byte[] frame = new EthernetFrame(mac, mac, tci, EthernetFrame.ETHERTYPE_IPV4, carrying.encode()).encode();
         String summary = FrameSummary.describe(frame);
