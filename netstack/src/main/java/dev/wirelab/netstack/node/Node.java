@@ -492,6 +492,18 @@ public class Node {
 
     // ------------------------------------------------------------------ trace helpers
 
+    private Route routeTextFor;
+    private String routeText;
+
+    /** {@code r.destinationText()}, kept for the route named last (a router names the same few). */
+    private String routeText(Route r) {
+        if (r != routeTextFor) {
+            routeText = r.destinationText();
+            routeTextFor = r;
+        }
+        return routeText;
+    }
+
     /** A few recent addresses in dotted form: per-packet events name the same ones again and again. */
     private final AddressText[] addressTexts = new AddressText[64];
 
@@ -1069,7 +1081,7 @@ public class Node {
         Route r = route.get();
         Ipv4Address masked = new Ipv4Address(dst.bits() & r.mask());
         String dstText = text(dst);
-        event("route", "lookup", "destination", dstText, "route", r.destinationText(),
+        event("route", "lookup", "destination", dstText, "route", routeText(r),
                 "mask", text(r.maskAddress()), "destination_and_mask", text(masked),
                 "result", r.onLink() ? "on-link" : "gateway", "via", r.onLink() ? dstText : text(r.gateway()),
                 "interface", r.interfaceName());
