@@ -788,7 +788,7 @@ public class Node {
                 case Reassembler.Pending p -> {
                     event(IP, "fragment_received", "interface", ifName, "source", packet.source().toString(),
                             "identification", packet.identification(), "offset", packet.fragmentOffset(),
-                            "length", packet.payload().length, "more_fragments", packet.moreFragments(), "holes", p.holes());
+                            "length", packet.payloadLength(), "more_fragments", packet.moreFragments(), "holes", p.holes());
                     scheduleReassemblyTimer();
                     return;
                 }
@@ -852,8 +852,7 @@ public class Node {
     // ------------------------------------------------------------------ ICMP
 
     private void icmpInput(String ifName, Ipv4Packet packet, boolean broadcast) {
-        byte[] p = packet.payload();
-        IcmpMessage m = IcmpMessage.parse(p, 0, p.length);
+        IcmpMessage m = IcmpMessage.parse(packet.payloadArray(), packet.payloadOffset(), packet.payloadLength());
         counters.increment("icmp", "received");
         switch (m.type()) {
             case IcmpMessage.TYPE_ECHO_REQUEST -> {
@@ -986,8 +985,8 @@ public class Node {
     // ------------------------------------------------------------------ UDP
 
     private void udpInput(String ifName, Ipv4Packet packet, boolean linkBroadcast, boolean ipBroadcast) {
-        byte[] p = packet.payload();
-        UdpDatagram d = UdpDatagram.parse(p, 0, p.length, packet.source(), packet.destination());
+        UdpDatagram d = UdpDatagram.parse(packet.payloadArray(), packet.payloadOffset(), packet.payloadLength(),
+                packet.source(), packet.destination());
         counters.increment("udp", "received");
         if (!udp.deliver(packet, d, ifName, ipBroadcast)) {
             drop("udp", "no_socket", "destination", packet.destination() + ":" + d.destinationPort(),
@@ -1020,11 +1019,11 @@ public class Node {
             drop(IP, "martian_address", "interface", in.name(), "source", src.toString(), "destination", dst.toString());
             return;
         }
-        if (packet.fragmentOffset() + packet.payload().length + Ipv4Packet.MIN_HEADER_LENGTH > Ipv4Packet.MAX_TOTAL_LENGTH) {
+        if (packet.fragmentOffset() + packet.payloadLength() + Ipv4Packet.MIN_HEADER_LENGTH > Ipv4Packet.MAX_TOTAL_LENGTH) {
             // A fragment reaching past the 65535-byte maximum datagram (the "ping of death" shape,
             // RFC 791 section 3.1 total length) cannot be part of any valid datagram.
             drop(IP, "fragment_beyond_65535", "interface", in.name(), "source", src.toString(),
-                    "offset", packet.fragmentOffset(), "length", packet.payload().length);
+                    "offset", packet.fragmentOffset(), "length", packet.payloadLength());
             return;
         }
         // RFC 1812 section 5.3.1: "If the TTL is reduced to zero (or less), the packet MUST be

@@ -282,20 +282,23 @@ public final class TcpLayer implements ProtocolHandler {
     @Override
     public void receive(Ipv4Packet packet, String interfaceName) {
         long now = now();
-        byte[] p = packet.payload();
+        // The segment is read where it lies (in the received frame), not from a copy.
+        byte[] p = packet.payloadArray();
+        int off = packet.payloadOffset();
+        int len = packet.payloadLength();
         Ipv4Address src = packet.source();
         Ipv4Address dst = packet.destination();
         TcpSegment seg;
         try {
-            if (p.length < TcpSegment.HEADER_LENGTH) {
+            if (len < TcpSegment.HEADER_LENGTH) {
                 throw new WireFormatException(P,
-                        "segment of " + p.length + " bytes is shorter than the 20-byte header");
+                        "segment of " + len + " bytes is shorter than the 20-byte header");
             }
-            if (!TcpSegment.checksumValid(p, 0, p.length, src, dst)) {
-                dropNoConnection("bad_checksum", src, dst, p.length >= 4 ? TcpSegment.readPorts(p, 0, p.length) : null);
+            if (!TcpSegment.checksumValid(p, off, len, src, dst)) {
+                dropNoConnection("bad_checksum", src, dst, len >= 4 ? TcpSegment.readPorts(p, off, len) : null);
                 return;
             }
-            seg = TcpSegment.parseUnchecked(p, 0, p.length);
+            seg = TcpSegment.parseUnchecked(p, off, len);
         } catch (WireFormatException e) {
             counters.drop(P, "malformed");
             node.event(P, "drop", "reason", "malformed", "source", src.toString(), "error", e.getMessage());

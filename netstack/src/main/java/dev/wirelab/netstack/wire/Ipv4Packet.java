@@ -13,13 +13,10 @@ import java.util.Objects;
  *  source (32) | destination (32) | options (IHL*4 - 20) | data
  * </pre>
  * Options are kept as raw bytes (a multiple of 4, at most 40), unknown protocols as values. The byte
- * arrays are not copied: callers must not mutate them after handing them over.
- *
- * @param fragmentOffset in bytes (the wire field times 8), so always a multiple of 8
+ * arrays are not copied: callers must not mutate them after handing them over. (A class rather than
+ * a record so that a parsed datagram's payload can stay in the frame it came in.)
  */
-public record Ipv4Packet(int tos, int identification, boolean dontFragment, boolean moreFragments,
-                         int fragmentOffset, int ttl, int protocol, Ipv4Address source,
-                         Ipv4Address destination, byte[] options, byte[] payload) {
+public final class Ipv4Packet {
 
     public static final int PROTOCOL_ICMP = 1;
     public static final int PROTOCOL_TCP = 6;
@@ -35,11 +32,40 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
     private static final int FLAG_DF = 0x4000;
     private static final int FLAG_MF = 0x2000;
 
-    public Ipv4Packet {
+    private final int tos;
+    private final int identification;
+    private final boolean dontFragment;
+    private final boolean moreFragments;
+    private final int fragmentOffset;
+    private final int ttl;
+    private final int protocol;
+    private final Ipv4Address source;
+    private final Ipv4Address destination;
+    private final byte[] options;
+    // The payload is bytes [payloadOffset, payloadOffset + payloadLength) of payloadArray. A parsed
+    // datagram points into the received frame (frames are never modified) instead of copying its
+    // payload out: a router forwards it and TCP reads its segment from there. payload() makes an
+    // array of its own on first use, for code that wants one.
+    private final byte[] payloadArray;
+    private final int payloadOffset;
+    private final int payloadLength;
+    private byte[] payload;
+
+    public Ipv4Packet(int tos, int identification, boolean dontFragment, boolean moreFragments,
+                      int fragmentOffset, int ttl, int protocol, Ipv4Address source,
+                      Ipv4Address destination, byte[] options, byte[] payload) {
+        this(tos, identification, dontFragment, moreFragments, fragmentOffset, ttl, protocol, source, destination,
+                options, Objects.requireNonNull(payload, "payload"), 0, payload.length);
+        this.payload = payload;
+    }
+
+    private Ipv4Packet(int tos, int identification, boolean dontFragment, boolean moreFragments,
+                       int fragmentOffset, int ttl, int protocol, Ipv4Address source,
+                       Ipv4Address destination, byte[] options, byte[] payloadArray, int payloadOffset,
+                       int payloadLength) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(payload, "payload");
         checkField("TOS", tos, 0xFF);
         checkField("identification", identification, 0xFFFF);
         checkField("TTL", ttl, 0xFF);
@@ -52,10 +78,87 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
             throw new IllegalArgumentException(
                     "options must be padded to a multiple of 4 bytes, at most 40: " + options.length);
         }
-        if (MIN_HEADER_LENGTH + options.length + payload.length > MAX_TOTAL_LENGTH) {
-            throw new IllegalArgumentException("datagram of " + (MIN_HEADER_LENGTH + options.length + payload.length)
+        if (MIN_HEADER_LENGTH + options.length + payloadLength > MAX_TOTAL_LENGTH) {
+            throw new IllegalArgumentException("datagram of " + (MIN_HEADER_LENGTH + options.length + payloadLength)
                     + " bytes exceeds the 65535-byte total length");
         }
+        this.tos = tos;
+        this.identification = identification;
+        this.dontFragment = dontFragment;
+        this.moreFragments = moreFragments;
+        this.fragmentOffset = fragmentOffset;
+        this.ttl = ttl;
+        this.protocol = protocol;
+        this.source = source;
+        this.destination = destination;
+        this.options = options;
+        this.payloadArray = payloadArray;
+        this.payloadOffset = payloadOffset;
+        this.payloadLength = payloadLength;
+    }
+
+    public int tos() {
+        return tos;
+    }
+
+    public int identification() {
+        return identification;
+    }
+
+    public boolean dontFragment() {
+        return dontFragment;
+    }
+
+    public boolean moreFragments() {
+        return moreFragments;
+    }
+
+    /** In bytes (the wire field times 8), so always a multiple of 8. */
+    public int fragmentOffset() {
+        return fragmentOffset;
+    }
+
+    public int ttl() {
+        return ttl;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    public Ipv4Address source() {
+        return source;
+    }
+
+    public Ipv4Address destination() {
+        return destination;
+    }
+
+    public byte[] options() {
+        return options;
+    }
+
+    /** The payload as an array of its own (made on first call for a parsed datagram; do not modify it). */
+    public byte[] payload() {
+        byte[] p = payload;
+        if (p == null) {
+            p = Arrays.copyOfRange(payloadArray, payloadOffset, payloadOffset + payloadLength);
+            payload = p;
+        }
+        return p;
+    }
+
+    /** The array holding the payload, read-only, from {@link #payloadOffset()} for {@link #payloadLength()} bytes. */
+    public byte[] payloadArray() {
+        return payloadArray;
+    }
+
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    public int payloadLength() {
+        return payloadLength;
     }
 
     private static void checkField(String name, int value, int max) {
@@ -157,7 +260,7 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
                 b[off + 8] & 0xFF, b[off + 9] & 0xFF,
                 Ipv4Address.read(b, off + 12), Ipv4Address.read(b, off + 16),
                 Arrays.copyOfRange(b, off + MIN_HEADER_LENGTH, off + headerLength),
-                Arrays.copyOfRange(b, off + headerLength, end));
+                b, off + headerLength, end - (off + headerLength));
     }
 
     /**
@@ -184,7 +287,7 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
      */
     public void encodeInto(byte[] out, int off) {
         writeHeader(out, off);
-        System.arraycopy(payload, 0, out, off + headerLength(), payload.length);
+        System.arraycopy(payloadArray, payloadOffset, out, off + headerLength(), payloadLength);
     }
 
     /** Writes the header (with its checksum) at {@code off}: {@link #headerLength()} bytes. */
@@ -208,7 +311,7 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
     }
 
     public int totalLength() {
-        return headerLength() + payload.length;
+        return headerLength() + payloadLength;
     }
 
     /** RFC 791 section 3.2: a fragment has MF set or a non-zero offset (the first fragment: MF, offset 0). */
@@ -218,7 +321,7 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
 
     public Ipv4Packet withTtl(int newTtl) {
         return new Ipv4Packet(tos, identification, dontFragment, moreFragments, fragmentOffset, newTtl, protocol,
-                source, destination, options, payload);
+                source, destination, options, payloadArray, payloadOffset, payloadLength);
     }
 
     public Ipv4Packet withPayload(byte[] newPayload) {
@@ -228,12 +331,12 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
 
     public Ipv4Packet withDontFragment(boolean df) {
         return new Ipv4Packet(tos, identification, df, moreFragments, fragmentOffset, ttl, protocol,
-                source, destination, options, payload);
+                source, destination, options, payloadArray, payloadOffset, payloadLength);
     }
 
     public Ipv4Packet withOptions(byte[] newOptions) {
         return new Ipv4Packet(tos, identification, dontFragment, moreFragments, fragmentOffset, ttl, protocol,
-                source, destination, newOptions, payload);
+                source, destination, newOptions, payloadArray, payloadOffset, payloadLength);
     }
 
     /**
@@ -288,13 +391,14 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
                 && dontFragment == p.dontFragment && moreFragments == p.moreFragments
                 && fragmentOffset == p.fragmentOffset && ttl == p.ttl && protocol == p.protocol
                 && source.equals(p.source) && destination.equals(p.destination)
-                && Arrays.equals(options, p.options) && Arrays.equals(payload, p.payload);
+                && Arrays.equals(options, p.options) && Arrays.equals(payloadArray, payloadOffset,
+                payloadOffset + payloadLength, p.payloadArray, p.payloadOffset, p.payloadOffset + p.payloadLength);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(tos, identification, dontFragment, moreFragments, fragmentOffset, ttl, protocol,
-                source, destination, Arrays.hashCode(options), Arrays.hashCode(payload));
+                source, destination, Arrays.hashCode(options), Arrays.hashCode(payload()));
     }
 
     @Override
@@ -302,6 +406,6 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
         return "Ipv4Packet[" + source + " > " + destination + ", proto " + protocol + ", ttl " + ttl
                 + ", id " + Bytes.hex16(identification) + (dontFragment ? ", DF" : "") + (moreFragments ? ", MF" : "")
                 + ", offset " + fragmentOffset + ", tos " + tos + ", " + options.length + " option bytes, "
-                + payload.length + " payload bytes]";
+                + payloadLength + " payload bytes]";
     }
 }
