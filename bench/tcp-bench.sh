@@ -4,13 +4,17 @@
 #       our TCP (after a warm-up transfer for the JIT);
 #   (2) Linux kernel TCP between network namespaces h1 -> r1 -> h2 (veth pairs, r1 forwards):
 #       iperf3, measured in the same run at the same MTU, with offloads on and off;
-# and prints the figures and their ratios. Needs root, iproute2 and ethtool; installs iperf3.
-# Usage: bench/tcp-bench.sh [seconds]   (default 3 per transfer; the whole run takes about 90 s)
+# in interleaved rounds, and prints each round's figures and ratios and their medians. Needs root,
+# iproute2 and ethtool; installs iperf3.
+# Usage: bench/tcp-bench.sh [seconds] [rounds]   (default 3 s per transfer, 3 rounds: about 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-3}
 case "$SECS" in ''|*[!0-9]*) echo "usage: $0 [seconds]" >&2; exit 2 ;; esac
 [ "$SECS" -ge 1 ] && [ "$SECS" -le 30 ] || { echo "tcp-bench: seconds must be 1..30" >&2; exit 2; }
+ROUNDS=${2:-3}
+case "$ROUNDS" in ''|*[!0-9]*) echo "usage: $0 [seconds] [rounds]" >&2; exit 2 ;; esac
+[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 9 ] || { echo "tcp-bench: rounds must be 1..9" >&2; exit 2; }
 
 [ "$(id -u)" = 0 ] || { echo "tcp-bench: needs root (network namespaces)" >&2; exit 1; }
 command -v ip >/dev/null || { echo "tcp-bench: needs iproute2" >&2; exit 1; }
@@ -37,7 +41,7 @@ declare -A OURS LINUX_ON LINUX_OFF
 
 embedded() {  # MTU
   local out
-  out=$(timeout $((SECS + 90)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC \
+  out=$(timeout $((SECS + 90)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC -XX:+AlwaysPreTouch \
     -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
     dev.wirelab.netstack.socket.TcpBenchmark "$SECS" "$1" netstack/target/tcp-bench-$1.pcapng)
   echo "$out" | grep -v '^GOODPUT_BPS' | grep -v '^trace:' >&2
@@ -83,19 +87,36 @@ linux() {  # MTU on|off -> Mbit/s
   echo "$out" | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) print $(i-1)}' | tail -1
 }
 
-for mtu in 1500 9000; do
-  echo "== embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, ${SECS} s" >&2
-  OURS[$mtu]=$(embedded "$mtu")
-  echo "== Linux kernel TCP between namespaces h1 -> r1 -> h2 (iperf3), MTU $mtu, ${SECS} s" >&2
-  LINUX_ON[$mtu]=$(linux "$mtu" on)
-  LINUX_OFF[$mtu]=$(linux "$mtu" off)
+for round in $(seq 1 "$ROUNDS"); do
+  for mtu in 1500 9000; do
+    echo "== round $round: embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, ${SECS} s" >&2
+    OURS[$mtu,$round]=$(embedded "$mtu")
+    echo "== round $round: Linux kernel TCP between namespaces h1 -> r1 -> h2 (iperf3), MTU $mtu, ${SECS} s" >&2
+    LINUX_ON[$mtu,$round]=$(linux "$mtu" on)
+    LINUX_OFF[$mtu,$round]=$(linux "$mtu" off)
+  done
 done
 
 echo
-echo "== result (goodput, Mbit/s; ratio = embedded / Linux)"
-printf '%-6s %12s %22s %8s %22s %8s\n' MTU embedded "Linux, offloads off" ratio "Linux, offloads on" ratio
+echo "== result (goodput, Mbit/s; ratio = embedded / Linux, each round's figures measured together)"
+printf '%-6s %-7s %12s %22s %8s %22s %8s\n' MTU round embedded "Linux, offloads off" ratio "Linux, offloads on" ratio
 for mtu in 1500 9000; do
-  awk -v m="$mtu" -v o="${OURS[$mtu]}" -v off="${LINUX_OFF[$mtu]}" -v on="${LINUX_ON[$mtu]}" 'BEGIN {
-    o /= 1e6; printf "%-6s %12.1f %22.1f %7.1f%% %22.1f %7.1f%%\n", m, o, off, (off > 0 ? 100 * o / off : 0),
-      on, (on > 0 ? 100 * o / on : 0) }'
+  rows=""
+  for round in $(seq 1 "$ROUNDS"); do
+    rows+="${OURS[$mtu,$round]} ${LINUX_OFF[$mtu,$round]} ${LINUX_ON[$mtu,$round]}"$'\n'
+  done
+  printf '%s' "$rows" | awk -v m="$mtu" '
+    function median(a, n,   i, j, t) {
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    NF == 3 {
+      n++; o[n] = $1 / 1e6; off[n] = $2; on[n] = $3
+      roff[n] = off[n] > 0 ? 100 * o[n] / off[n] : 0; ron[n] = on[n] > 0 ? 100 * o[n] / on[n] : 0
+      printf "%-6s %-7s %12.1f %22.1f %7.1f%% %22.1f %7.1f%%\n", m, n, o[n], off[n], roff[n], on[n], ron[n]
+    }
+    END {
+      printf "%-6s %-7s %12.1f %22.1f %7.1f%% %22.1f %7.1f%%\n", m, "median", median(o, n), median(off, n),
+        median(roff, n), median(on, n), median(ron, n)
+    }'
 done
