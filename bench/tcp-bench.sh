@@ -6,7 +6,7 @@
 #       iperf3, measured in the same run at the same MTU, with offloads on and off;
 # in interleaved rounds, and prints each round's figures and ratios and their medians. Needs root,
 # iproute2 and ethtool; installs iperf3.
-# Usage: bench/tcp-bench.sh [seconds] [rounds]   (default 3 s per transfer, 3 rounds: about 3 minutes)
+# Usage: bench/tcp-bench.sh [seconds] [rounds]   (default 3 s per transfer, 3 rounds: about 4 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-3}
@@ -41,7 +41,7 @@ declare -A OURS LINUX_ON LINUX_OFF
 
 embedded() {  # MTU
   local out
-  out=$(timeout $((SECS + 90)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC -XX:+AlwaysPreTouch \
+  out=$(timeout $((SECS + 120)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC -XX:+AlwaysPreTouch \
     -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
     dev.wirelab.netstack.socket.TcpBenchmark "$SECS" "$1" netstack/target/tcp-bench-$1.pcapng)
   echo "$out" | grep -v '^GOODPUT_BPS' | grep -v '^trace:' >&2
@@ -91,6 +91,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for mtu in 1500 9000; do
     echo "== round $round: embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, ${SECS} s" >&2
     OURS[$mtu,$round]=$(embedded "$mtu")
+    sync  # the capture's write-back must not run during the Linux measurement
     echo "== round $round: Linux kernel TCP between namespaces h1 -> r1 -> h2 (iperf3), MTU $mtu, ${SECS} s" >&2
     LINUX_ON[$mtu,$round]=$(linux "$mtu" on)
     LINUX_OFF[$mtu,$round]=$(linux "$mtu" off)
