@@ -413,9 +413,7 @@ final class TcpSocketFile extends SocketFile {
         if (conn == null) {
             return Errno.ENOTCONN.negative(); // tcp_recvmsg on LISTEN or a fresh socket
         }
-        if ((msgFlags & Sys.MSG_PEEK) != 0) {
-            return Errno.EOPNOTSUPP.negative(); // the engine has no peek
-        }
+        boolean peek = (msgFlags & Sys.MSG_PEEK) != 0;
         int done = (int) c.progress;
         if (len == 0) {
             return 0;
@@ -423,7 +421,13 @@ final class TcpSocketFile extends SocketFile {
         if (!connecting()) {
             int n;
             try {
-                n = conn.receive(b, off + done, len - done);
+                // MSG_PEEK copies what is there without consuming it; it waits only while nothing
+                // is (MSG_WAITALL is not applied to a peek here).
+                n = peek ? conn.peek(b, off, len) : conn.receive(b, off + done, len - done);
+                if (peek && n > 0) {
+                    c.trace("from", conn.remoteEndpoint(), "peek", true);
+                    return n;
+                }
             } catch (TcpException e) {
                 Errno err = terminal(e, null);
                 return done > 0 ? done : err == null ? 0 : err.negative();
@@ -431,8 +435,11 @@ final class TcpSocketFile extends SocketFile {
             if (n > 0) {
                 done += n;
                 c.progress = done;
-                if ((msgFlags & Sys.MSG_WAITALL) == 0 || done == len) {
-                    c.trace("from", conn.remoteAddress() + ":" + conn.remotePort());
+                // MSG_WAITALL stops short at end of stream; the FIN may already be here, behind
+                // the data just read, and no later event would wake a wait for it.
+                if ((msgFlags & Sys.MSG_WAITALL) == 0 || done == len
+                        || (conn.available() == 0 && (conn.endOfStream() || conn.state() == TcpState.CLOSED))) {
+                    c.trace("from", conn.remoteEndpoint());
                     return done;
                 }
             } else if (n < 0) {

@@ -341,6 +341,36 @@ public final class TcpConnection {
         return 0;
     }
 
+    /**
+     * Copies up to {@code len} bytes of in-order data without taking them from the receive buffer
+     * (recv with MSG_PEEK, as Linux's tcp_recvmsg peeks): the window does not move, and the next
+     * receive returns the same bytes.
+     *
+     * @return bytes copied; 0 when nothing is available yet; -1 at end of stream
+     * @throws TcpException the error that ended the connection, once the buffered data is gone
+     */
+    public int peek(byte[] b, int off, int len) {
+        layer.checkLoop();
+        if (off < 0 || len < 0 || off + len > b.length) {
+            throw new TcpException(TcpError.INVALID_ARGUMENT, "range " + off + "+" + len + " of " + b.length);
+        }
+        if (!recvBuf.isEmpty()) {
+            int n = Math.min(len, recvBuf.length());
+            recvBuf.copy(0, b, off, n);
+            return n;
+        }
+        if (peerFin) {
+            return -1;
+        }
+        if (error != null) {
+            throw new TcpException(error, tuple);
+        }
+        if (state == TcpState.CLOSED && (active || parent != null)) {
+            return -1;
+        }
+        return 0;
+    }
+
     /** Bytes that {@link #receive} can return now. */
     public int available() {
         return recvBuf.length();

@@ -408,4 +408,43 @@ class TcpSyscallTest {
                     "refused cqe ECONNREFUSED");
         }
     }
+
+    @Test
+    void msgPeekShowsDataWithoutTakingItAndBlocksOnlyWhileThereIsNone() throws Exception {
+        try (ProcLab lab = ProcLab.routed()) {
+            ProcLab.Run server = lab.start("h2", p -> {
+                int ls = p.socket(AF_INET, SOCK_STREAM, 0);
+                p.bind(ls, SockAddr.any(7));
+                p.listen(ls, 4);
+                int c = p.accept(ls);
+                byte[] buf = new byte[64];
+                int n = p.recv(c, buf, 0, 5, Sys.MSG_PEEK); // blocks until the first bytes arrive
+                p.println("peek " + new String(buf, 0, n, StandardCharsets.US_ASCII));
+                n = p.recv(c, buf, 0, 3, Sys.MSG_PEEK);
+                p.println("peek again " + new String(buf, 0, n, StandardCharsets.US_ASCII));
+                n = p.recv(c, buf, 0, buf.length, Sys.MSG_WAITALL);
+                p.println("read " + new String(buf, 0, n, StandardCharsets.US_ASCII));
+                n = p.recv(c, buf, 0, buf.length, Sys.MSG_PEEK);
+                p.println("peek at end " + n);
+                p.close(c);
+                return 0;
+            });
+            ExecResult client = lab.run("h1", p -> {
+                int s = p.socket(AF_INET, SOCK_STREAM, 0);
+                p.connect(s, SERVER);
+                p.sleep(20_000_000L); // the server peeks at an empty buffer first and waits
+                byte[] msg = "hello, peek".getBytes(StandardCharsets.US_ASCII);
+                p.send(s, msg, 0, msg.length, 0);
+                p.shutdown(s, Sys.SHUT_WR);
+                p.recv(s, new byte[1], 0, 1, 0);
+                p.close(s);
+                return 0;
+            });
+            assertThat(client.exitCode()).as(client.text() + " / server: " + server.output()).isZero();
+            lab.advance(Duration.ofMillis(100));
+            assertThat(server.exit()).isCompletedWithValue(0);
+            assertThat(server.output()).containsExactly("peek hello", "peek again hel", "read hello, peek",
+                    "peek at end 0");
+        }
+    }
 }
