@@ -534,7 +534,18 @@ public final class Process {
 
     /** close(2). */
     public void close(int fd) throws SyscallException {
-        sys("close", fd, c -> closeFd(fd));
+        sys("close", fd, c -> {
+            if (c.out instanceof TcpSocketFile lingering) {
+                return lingering.lingerWait(c); // SO_LINGER: still waiting for the FIN's ACK
+            }
+            KFile f = fds.get(fd);
+            long r = closeFd(fd);
+            if (r == 0 && f instanceof TcpSocketFile t && t.released && t.lingers()) {
+                c.out = t;
+                return t.lingerWait(c);
+            }
+            return r;
+        });
     }
 
     /** fcntl(2): F_GETFL, and F_SETFL of O_NONBLOCK / O_APPEND. */

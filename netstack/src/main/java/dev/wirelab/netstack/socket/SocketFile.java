@@ -18,6 +18,8 @@ abstract class SocketFile extends KFile {
     boolean keepAlive;
     boolean broadcast;
     int ttl = 64;
+    /** SO_LINGER: -1 off (the default), else l_linger in seconds (see Sys.SO_LINGER). */
+    int lingerSeconds = -1;
     /** SO_RCVTIMEO / SO_SNDTIMEO in milliseconds, 0 = wait forever. */
     int rcvTimeoutMs;
     int sndTimeoutMs;
@@ -102,6 +104,12 @@ abstract class SocketFile extends KFile {
                 case Sys.SO_SNDBUF -> setSendBuffer(Math.max(4608, Math.min(Math.max(value, 0), Sys.WMEM_MAX) * 2));
                 case Sys.SO_RCVTIMEO -> rcvTimeoutMs = Math.max(0, value);
                 case Sys.SO_SNDTIMEO -> sndTimeoutMs = Math.max(0, value);
+                case Sys.SO_LINGER -> {
+                    if (value < -1) {
+                        return Errno.EINVAL.negative();
+                    }
+                    lingerSeconds = value;
+                }
                 default -> {
                     return Errno.ENOPROTOOPT.negative();
                 }
@@ -128,6 +136,7 @@ abstract class SocketFile extends KFile {
                 case Sys.SO_KEEPALIVE -> keepAlive ? 1 : 0;
                 case Sys.SO_BROADCAST -> broadcast ? 1 : 0;
                 case Sys.SO_TYPE -> socketType;
+                case Sys.SO_LINGER -> lingerSeconds;
                 case Sys.SO_ERROR -> {
                     Errno e = takeError();
                     yield e == null ? 0 : e.number();

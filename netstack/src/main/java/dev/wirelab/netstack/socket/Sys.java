@@ -31,6 +31,12 @@ public final class Sys {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_KEEPALIVE = 9;
+    /**
+     * SO_LINGER (13). Linux takes a struct linger; here the value is l_linger in seconds, or -1 for
+     * l_onoff = 0 (the default): 0 makes close() reset the connection (no FIN, no TIME-WAIT), N > 0
+     * makes a blocking close() wait up to N seconds for the peer to acknowledge the FIN.
+     */
+    public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
     /** Receive timeout; here an int of milliseconds instead of a struct timeval (0 = none). */
     public static final int SO_RCVTIMEO = 20;

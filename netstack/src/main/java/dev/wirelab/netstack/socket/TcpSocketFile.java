@@ -630,8 +630,42 @@ final class TcpSocketFile extends SocketFile {
             listener.close();
         }
         if (conn != null) {
-            conn.setListener(null);
-            conn.close();
+            if (lingerSeconds == 0) {
+                // SO_LINGER with l_linger 0: tcp_close() disconnects with a reset (RFC 9293 section
+                // 3.10.5 ABORT): queued data is dropped, no FIN, no TIME-WAIT.
+                kernel.node.event("tcp", "linger_abort", "local", conn.localEndpoint(), "remote", conn.remoteEndpoint(),
+                        "state", conn.state().name(), "unsent", conn.sendQueueLength());
+                conn.setListener(null);
+                conn.abort();
+            } else if (lingerSeconds > 0) {
+                conn.close(); // the listener stays: close() may wait for the FIN's ACK (lingerWait)
+            } else {
+                conn.setListener(null);
+                conn.close();
+            }
         }
+    }
+
+    /** A blocking close() with SO_LINGER > 0 waits while our FIN is unacknowledged (sk_stream_wait_close). */
+    boolean lingers() {
+        return lingerSeconds > 0 && conn != null && !nonblocking();
+    }
+
+    /**
+     * The rest of close() for a lingering socket: done once the FIN is acknowledged (FIN-WAIT-2,
+     * TIME-WAIT, CLOSED) or the linger time is up (close() still returns 0 then, and the connection
+     * goes on closing, as on Linux). Looks again every 10 ms of lab time.
+     */
+    long lingerWait(Call c) {
+        TcpState s = conn.state();
+        boolean finAcked = s == TcpState.FIN_WAIT_2 || s == TcpState.TIME_WAIT || s == TcpState.CLOSED;
+        if (finAcked || c.timedOut) {
+            conn.setListener(null);
+            c.trace("linger", finAcked ? "fin_acked" : "timeout", "state", s.name());
+            return 0;
+        }
+        c.timeout(lingerSeconds * 1_000_000_000L);
+        kernel.loop.schedule(10_000_000L, () -> kernel.attempt(c));
+        return Call.BLOCK;
     }
 }

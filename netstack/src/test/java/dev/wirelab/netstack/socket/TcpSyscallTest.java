@@ -447,4 +447,79 @@ class TcpSyscallTest {
                     "peek at end 0");
         }
     }
+
+    @Test
+    void soLingerZeroClosesWithAResetInsteadOfAFin() throws Exception {
+        try (ProcLab lab = ProcLab.routed()) {
+            ProcLab.Run server = lab.start("h2", p -> {
+                int ls = p.socket(AF_INET, SOCK_STREAM, 0);
+                p.bind(ls, SockAddr.any(7));
+                p.listen(ls, 4);
+                int c = p.accept(ls);
+                byte[] buf = new byte[16];
+                try {
+                    int n = p.recv(c, buf, 0, buf.length, 0);
+                    p.println("recv " + n);
+                    n = p.recv(c, buf, 0, buf.length, 0);
+                    p.println("recv " + n);
+                } catch (SyscallException e) {
+                    p.println("recv: " + e.errno());
+                }
+                return 0;
+            });
+            ExecResult client = lab.run("h1", p -> {
+                int s = p.socket(AF_INET, SOCK_STREAM, 0);
+                p.setsockopt(s, SOL_SOCKET, Sys.SO_LINGER, 0);
+                p.println("SO_LINGER " + p.getsockopt(s, SOL_SOCKET, Sys.SO_LINGER));
+                p.connect(s, SERVER);
+                p.send(s, new byte[] {1, 2, 3}, 0, 3, 0);
+                p.sleep(20_000_000L);
+                p.close(s);
+                return 0;
+            });
+            assertThat(client.exitCode()).as(client.text()).isZero();
+            assertThat(client.output()).containsExactly("SO_LINGER 0");
+            lab.advance(Duration.ofMillis(100));
+            assertThat(server.exit()).isCompletedWithValue(0);
+            assertThat(server.output()).containsExactly("recv 3", "recv: ECONNRESET");
+            assertThat(lab.lab.trace().events(e -> e.node().equals("h1") && e.kind().equals("linger_abort"))).hasSize(1);
+            // No FIN from h1, and no TIME-WAIT on its side: the reset ended the connection.
+            assertThat(lab.lab.run("h1", "ss -tan").output()).noneMatch(l -> l.contains("10.0.2.10:7"));
+            assertThat(lab.lab.trace().frames()).noneMatch(f -> {
+                dev.wirelab.netstack.wire.EthernetFrame eth = dev.wirelab.netstack.wire.EthernetFrame.parse(f.bytes());
+                if (eth.etherType() != dev.wirelab.netstack.wire.EthernetFrame.ETHERTYPE_IPV4) {
+                    return false;
+                }
+                var ip = dev.wirelab.netstack.wire.Ipv4Packet.parse(eth.payload(), 0, eth.payload().length);
+                return ip.protocol() == 6 && ip.source().toString().equals("10.0.1.10")
+                        && dev.wirelab.netstack.wire.TcpSegment.parseUnchecked(ip.payload(), 0, ip.payloadLength()).fin();
+            });
+        }
+    }
+
+    @Test
+    void soLingerWithATimeMakesCloseWaitForTheAckOfItsFin() throws Exception {
+        // lan1 and lan2 have 500 us each way: the FIN's ACK is back about 2 ms after close().
+        try (ProcLab lab = ProcLab.routed()) {
+            lab.start("h2", echoServer(2));
+            ExecResult client = lab.run("h1", p -> {
+                int s = p.socket(AF_INET, SOCK_STREAM, 0);
+                p.setsockopt(s, SOL_SOCKET, Sys.SO_LINGER, 5);
+                p.connect(s, SERVER);
+                long t0 = p.now();
+                p.close(s);
+                p.println("close took " + ((p.now() - t0) >= 1_000_000L ? "at least 1 ms" : "under 1 ms"));
+                int s2 = p.socket(AF_INET, SOCK_STREAM, 0);
+                p.connect(s2, SERVER);
+                long t1 = p.now();
+                p.close(s2); // no linger: returns at once
+                p.println("plain close took " + ((p.now() - t1) >= 1_000_000L ? "at least 1 ms" : "under 1 ms"));
+                return 0;
+            });
+            assertThat(client.exitCode()).as(client.text()).isZero();
+            assertThat(client.output()).containsExactly("close took at least 1 ms", "plain close took under 1 ms");
+            assertThat(lab.lab.trace().events(e -> e.node().equals("h1") && e.layer().equals("syscall")
+                    && "close".equals(e.kind()) && "fin_acked".equals(e.detail().get("linger")))).hasSize(1);
+        }
+    }
 }
