@@ -59,7 +59,7 @@ final class UdpSocketFile extends SocketFile {
 
     private long doBind(SockAddr addr) {
         try {
-            socket().bind(addr.address(), addr.port());
+            socket().setReuse(reuseAddr, reusePort).bind(addr.address(), addr.port());
             return 0;
         } catch (IllegalStateException e) {
             return Errno.EADDRINUSE.negative();

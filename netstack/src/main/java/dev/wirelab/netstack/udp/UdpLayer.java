@@ -81,10 +81,12 @@ public final class UdpLayer {
         }
         if (port == 0) {
             port = ephemeral(address);
-        } else if (conflicts(address, port)) {
+        } else if (conflicts(socket, address, port)) {
             throw new IllegalStateException("Address already in use: " + address + ":" + port);
         }
-        byPort.computeIfAbsent(port, k -> new ArrayList<>(1)).add(socket);
+        // The newest socket first, as Linux adds to the head of the port's chain: among sockets
+        // sharing a port with SO_REUSEADDR, the one bound last receives unicast datagrams.
+        byPort.computeIfAbsent(port, k -> new ArrayList<>(1)).add(0, socket);
         return port;
     }
 
@@ -94,18 +96,27 @@ public final class UdpLayer {
         for (int i = 0; i < span; i++) {
             int p = nextEphemeral;
             nextEphemeral = p == EPHEMERAL_LAST ? EPHEMERAL_FIRST : p + 1;
-            if (!conflicts(address, p)) {
+            if (!conflicts(null, address, p)) {
                 return p;
             }
         }
         throw new IllegalStateException("Address already in use: no free ephemeral port");
     }
 
-    private boolean conflicts(Ipv4Address address, int port) {
+    /**
+     * Linux's udp_lib_lport_inuse: a bound socket on an overlapping address conflicts unless both
+     * set SO_REUSEADDR, or both set SO_REUSEPORT (one user here: the node). {@code socket} null: an
+     * ephemeral port, which is never shared.
+     */
+    private boolean conflicts(UdpSocket socket, Ipv4Address address, int port) {
         for (UdpSocket s : byPort.getOrDefault(port, List.of())) {
             Ipv4Address a = s.localAddress();
             if (a.equals(Ipv4Address.ANY) || address.equals(Ipv4Address.ANY) || a.equals(address)) {
-                return true;
+                boolean shared = socket != null && ((socket.reuseAddress() && s.reuseAddress())
+                        || (socket.reusePort() && s.reusePort()));
+                if (!shared) {
+                    return true;
+                }
             }
         }
         return false;
@@ -132,6 +143,8 @@ public final class UdpLayer {
         List<UdpSocket> candidates = byPort.getOrDefault(datagram.destinationPort(), List.of());
         UdpSocket exact = null;
         UdpSocket wildcard = null;
+        List<UdpSocket> exactGroup = null;    // SO_REUSEPORT sockets on the best match, to share unicast
+        List<UdpSocket> wildcardGroup = null;
         List<UdpSocket> all = broadcast ? new ArrayList<>() : null;
         for (UdpSocket s : candidates) {
             if (s.device() != null && !s.device().equals(interfaceName)) {
@@ -143,9 +156,19 @@ public final class UdpLayer {
                     all.add(s);
                 }
             } else if (a.equals(packet.destination())) {
-                exact = s;
-            } else if (a.equals(Ipv4Address.ANY) && wildcard == null) {
-                wildcard = s;
+                if (exact == null) {
+                    exact = s;
+                }
+                if (s.reusePort()) {
+                    exactGroup = add(exactGroup, s);
+                }
+            } else if (a.equals(Ipv4Address.ANY)) {
+                if (wildcard == null) {
+                    wildcard = s;
+                }
+                if (s.reusePort()) {
+                    wildcardGroup = add(wildcardGroup, s);
+                }
             }
         }
         UdpMessage msg = new UdpMessage(packet.source(), datagram.sourcePort(), packet.destination(),
@@ -158,8 +181,25 @@ public final class UdpLayer {
         if (target == null) {
             return false;
         }
+        List<UdpSocket> group = exact != null ? exactGroup : wildcardGroup;
+        if (target.reusePort() && group != null && group.size() > 1) {
+            // SO_REUSEPORT: the sockets of the group share unicast datagrams by a hash of the
+            // 4-tuple (reuseport_select_sock), so one flow always reaches the same socket. The
+            // group is in bind order, so the choice does not depend on which bound last.
+            group = new ArrayList<>(group);
+            java.util.Collections.reverse(group);
+            int h = java.util.Objects.hash(packet.source(), datagram.sourcePort(), packet.destination(),
+                    datagram.destinationPort());
+            target = group.get(Math.floorMod(h * 0x9E3779B9, group.size()));
+        }
         target.receive(msg);
         return true;
+    }
+
+    private static List<UdpSocket> add(List<UdpSocket> l, UdpSocket s) {
+        List<UdpSocket> out = l == null ? new ArrayList<>(2) : l;
+        out.add(s);
+        return out;
     }
 
     /**

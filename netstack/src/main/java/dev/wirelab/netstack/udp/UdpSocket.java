@@ -27,6 +27,8 @@ public final class UdpSocket implements AutoCloseable {
     private boolean closed;
     private String device;
     private boolean broadcast;
+    private boolean reuseAddress;
+    private boolean reusePort;
     private int ttl = OutboundDatagram.DEFAULT_TTL;
     private int tos;
     private PmtuDiscovery pmtu = PmtuDiscovery.WANT;
@@ -36,6 +38,24 @@ public final class UdpSocket implements AutoCloseable {
 
     UdpSocket(UdpLayer layer) {
         this.layer = layer;
+    }
+
+    /**
+     * SO_REUSEADDR and SO_REUSEPORT, as set before bind(): sockets that all set one of them may
+     * share a port (see {@link UdpLayer#bind}).
+     */
+    public UdpSocket setReuse(boolean address, boolean port) {
+        this.reuseAddress = address;
+        this.reusePort = port;
+        return this;
+    }
+
+    boolean reuseAddress() {
+        return reuseAddress;
+    }
+
+    boolean reusePort() {
+        return reusePort;
     }
 
     /** bind(): {@code 0.0.0.0} for every address, port 0 for an ephemeral port. */

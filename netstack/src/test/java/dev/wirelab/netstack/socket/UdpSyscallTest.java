@@ -424,4 +424,81 @@ class UdpSyscallTest {
             assertThat(r.output()).containsExactly("t0: java.lang.IllegalStateException: boom");
         }
     }
+
+    @Test
+    void sharedUdpPortsFollowLinux() {
+        try (ProcLab lab = ProcLab.pair()) {
+            ProcLab.Run r = lab.start("h2", p -> {
+                int plain = p.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+                p.bind(plain, SockAddr.any(5000));
+                int second = p.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+                p.setsockopt(second, Sys.SOL_SOCKET, Sys.SO_REUSEADDR, 1);
+                try {
+                    p.bind(second, SockAddr.any(5000));
+                    p.println("second bind ok");
+                } catch (SyscallException e) {
+                    p.println("second bind " + e.errno()); // only one of the two asked to share
+                }
+                // Both set SO_REUSEADDR: they share 6000, and the one bound last gets unicast.
+                int a = p.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+                int b = p.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+                p.setsockopt(a, Sys.SOL_SOCKET, Sys.SO_REUSEADDR, 1);
+                p.setsockopt(b, Sys.SOL_SOCKET, Sys.SO_REUSEADDR, 1);
+                p.bind(a, SockAddr.any(6000));
+                p.bind(b, SockAddr.any(6000));
+                p.println("shared bind ok");
+                // SO_REUSEPORT on 7000: four sockets share unicast by flow.
+                int[] group = new int[4];
+                for (int i = 0; i < group.length; i++) {
+                    group[i] = p.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+                    p.setsockopt(group[i], Sys.SOL_SOCKET, Sys.SO_REUSEPORT, 1);
+                    p.bind(group[i], SockAddr.any(7000));
+                }
+                p.sleep(200_000_000L); // h1 sends meanwhile
+                byte[] buf = new byte[64];
+                p.println("a got " + drain(p, a, buf) + ", b got " + drain(p, b, buf));
+                StringBuilder perSocket = new StringBuilder();
+                int total = 0;
+                int used = 0;
+                for (int g : group) {
+                    int n = drain(p, g, buf);
+                    total += n;
+                    used += n > 0 ? 1 : 0;
+                }
+                p.println("reuseport: " + total + " datagrams over " + used + " sockets");
+                return 0;
+            });
+            ExecResult sender = lab.run("h1", p -> {
+                for (int i = 0; i < 3; i++) {
+                    int s = p.socket(AF_INET, SOCK_DGRAM, 0);
+                    p.sendto(s, bytes("x"), 0, 1, 0, SockAddr.of("10.0.0.2", 6000));
+                    p.close(s);
+                }
+                for (int i = 0; i < 32; i++) { // 32 flows: each its own source port
+                    int s = p.socket(AF_INET, SOCK_DGRAM, 0);
+                    p.sendto(s, bytes("y"), 0, 1, 0, SockAddr.of("10.0.0.2", 7000));
+                    p.sendto(s, bytes("z"), 0, 1, 0, SockAddr.of("10.0.0.2", 7000));
+                    p.close(s);
+                }
+                return 0;
+            });
+            assertThat(sender.exitCode()).as(sender.text()).isZero();
+            lab.advance(Duration.ofMillis(300));
+            assertThat(r.exit()).isCompletedWithValue(0);
+            assertThat(r.output()).containsExactly("second bind EADDRINUSE", "shared bind ok", "a got 0, b got 3",
+                    "reuseport: 64 datagrams over 4 sockets");
+        }
+    }
+
+    private static int drain(Process p, int fd, byte[] buf) throws SyscallException {
+        int n = 0;
+        while (true) {
+            try {
+                p.recvfrom(fd, buf, 0, buf.length, 0);
+                n++;
+            } catch (SyscallException e) {
+                return n; // EAGAIN: empty
+            }
+        }
+    }
 }
