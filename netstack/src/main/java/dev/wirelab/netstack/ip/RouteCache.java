@@ -1,40 +1,41 @@
 package dev.wirelab.netstack.ip;
 
+import dev.wirelab.netstack.wire.Ipv4Address;
+
+import java.util.Objects;
+
 /**
  * The route a connected socket keeps, as Linux keeps a {@code dst_entry} in the socket
  * ({@code sk_dst_cache}): looked up (and shown as a route lookup event) when the first segment
- * goes out, then used for every later one as long as the routing table has not changed since.
- * A bulk transfer then makes one routing decision, not one per segment. Owned by one socket and
- * used on the node's loop only.
+ * goes out, then used for every later one as long as the routing table has not changed since
+ * (its version, like a dst's obsolete mark). A bulk transfer then makes one routing decision, not
+ * one per segment. Owned by one socket and used on the node's loop only.
  */
 public final class RouteCache {
 
-    Ipv4AddressKey key;
-    Route route;
-    long tableVersion = -1;
-
-    /** What the cached route was found for. */
-    record Ipv4AddressKey(dev.wirelab.netstack.wire.Ipv4Address destination, String interfaceName) {
-    }
+    private Ipv4Address destination;
+    private String interfaceName;
+    private Route route;
+    private long tableVersion = -1;
 
     /** The cached route for this destination and forced interface, or null when stale or absent. */
-    public Route valid(dev.wirelab.netstack.wire.Ipv4Address destination, String interfaceName, long version) {
-        Ipv4AddressKey k = key;
-        if (route == null || version != tableVersion || k == null || !k.destination().equals(destination)
-                || !java.util.Objects.equals(k.interfaceName(), interfaceName)) {
+    public Route valid(Ipv4Address destination, String interfaceName, long tableVersion) {
+        if (route == null || tableVersion != this.tableVersion || !destination.equals(this.destination)
+                || !Objects.equals(interfaceName, this.interfaceName)) {
             return null;
         }
         return route;
     }
 
-    public void store(dev.wirelab.netstack.wire.Ipv4Address destination, String interfaceName, Route r, long version) {
-        key = new Ipv4AddressKey(destination, interfaceName);
-        route = r;
-        tableVersion = version;
+    public void store(Ipv4Address destination, String interfaceName, Route route, long tableVersion) {
+        this.destination = destination;
+        this.interfaceName = interfaceName;
+        this.route = route;
+        this.tableVersion = tableVersion;
     }
 
     public void clear() {
         route = null;
-        key = null;
+        destination = null;
     }
 }
