@@ -33,9 +33,4 @@ public final class RouteCache {
         this.route = route;
         this.tableVersion = tableVersion;
     }
-
-    public void clear() {
-        route = null;
-        destination = null;
-    }
 }

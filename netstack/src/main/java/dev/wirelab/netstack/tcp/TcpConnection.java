@@ -319,26 +319,7 @@ public final class TcpConnection {
      * @throws TcpException the error that ended the connection, once the buffered data is read
      */
     public int receive(byte[] b, int off, int len) {
-        layer.checkLoop();
-        if (off < 0 || len < 0 || off + len > b.length) {
-            throw new TcpException(TcpError.INVALID_ARGUMENT, "range " + off + "+" + len + " of " + b.length);
-        }
-        if (!recvBuf.isEmpty()) {
-            int n = recvBuf.read(b, off, len);
-            afterRead(layer.now());
-            finish();
-            return n;
-        }
-        if (peerFin) {
-            return -1;
-        }
-        if (error != null) {
-            throw new TcpException(error, tuple);
-        }
-        if (state == TcpState.CLOSED && (active || parent != null)) {
-            return -1;
-        }
-        return 0;
+        return read(b, off, len, false);
     }
 
     /**
@@ -350,13 +331,23 @@ public final class TcpConnection {
      * @throws TcpException the error that ended the connection, once the buffered data is gone
      */
     public int peek(byte[] b, int off, int len) {
+        return read(b, off, len, true);
+    }
+
+    private int read(byte[] b, int off, int len, boolean peek) {
         layer.checkLoop();
         if (off < 0 || len < 0 || off + len > b.length) {
             throw new TcpException(TcpError.INVALID_ARGUMENT, "range " + off + "+" + len + " of " + b.length);
         }
         if (!recvBuf.isEmpty()) {
-            int n = Math.min(len, recvBuf.length());
-            recvBuf.copy(0, b, off, n);
+            if (peek) {
+                int n = Math.min(len, recvBuf.length());
+                recvBuf.copy(0, b, off, n);
+                return n;
+            }
+            int n = recvBuf.read(b, off, len);
+            afterRead(layer.now());
+            finish();
             return n;
         }
         if (peerFin) {

@@ -413,10 +413,7 @@ class TcpSyscallTest {
     void msgPeekShowsDataWithoutTakingItAndBlocksOnlyWhileThereIsNone() throws Exception {
         try (ProcLab lab = ProcLab.routed()) {
             ProcLab.Run server = lab.start("h2", p -> {
-                int ls = p.socket(AF_INET, SOCK_STREAM, 0);
-                p.bind(ls, SockAddr.any(7));
-                p.listen(ls, 4);
-                int c = p.accept(ls);
+                int c = acceptOne(p);
                 byte[] buf = new byte[64];
                 int n = p.recv(c, buf, 0, 5, Sys.MSG_PEEK); // blocks until the first bytes arrive
                 p.println("peek " + new String(buf, 0, n, StandardCharsets.US_ASCII));
@@ -452,10 +449,7 @@ class TcpSyscallTest {
     void soLingerZeroClosesWithAResetInsteadOfAFin() throws Exception {
         try (ProcLab lab = ProcLab.routed()) {
             ProcLab.Run server = lab.start("h2", p -> {
-                int ls = p.socket(AF_INET, SOCK_STREAM, 0);
-                p.bind(ls, SockAddr.any(7));
-                p.listen(ls, 4);
-                int c = p.accept(ls);
+                int c = acceptOne(p);
                 byte[] buf = new byte[16];
                 try {
                     int n = p.recv(c, buf, 0, buf.length, 0);
@@ -521,5 +515,13 @@ class TcpSyscallTest {
             assertThat(lab.lab.trace().events(e -> e.node().equals("h1") && e.layer().equals("syscall")
                     && "close".equals(e.kind()) && "fin_acked".equals(e.detail().get("linger")))).hasSize(1);
         }
+    }
+
+    /** Listens on port 7 and accepts one connection. */
+    private static int acceptOne(Process p) throws SyscallException {
+        int ls = p.socket(AF_INET, SOCK_STREAM, 0);
+        p.bind(ls, SockAddr.any(7));
+        p.listen(ls, 4);
+        return p.accept(ls);
     }
 }

@@ -19,19 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TcpRouteCacheTest {
 
-    private static final String TOPOLOGY = """
-            name: route-cache
-            segments: [lan1, lan2]
-            nodes:
-              h1: { kind: host, interfaces: { eth0: { segment: lan1, address: 10.0.1.10/24 } },
-                    routes: [ { to: default, via: 10.0.1.1 } ] }
-              r1: { kind: router, interfaces: { eth0: { segment: lan1, address: 10.0.1.1/24 },
-                                                eth1: { segment: lan2, address: 10.0.2.1/24 } } }
-              h2: { kind: host, interfaces: { eth0: { segment: lan2, address: 10.0.2.10/24 } },
-                    routes: [ { to: default, via: 10.0.2.1 } ] }
-            links:
-              lan1: { delay: 1ms }
-            """;
+    /** h1 - r1 - h2 with 1 ms links, nothing lost. */
+    private static final String TOPOLOGY = TcpLabTest.TOPOLOGY.formatted("loss: 0", "loss: 0", 1);
 
     private static List<TraceEvent> lookups(Lab lab, String node) {
         return lab.trace().events(e -> e.node().equals(node) && e.layer().equals("route") && e.kind().equals("lookup")
