@@ -27,19 +27,20 @@ abstract class BusPort {
     abstract String kind();
 
     /** Hands a frame from the switch to whatever is behind this port; returns false when it could not. */
-    abstract boolean transmit(byte[] frame);
+    abstract boolean transmit(byte[] frame, int gsoSize);
 
     /** Called once when the port leaves its segment. */
     void onRemoved() {
     }
 
-    final void deliver(byte[] frame) {
+    /** Hands a frame on; {@code gsoSize > 0} marks a TCP super-packet (see Segment#receive). */
+    final void deliver(byte[] frame, int gsoSize) {
         if (closed) {
             return;
         }
         boolean sent;
         try {
-            sent = transmit(frame);
+            sent = transmit(frame, gsoSize);
         } catch (RuntimeException e) {
             // A node's bug must not take the sender, the bus loop or the other receivers down.
             drop(DropReason.RECEIVER_ERROR);

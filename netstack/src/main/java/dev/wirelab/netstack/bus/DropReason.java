@@ -17,5 +17,7 @@ public enum DropReason {
     /** Egress: an external port exists but the bus has no VXLAN endpoint to send through. */
     NO_ENDPOINT,
     /** Egress: the receiver behind an in-memory port threw; the other receivers still get the frame. */
-    RECEIVER_ERROR
+    RECEIVER_ERROR,
+    /** Egress to a remote VTEP: a TCP super-packet (TSO) that is not well-formed TCP cannot be cut into segments. */
+    MALFORMED_SUPER_PACKET
 }

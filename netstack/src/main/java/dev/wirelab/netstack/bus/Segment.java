@@ -57,7 +57,8 @@ public final class Segment {
     private int draining;     // deliveries taken from the queue and not yet handed over
 
     /** A delivery waiting for its time. */
-    private record Pending(long at, long seq, BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int copies)
+    private record Pending(long at, long seq, BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int gsoSize,
+                           int copies)
             implements Comparable<Pending> {
         @Override
         public int compareTo(Pending o) {
@@ -205,6 +206,15 @@ public final class Segment {
      * counted and dropped.
      */
     void receive(BusPort in, byte[] frame) {
+        receive(in, frame, 0);
+    }
+
+    /**
+     * A frame that may be a TCP super-packet ({@code gsoSize > 0}): it crosses the switch whole,
+     * as through a Linux bridge, is captured whole (as tcpdump on a veth shows it) and meets the
+     * impairments as one frame; each port decides how to hand it on.
+     */
+    void receive(BusPort in, byte[] frame, int gsoSize) {
         int len = frame.length;
         if (len < ETHERNET_HEADER || len > MAX_FRAME_LENGTH) {
             DropReason r = len < ETHERNET_HEADER ? DropReason.RUNT : DropReason.OVERSIZE;
@@ -295,14 +305,14 @@ public final class Segment {
             if (at > now || !pending.isEmpty() || draining > 0) {
                 // Delayed, or earlier frames are still waiting: queue in (time, arrival) order and
                 // let the bus loop hand it over, so timer jitter can never reorder deliveries.
-                pending.add(new Pending(at, sequence++, in, unicast, flood, out, copies));
+                pending.add(new Pending(at, sequence++, in, unicast, flood, out, gsoSize, copies));
                 loop.schedule(at - now, this::drain);
                 return;
             }
         } finally {
             lock.unlock();
         }
-        forward(in, unicast, flood, out, copies);
+        forward(in, unicast, flood, out, gsoSize, copies);
     }
 
     /** Runs on the bus loop: hands over every delivery that is due, in order. */
@@ -320,7 +330,7 @@ public final class Segment {
         }
         try {
             for (Pending p : due) {
-                forward(p.in(), p.unicast(), p.flood(), p.frame(), p.copies());
+                forward(p.in(), p.unicast(), p.flood(), p.frame(), p.gsoSize(), p.copies());
             }
         } finally {
             lock.lock();
@@ -338,14 +348,14 @@ public final class Segment {
                 "reason", reason.name().toLowerCase(java.util.Locale.ROOT), "length", len);
     }
 
-    private static void forward(BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int copies) {
+    private static void forward(BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int gsoSize, int copies) {
         for (int c = 0; c < copies; c++) {
             if (unicast != null) {
-                unicast.deliver(frame);
+                unicast.deliver(frame, gsoSize);
             } else {
                 for (BusPort p : flood) {
                     if (p != in) { // never back out of the port it came in on
-                        p.deliver(frame);
+                        p.deliver(frame, gsoSize);
                     }
                 }
             }

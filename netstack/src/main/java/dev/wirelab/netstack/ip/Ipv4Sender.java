@@ -23,6 +23,15 @@ public interface Ipv4Sender {
      */
     Optional<Ipv4Address> sourceFor(Ipv4Address destination, String interfaceName);
 
+    /**
+     * The largest TCP super-packet (IPv4 total length) the route towards {@code destination} can
+     * take whole, or 0 when its interface has no TCP segmentation offload (Linux's sk_gso_max_size
+     * from the route's device).
+     */
+    default int tsoMaxSize(Ipv4Address destination, String interfaceName) {
+        return 0;
+    }
+
     /** True when {@code address} is configured on one of this node's interfaces. */
     boolean isLocalAddress(Ipv4Address address);
 }

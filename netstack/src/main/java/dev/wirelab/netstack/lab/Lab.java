@@ -191,6 +191,9 @@ public final class Lab implements AutoCloseable {
                 Link link = bus.connect(is.segment(), name + ":" + ifName);
                 links.add(link);
                 node.addInterface(ifName, mac, topology.effectiveMtu(name, ifName), link);
+                if (is.tso()) {
+                    node.setTso(ifName, true);
+                }
                 if (is.address() != null) {
                     node.addAddress(ifName, is.address().address(), is.address().prefixLength());
                 }

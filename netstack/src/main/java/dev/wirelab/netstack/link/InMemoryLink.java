@@ -51,6 +51,17 @@ public final class InMemoryLink implements Link {
         peer.receiver.onFrame(frame);
     }
 
+    /** Passes a super-packet whole, with its gso size, as a veth does. */
+    @Override
+    public void send(byte[] frame, int gsoSize) {
+        if (closed || frame == null) {
+            dropped.incrementAndGet();
+            return;
+        }
+        sent.incrementAndGet();
+        peer.receiver.onFrame(frame, gsoSize);
+    }
+
     @Override
     public void setReceiver(FrameHandler receiver) {
         this.receiver = receiver == null ? FrameHandler.DISCARD : receiver;

@@ -13,6 +13,22 @@ public interface Link extends AutoCloseable {
     /** Transmits one frame. Never blocks for long; a frame that cannot be sent is counted and dropped. */
     void send(byte[] frame);
 
+    /**
+     * Transmits a frame that may be a TCP super-packet ({@code gsoSize > 0}, see
+     * {@link dev.wirelab.netstack.offload.Tso}). A link that carries super-packets whole (the
+     * in-memory link to the bus) overrides this; by default the frame is cut into the segments a
+     * NIC would send.
+     */
+    default void send(byte[] frame, int gsoSize) {
+        if (gsoSize == 0) {
+            send(frame);
+            return;
+        }
+        for (byte[] f : dev.wirelab.netstack.offload.Tso.segmentFrameOrWhole(frame, gsoSize)) {
+            send(f);
+        }
+    }
+
     /** Sets who receives frames arriving on this end. */
     void setReceiver(FrameHandler receiver);
 

@@ -35,6 +35,7 @@ public final class NetworkInterface {
     final Counters.Counter txFrames = new Counters.Counter();
     final Counters.Counter txBytes = new Counters.Counter();
     private volatile List<Neighbor> neighborView = List.of();
+    private volatile boolean tso;
 
     NetworkInterface(String name, int index, MacAddress mac, int mtu, Link link, NeighborTiming timing) {
         this.name = name;
@@ -64,6 +65,19 @@ public final class NetworkInterface {
 
     public Link link() {
         return link;
+    }
+
+    /**
+     * TCP segmentation offload ({@code ethtool -K eth0 tso on}): TCP may hand this interface
+     * super-packets of up to about 64 KB, which cross the bus whole as on a Linux veth. Off by
+     * default, so the wire shows MSS-sized segments.
+     */
+    public boolean tso() {
+        return tso;
+    }
+
+    void setTso(boolean on) {
+        tso = on;
     }
 
     public List<InterfaceAddress> addresses() {

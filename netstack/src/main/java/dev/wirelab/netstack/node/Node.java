@@ -17,7 +17,9 @@ import dev.wirelab.netstack.ip.Route;
 import dev.wirelab.netstack.ip.RouteCache;
 import dev.wirelab.netstack.ip.RoutingTable;
 import dev.wirelab.netstack.ip.SendResult;
+import dev.wirelab.netstack.link.FrameHandler;
 import dev.wirelab.netstack.link.Link;
+import dev.wirelab.netstack.offload.Tso;
 import dev.wirelab.netstack.program.Program;
 import dev.wirelab.netstack.program.Shell;
 import dev.wirelab.netstack.time.Cancellable;
@@ -82,6 +84,8 @@ public class Node {
     private final Counters.Counter ipForwarded = counters.counter(IP, "forwarded");
     private final Counters.Counter ipSent = counters.counter(IP, "sent");
     private final Counters.Counter ipTransmitted = counters.counter(IP, "transmitted");
+    private static final byte[] NO_OPTIONS = new byte[0];
+    private final Counters.Counter gsoSegmented = counters.counter(IP, "gso_segmented");
     private final Reassembler reassembler = new Reassembler();
     private Cancellable reassemblyTimer = Cancellable.NONE;
     private long reassemblyTimerAt = Long.MAX_VALUE;
@@ -183,8 +187,34 @@ public class Node {
         }
         NetworkInterface ifc = new NetworkInterface(ifName, interfaces.size() + 1, mac, mtu, link, neighborTiming);
         interfaces.put(ifName, ifc);
-        link.setReceiver(frame -> loop.execute(() -> receiveFrame(ifc, frame)));
+        link.setReceiver(new FrameHandler() {
+            @Override
+            public void onFrame(byte[] frame) {
+                loop.execute(() -> receiveFrame(ifc, frame, 0));
+            }
+
+            @Override
+            public void onFrame(byte[] frame, int gsoSize) {
+                // A TCP super-packet is taken whole, as a Linux veth takes a GSO skb.
+                loop.execute(() -> receiveFrame(ifc, frame, gsoSize));
+            }
+        });
         return ifc;
+    }
+
+    /**
+     * Turns TCP segmentation offload on or off ({@code ethtool -K ifName tso on|off}). New TCP
+     * connections see it when they are established (Linux's sk_setup_caps); super-packets of older
+     * connections through an interface that lost TSO are cut into segments in software on the way out.
+     */
+    public void setTso(String ifName, boolean on) {
+        onLoop(() -> {
+            NetworkInterface ifc = requireInterface(ifName);
+            if (ifc.tso() != on) {
+                ifc.setTso(on);
+                event("link", "offload", "interface", ifName, "feature", "tso", "state", on ? "on" : "off");
+            }
+        });
     }
 
     /** Adds {@code address/prefixLength} to an interface, with its connected route (as the kernel does). */
@@ -540,7 +570,7 @@ public class Node {
 
     // ------------------------------------------------------------------ link input
 
-    private void receiveFrame(NetworkInterface ifc, byte[] bytes) {
+    private void receiveFrame(NetworkInterface ifc, byte[] bytes, int gsoSize) {
         if (!running) {
             counters.drop("ethernet", "node_stopped");
             return;
@@ -576,7 +606,7 @@ public class Node {
             int hl = frame.headerLength();
             switch (frame.etherType()) {
                 case EthernetFrame.ETHERTYPE_ARP -> arpInput(ifc, EthernetFrame.parse(bytes));
-                case EthernetFrame.ETHERTYPE_IPV4 -> ipInput(ifc, bytes, hl, bytes.length - hl, linkBroadcast);
+                case EthernetFrame.ETHERTYPE_IPV4 -> ipInput(ifc, bytes, hl, bytes.length - hl, linkBroadcast, gsoSize);
                 default -> drop("ethernet", "unknown_ethertype", "interface", ifc.name(),
                         "ethertype", String.format("0x%04x", frame.etherType()));
             }
@@ -598,10 +628,14 @@ public class Node {
     }
 
     private void sendFrame(NetworkInterface ifc, byte[] frame) {
+        sendFrame(ifc, frame, 0);
+    }
+
+    private void sendFrame(NetworkInterface ifc, byte[] frame, int gsoSize) {
         ifc.txFrames.increment();
         ifc.txBytes.increment(frame.length);
         ethernetSent.increment();
-        ifc.link().send(frame);
+        ifc.link().send(frame, gsoSize);
     }
 
     // ------------------------------------------------------------------ ARP
@@ -740,8 +774,11 @@ public class Node {
 
     // ------------------------------------------------------------------ IPv4 input
 
-    private void ipInput(NetworkInterface ifc, byte[] bytes, int off, int len, boolean linkBroadcast) {
+    private void ipInput(NetworkInterface ifc, byte[] bytes, int off, int len, boolean linkBroadcast, int gsoSize) {
         Ipv4Packet packet = Ipv4Packet.parse(bytes, off, len);
+        if (gsoSize > 0 && packet.protocol() == Ipv4Packet.PROTOCOL_TCP && !packet.isFragment()) {
+            packet = packet.withGsoSize(gsoSize); // a TCP super-packet: kept as one until a link needs segments
+        }
         ipReceived.increment();
         Ipv4Address src = packet.source();
         Ipv4Address dst = packet.destination();
@@ -1050,14 +1087,20 @@ public class Node {
         // RFC 791 section 3.2 / RFC 1812 section 5.3.1: TTL minus one; the header checksum is
         // recomputed when the packet is encoded.
         Ipv4Packet outPacket = packet.withTtl(packet.ttl() - 1);
-        if (outPacket.totalLength() > out.mtu()) {
+        // A TCP super-packet (TSO) is as big as the segments it stands for (Linux's
+        // skb_gso_validate_network_len): those must fit the next hop.
+        int length = outPacket.gsoSize() > 0 ? Tso.segmentDatagramLength(outPacket) : outPacket.totalLength();
+        if (length > out.mtu()) {
             if (packet.dontFragment()) {
                 drop(IP, "fragmentation_needed", "interface", out.name(), "destination", dst.toString(),
-                        "length", packet.totalLength(), "mtu", out.mtu());
+                        "length", length, "mtu", out.mtu());
                 // RFC 1191 section 4 / RFC 1812 section 5.2.6: DF set and too big -> "fragmentation
-                // needed and DF set" carrying the next-hop MTU.
-                sendIcmpError(packet, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8 | IcmpMessage.FRAGMENTATION_NEEDED,
-                        out.mtu(), "datagram of " + packet.totalLength() + " bytes, next-hop MTU " + out.mtu());
+                // needed and DF set" carrying the next-hop MTU. For a super-packet the quote shows its
+                // first segment, the datagram a NIC would have sent.
+                Ipv4Packet offending = packet.gsoSize() > 0 ? Tso.segment(packet).get(0) : packet;
+                sendIcmpError(offending, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8
+                        | IcmpMessage.FRAGMENTATION_NEEDED, out.mtu(), "datagram of " + length + " bytes, next-hop MTU "
+                        + out.mtu());
                 return;
             }
         }
@@ -1098,8 +1141,27 @@ public class Node {
         return Optional.ofNullable(best);
     }
 
-    /** Fragments to {@code mtu} when needed (DF clear) and hands each piece to ARP. */
+    /**
+     * Fragments to {@code mtu} when needed (DF clear) and hands each piece to ARP. A TCP
+     * super-packet goes whole when the interface has TSO and its segments fit; otherwise it is cut
+     * into those segments here, in software, as Linux's GSO does before a driver without TSO.
+     */
     private void emit(NetworkInterface out, Ipv4Address nextHop, Ipv4Packet packet, int mtu) {
+        if (packet.gsoSize() > 0) {
+            if (out.tso() && Tso.segmentDatagramLength(packet) <= mtu && packet.totalLength() <= Tso.MAX_DATAGRAM) {
+                resolveAndSend(out, nextHop, packet);
+                return;
+            }
+            List<Ipv4Packet> segments = Tso.segment(packet);
+            gsoSegmented.increment();
+            event(IP, "gso_segment", "interface", out.name(), "destination", text(packet.destination()),
+                    "length", packet.totalLength(), "gso_size", packet.gsoSize(), "segments", segments.size(),
+                    "why", out.tso() ? "segments exceed the MTU" : "no tso on " + out.name());
+            for (Ipv4Packet s : segments) {
+                emit(out, nextHop, s, mtu);
+            }
+            return;
+        }
         List<Ipv4Packet> pieces = packet.totalLength() <= mtu ? List.of(packet) : Fragmenter.fragment(packet, mtu);
         if (pieces.size() > 1) {
             counters.increment(IP, "fragmented");
@@ -1131,10 +1193,18 @@ public class Node {
 
     private void transmitIp(NetworkInterface out, Ipv4Packet packet, MacAddress mac) {
         ipTransmitted.increment();
-        // Ethernet header and datagram written into one array: the payload is copied once.
-        byte[] frame = EthernetFrame.allocate(mac, out.mac(), EthernetFrame.ETHERTYPE_IPV4, packet.totalLength());
-        packet.encodeInto(frame, EthernetFrame.HEADER_LENGTH);
-        sendFrame(out, frame);
+        byte[] frame;
+        if (packet.takeFrameHeadroom()) {
+            // The sender left room for the headers in front of its payload: no copy at all.
+            frame = packet.payloadArray();
+            EthernetFrame.writeHeader(frame, mac, out.mac(), EthernetFrame.ETHERTYPE_IPV4);
+            packet.writeHeader(frame, EthernetFrame.HEADER_LENGTH);
+        } else {
+            // Ethernet header and datagram written into one array: the payload is copied once.
+            frame = EthernetFrame.allocate(mac, out.mac(), EthernetFrame.ETHERTYPE_IPV4, packet.totalLength());
+            packet.encodeInto(frame, EthernetFrame.HEADER_LENGTH);
+        }
+        sendFrame(out, frame, packet.gsoSize());
     }
 
     // ------------------------------------------------------------------ local output
@@ -1180,8 +1250,8 @@ public class Node {
         }
         // Loopback: a datagram to one of our own addresses never touches a link.
         if (isLocalAddress(dst)) {
-            Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), false, false, 0, d.ttl(), d.protocol(),
-                    unspecified ? dst : d.source(), dst, new byte[0], d.payload());
+            Ipv4Packet packet = Ipv4Packet.view(d.tos(), nextIdentification(), false, d.ttl(), d.protocol(),
+                    unspecified ? dst : d.source(), dst, NO_OPTIONS, d.payload(), d.payloadOffset(), d.payloadLength());
             ipSent.increment();
             loop.execute(() -> {
                 if (running) {
@@ -1230,7 +1300,13 @@ public class Node {
             source = s.get();
         }
         int mtu = Math.min(out.mtu(), pathMtu.get(dst, loop.nanos()));
-        int length = Ipv4Packet.MIN_HEADER_LENGTH + d.payload().length;
+        Ipv4Packet packet = Ipv4Packet.view(d.tos(), nextIdentification(), false, d.ttl(), d.protocol(), source, dst,
+                NO_OPTIONS, d.payload(), d.payloadOffset(), d.payloadLength());
+        if (d.gsoSize() > 0) {
+            packet = packet.withGsoSize(d.gsoSize());
+        }
+        // A TCP super-packet is as long as its segments (they are what a link finally carries).
+        int length = d.gsoSize() > 0 ? Tso.segmentDatagramLength(packet) : packet.totalLength();
         boolean df;
         switch (d.pmtu()) {
             case DO -> {
@@ -1243,8 +1319,9 @@ public class Node {
             case WANT -> df = length <= mtu && !pathMtu.locked(dst, loop.nanos());
             default -> df = false;
         }
-        Ipv4Packet packet = new Ipv4Packet(d.tos(), nextIdentification(), df, false, 0, d.ttl(), d.protocol(),
-                source, dst, new byte[0], d.payload());
+        if (df) {
+            packet = packet.withDontFragment(true);
+        }
         ipSent.increment();
         emit(out, nextHop, packet, mtu);
         return SendResult.OK;
@@ -1279,6 +1356,16 @@ public class Node {
         @Override
         public boolean isLocalAddress(Ipv4Address address) {
             return Node.this.isLocalAddress(address);
+        }
+
+        @Override
+        public int tsoMaxSize(Ipv4Address destination, String interfaceName) {
+            if (isLocalAddress(destination)) {
+                return 0;
+            }
+            Optional<Route> r = interfaceName == null ? routes.lookup(destination) : lookupOn(destination, interfaceName);
+            NetworkInterface ifc = r.map(route -> interfaces.get(route.interfaceName())).orElse(null);
+            return ifc != null && ifc.tso() ? Tso.MAX_DATAGRAM : 0;
         }
     }
 

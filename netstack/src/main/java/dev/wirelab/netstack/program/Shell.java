@@ -17,6 +17,7 @@ public final class Shell {
             "traceroute", Traceroute::new,
             "ip", IpCommand::new,
             "arp", ArpCommand::new,
+            "ethtool", EthtoolCommand::new,
             "dhclient", Dhclient::new,
             "dig", Dig::new,
             "nslookup", Nslookup::new,

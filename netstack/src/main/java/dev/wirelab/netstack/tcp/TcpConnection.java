@@ -1,6 +1,9 @@
 package dev.wirelab.netstack.tcp;
 
+import dev.wirelab.netstack.ip.OutboundDatagram;
 import dev.wirelab.netstack.ip.RouteCache;
+import dev.wirelab.netstack.offload.Tso;
+import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.IcmpMessage;
 import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.TcpSegment;
@@ -108,6 +111,9 @@ public final class TcpConnection {
     private int ourMss;
     private int pmtuMss = Integer.MAX_VALUE;
     private int sndMss = DEFAULT_MSS;
+    // TCP segmentation offload: how many MSS-sized segments one super-packet may carry (1: no TSO).
+    private int tsoSegments = 1;
+    private static final byte[] NO_BYTES = new byte[0];
     private int rcvMss = DEFAULT_MSS;
 
     // Buffers.
@@ -616,6 +622,11 @@ public final class TcpConnection {
             m -= TIMESTAMP_OPTION_LENGTH;
         }
         sndMss = Math.max(m, 64);
+        // Linux's sk_setup_caps / tcp_tso_autosize: with TSO on the route's interface, hand IP
+        // super-packets of whole segments, up to what one datagram may carry and 64 segments.
+        int tsoMax = layer.tsoMaxSize(remoteAddress);
+        int header = Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.HEADER_LENGTH + (tsOk ? TIMESTAMP_OPTION_LENGTH : 0);
+        tsoSegments = tsoMax <= 0 ? 1 : Math.max(1, Math.min(Tso.MAX_SEGMENTS, (tsoMax - header) / sndMss));
     }
 
     /** RFC 5681 section 3.1 with RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)); the config says how many segments. */
@@ -1338,12 +1349,19 @@ public final class TcpConnection {
                 int avail = sendBuf.length() - off;
                 long wndEdge = Math.min(sndWnd, cwnd);
                 long usable = wndEdge - off;
-                int len = (int) Math.max(0, Math.min(Math.min(sndMss, avail), usable));
+                boolean retransmission = sndNxt.lt(sndMax);
+                // Retransmissions go one MSS at a time; new data may go as a TSO super-packet.
+                int sizeGoal = retransmission ? sndMss : sndMss * tsoSegments;
+                int len = (int) Math.max(0, Math.min(Math.min(sizeGoal, avail), usable));
+                if (len > sndMss && len < avail) {
+                    // Whole segments only, unless this is the tail of what was written (Linux's
+                    // tcp_mss_split_point): a short piece waits under Nagle as any small segment.
+                    len -= len % sndMss;
+                }
                 boolean fin = finQueued && off + len == sendBuf.length();
                 if (len == 0 && !fin) {
                     break;
                 }
-                boolean retransmission = sndNxt.lt(sndMax);
                 if (len > 0 && len < sndMss && !retransmission && !fin && !mayPushSmall(len, avail, off)) {
                     break;
                 }
@@ -1401,8 +1419,6 @@ public final class TcpConnection {
     }
 
     private void sendData(long now, SeqNum seq, int off, int len, boolean fin, boolean retransmission) {
-        byte[] payload = new byte[len];
-        sendBuf.copy(off, payload, 0, len);
         int flags = TcpSegment.ACK;
         if (len > 0 && off + len == sendBuf.length()) {
             flags |= TcpSegment.PSH; // the last byte the application gave us (Linux sets PSH so)
@@ -1431,7 +1447,7 @@ public final class TcpConnection {
         if (len > 0) {
             lastSentDataAt = now;
         }
-        emit(now, seq, flags, payload);
+        emit(now, seq, flags, off, len);
     }
 
     /** Retransmits the first unacknowledged segment (fast retransmit, partial ACK). */
@@ -1454,7 +1470,7 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED || state == TcpState.LISTEN || state == TcpState.SYN_SENT) {
             return;
         }
-        emit(now, sndNxt, TcpSegment.ACK, new byte[0]);
+        emit(now, sndNxt, TcpSegment.ACK, 0, 0);
     }
 
     private void sendSyn(long now, boolean synAck) {
@@ -1480,22 +1496,33 @@ public final class TcpConnection {
         layer.transmit(this, seg);
     }
 
-    /** Every non-SYN segment we send: ACK, window and timestamps filled in here. */
-    private void emit(long now, SeqNum seq, int flags, byte[] payload) {
-        byte[] opts = new byte[0];
+    /**
+     * Every non-SYN segment we send: ACK, window and timestamps filled in here; its data are bytes
+     * [dataOff, dataOff + dataLen) of the send buffer. The segment is written straight into the
+     * array that becomes its frame (room for the Ethernet and IPv4 headers left in front), so the
+     * data are copied once on their way from the send buffer to the wire.
+     */
+    private void emit(long now, SeqNum seq, int flags, int dataOff, int dataLen) {
+        byte[] opts = NO_BYTES;
         if (tsOk) {
             // RFC 7323 section 3.2: once negotiated, "the TSopt MUST be sent in every non-<RST> segment".
             opts = new TcpSegment.Options().nop().nop().timestamps(tsNow(now), tsRecent).build();
         }
         long wnd = selectWindow(true);
         int field = (int) Math.min(65535, wnd >> rcvWscale);
-        TcpSegment seg = new TcpSegment(localPort, remotePort, seq.unsigned(), rcvNxt.unsigned(), flags, field, 0, opts,
-                payload);
+        TcpSegment header = new TcpSegment(localPort, remotePort, seq.unsigned(), rcvNxt.unsigned(), flags, field, 0,
+                opts, NO_BYTES);
+        int at = OutboundDatagram.FRAME_HEADROOM;
+        int length = header.headerLength() + dataLen;
+        byte[] buf = new byte[at + length];
+        sendBuf.copy(dataOff, buf, at + header.headerLength(), dataLen);
+        header.encodeHeaderInto(buf, at, dataLen, localAddress, remoteAddress);
         lastAckSent = rcvNxt;
         ackNow = false;
         delAckAt = NEVER;
         bytesSinceAck = 0;
-        layer.transmit(this, seg);
+        // A super-packet (TSO) tells IP the size of the segments it stands for.
+        layer.transmit(this, header, buf, at, length, dataLen > sndMss ? sndMss : 0);
     }
 
     /** RFC 7323 section 5.4: a millisecond clock with a per-connection offset. */
@@ -1686,7 +1713,7 @@ public final class TcpConnection {
         persistProbes++;
         layer.count("zero_window_probes");
         layer.event(this, "zero_window_probe", "probe", persistProbes, "backoff", persistBackoff);
-        emit(now, sndUna.minus(1), TcpSegment.ACK, new byte[0]);
+        emit(now, sndUna.minus(1), TcpSegment.ACK, 0, 0);
         // RFC 1122 section 4.2.2.17: "the interval between successive probes SHOULD be increased exponentially".
         persistBackoff++;
         persistAt = now + persistInterval();
@@ -1721,7 +1748,7 @@ public final class TcpConnection {
         layer.count("keepalive_probes");
         layer.event(this, "keepalive_probe", "probe", keepAliveProbes);
         // RFC 9293 section 3.8.4: a keep-alive segment has "SEG.SEQ = SND.NXT-1" and no data.
-        emit(now, sndNxt.minus(1), TcpSegment.ACK, new byte[0]);
+        emit(now, sndNxt.minus(1), TcpSegment.ACK, 0, 0);
         keepAliveAt = now + interval;
     }
 

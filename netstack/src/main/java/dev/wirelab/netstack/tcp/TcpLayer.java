@@ -627,15 +627,38 @@ public final class TcpLayer implements ProtocolHandler {
         send(c.localAddress(), c.remoteAddress(), seg, c.routeCache());
     }
 
+    /**
+     * Sends a segment already encoded at [off, off + length) of {@code buf} ({@code header} is its
+     * header, for messages); {@code gsoSize > 0} marks a TSO super-packet of that segment size.
+     */
+    void transmit(TcpConnection c, TcpSegment header, byte[] buf, int off, int length, int gsoSize) {
+        // Linux sets DF on TCP (path MTU discovery, RFC 1191); IP fragments only beyond a known PMTU.
+        OutboundDatagram d = new OutboundDatagram(c.localAddress(), c.remoteAddress(), Ipv4Packet.PROTOCOL_TCP, buf,
+                off, length, OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.WANT, null, false, false, gsoSize);
+        sent(node.ip().send(d, c.routeCache()), c.remoteAddress(), header);
+    }
+
+    /** The largest TSO super-packet the route to {@code remote} takes (0: no TSO). */
+    int tsoMaxSize(Ipv4Address remote) {
+        return node.ip().tsoMaxSize(remote, null);
+    }
+
     private void send(Ipv4Address src, Ipv4Address dst, TcpSegment seg) {
         send(src, dst, seg, null);
     }
 
     private void send(Ipv4Address src, Ipv4Address dst, TcpSegment seg, RouteCache route) {
         // Linux sets DF on TCP (path MTU discovery, RFC 1191); IP fragments only beyond a known PMTU.
-        OutboundDatagram d = new OutboundDatagram(src, dst, Ipv4Packet.PROTOCOL_TCP, seg.encode(src, dst),
-                OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.WANT, null, false, false);
-        SendResult r = route == null ? node.ip().send(d) : node.ip().send(d, route);
+        int at = OutboundDatagram.FRAME_HEADROOM;
+        int length = seg.headerLength() + seg.payload().length;
+        byte[] buf = new byte[at + length];
+        seg.encodeInto(buf, at, src, dst);
+        OutboundDatagram d = new OutboundDatagram(src, dst, Ipv4Packet.PROTOCOL_TCP, buf, at, length,
+                OutboundDatagram.DEFAULT_TTL, 0, PmtuDiscovery.WANT, null, false, false, 0);
+        sent(route == null ? node.ip().send(d) : node.ip().send(d, route), dst, seg);
+    }
+
+    private void sent(SendResult r, Ipv4Address dst, TcpSegment seg) {
         if (r.ok()) {
             sent.increment();
         } else {

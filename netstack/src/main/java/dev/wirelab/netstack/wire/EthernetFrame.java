@@ -132,10 +132,15 @@ public record EthernetFrame(MacAddress destination, MacAddress source, int vlanT
      */
     public static byte[] allocate(MacAddress destination, MacAddress source, int etherType, int payloadLength) {
         byte[] out = new byte[Math.max(MIN_FRAME_LENGTH, HEADER_LENGTH + payloadLength)];
+        writeHeader(out, destination, source, etherType);
+        return out;
+    }
+
+    /** Writes an untagged header ({@link #HEADER_LENGTH} bytes) at the start of {@code out}. */
+    public static void writeHeader(byte[] out, MacAddress destination, MacAddress source, int etherType) {
         destination.write(out, 0);
         source.write(out, 6);
         Bytes.writeU16(out, 12, etherType);
-        return out;
     }
 
     public boolean isTagged() {

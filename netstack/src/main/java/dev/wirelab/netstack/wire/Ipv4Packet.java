@@ -50,6 +50,10 @@ public final class Ipv4Packet {
     private final int payloadOffset;
     private final int payloadLength;
     private byte[] payload;
+    // Not on the wire: for a TCP super-packet built for a NIC with TCP segmentation offload, the
+    // payload size of each segment it stands for (Linux's skb_shinfo gso_size); 0 otherwise.
+    private int gsoSize;
+    private boolean frameHeadroom;
 
     public Ipv4Packet(int tos, int identification, boolean dontFragment, boolean moreFragments,
                       int fragmentOffset, int ttl, int protocol, Ipv4Address source,
@@ -320,8 +324,60 @@ public final class Ipv4Packet {
     }
 
     public Ipv4Packet withTtl(int newTtl) {
-        return new Ipv4Packet(tos, identification, dontFragment, moreFragments, fragmentOffset, newTtl, protocol,
+        Ipv4Packet p = new Ipv4Packet(tos, identification, dontFragment, moreFragments, fragmentOffset, newTtl,
+                protocol, source, destination, options, payloadArray, payloadOffset, payloadLength);
+        p.gsoSize = gsoSize;
+        return p;
+    }
+
+    /**
+     * A datagram whose payload is bytes [offset, offset + length) of {@code array}, not copied. When
+     * the sender leaves exactly {@code 14 + headerLength()} bytes free in front of the payload and
+     * none behind it, the array becomes the frame: the link layer writes the Ethernet and IPv4
+     * headers in place instead of copying the payload ({@link #takeFrameHeadroom}). Only a sender
+     * that gives the array away may do this; a parsed datagram never does.
+     */
+    public static Ipv4Packet view(int tos, int identification, boolean dontFragment, int ttl, int protocol,
+                                  Ipv4Address source, Ipv4Address destination, byte[] options, byte[] array,
+                                  int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, array.length);
+        Ipv4Packet p = new Ipv4Packet(tos, identification, dontFragment, false, 0, ttl, protocol, source, destination,
+                options, array, offset, length);
+        p.frameHeadroom = offset == EthernetFrame.HEADER_LENGTH + p.headerLength() && offset + length == array.length
+                && array.length >= EthernetFrame.MIN_FRAME_LENGTH;
+        return p;
+    }
+
+    /**
+     * True once per datagram made by {@link #view} with room for the Ethernet and IPv4 headers in
+     * front of its payload: the caller may then write the frame into {@link #payloadArray()} (at 0)
+     * and send that array. Later calls return false, so the array is never written twice.
+     */
+    public boolean takeFrameHeadroom() {
+        boolean h = frameHeadroom;
+        frameHeadroom = false;
+        return h;
+    }
+
+    /**
+     * The TCP segmentation offload size: each TCP segment this super-packet stands for carries at
+     * most this many payload bytes (0: an ordinary datagram). Metadata, never on the wire.
+     */
+    public int gsoSize() {
+        return gsoSize;
+    }
+
+    /** The same datagram marked as a TCP super-packet of {@code size}-byte segments (0: none). */
+    public Ipv4Packet withGsoSize(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("gso size must be >= 0: " + size);
+        }
+        Ipv4Packet p = new Ipv4Packet(tos, identification, dontFragment, moreFragments, fragmentOffset, ttl, protocol,
                 source, destination, options, payloadArray, payloadOffset, payloadLength);
+        p.payload = payload;
+        p.gsoSize = size;
+        p.frameHeadroom = takeFrameHeadroom();
+        return p;
     }
 
     public Ipv4Packet withPayload(byte[] newPayload) {
@@ -329,9 +385,14 @@ public final class Ipv4Packet {
                 source, destination, options, newPayload);
     }
 
+    /** The same datagram with DF set or clear (payload, gso size and frame headroom carried over). */
     public Ipv4Packet withDontFragment(boolean df) {
-        return new Ipv4Packet(tos, identification, df, moreFragments, fragmentOffset, ttl, protocol,
+        Ipv4Packet p = new Ipv4Packet(tos, identification, df, moreFragments, fragmentOffset, ttl, protocol,
                 source, destination, options, payloadArray, payloadOffset, payloadLength);
+        p.payload = payload;
+        p.gsoSize = gsoSize;
+        p.frameHeadroom = takeFrameHeadroom();
+        return p;
     }
 
     public Ipv4Packet withOptions(byte[] newOptions) {

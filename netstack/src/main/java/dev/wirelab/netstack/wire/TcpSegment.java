@@ -203,19 +203,34 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
 
     /** The segment bytes with the checksum computed for the given IPv4 source and destination. */
     public byte[] encode(Ipv4Address src, Ipv4Address dst) {
-        int hl = headerLength();
-        byte[] out = new byte[hl + payload.length];
-        Bytes.writeU16(out, 0, sourcePort);
-        Bytes.writeU16(out, 2, destinationPort);
-        Bytes.writeI32(out, 4, (int) sequence);
-        Bytes.writeI32(out, 8, (int) acknowledgment);
-        Bytes.writeU16(out, 12, (hl / 4) << 12 | flags);
-        Bytes.writeU16(out, 14, window);
-        Bytes.writeU16(out, 18, urgentPointer);
-        System.arraycopy(options, 0, out, HEADER_LENGTH, options.length);
-        System.arraycopy(payload, 0, out, hl, payload.length);
-        Bytes.writeU16(out, 16, checksum(src, dst, out, 0, out.length));
+        byte[] out = new byte[headerLength() + payload.length];
+        encodeInto(out, 0, src, dst);
         return out;
+    }
+
+    /** Writes the segment ({@code headerLength() + payload().length} bytes) at {@code off}, checksum computed. */
+    public void encodeInto(byte[] out, int off, Ipv4Address src, Ipv4Address dst) {
+        System.arraycopy(payload, 0, out, off + headerLength(), payload.length);
+        encodeHeaderInto(out, off, payload.length, src, dst);
+    }
+
+    /**
+     * Writes this segment's header (with options) at {@code off} of {@code out} for {@code dataLength}
+     * bytes of data the caller has already put right behind it (at {@code off + headerLength()}),
+     * with the checksum over both; this segment's own payload is not used. The one-copy transmit
+     * path of a stack that builds its frame around data taken from its send buffer.
+     */
+    public void encodeHeaderInto(byte[] out, int off, int dataLength, Ipv4Address src, Ipv4Address dst) {
+        int hl = headerLength();
+        Bytes.writeU16(out, off, sourcePort);
+        Bytes.writeU16(out, off + 2, destinationPort);
+        Bytes.writeI32(out, off + 4, (int) sequence);
+        Bytes.writeI32(out, off + 8, (int) acknowledgment);
+        Bytes.writeU16(out, off + 12, (hl / 4) << 12 | flags);
+        Bytes.writeU16(out, off + 14, window);
+        Bytes.writeU16(out, off + 18, urgentPointer);
+        System.arraycopy(options, 0, out, off + HEADER_LENGTH, options.length);
+        Bytes.writeU16(out, off + 16, checksum(src, dst, out, off, hl + dataLength));
     }
 
     /**

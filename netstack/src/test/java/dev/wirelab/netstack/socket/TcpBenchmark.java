@@ -38,24 +38,26 @@ public final class TcpBenchmark {
     public static void main(String[] args) {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int mtu = args.length > 1 ? Integer.parseInt(args[1]) : 1500;
+        // TCP segmentation offload on every NIC, as Linux veths have it by default (bench.tso=true).
+        boolean tso = Boolean.getBoolean("bench.tso");
         String yaml = """
                 name: tcp-bench
                 segments: [ { name: lan1, mtu: %d }, { name: lan2, mtu: %d } ]
                 nodes:
                   h1:
                     kind: host
-                    interfaces: { eth0: { segment: lan1, address: 10.0.1.10/24 } }
+                    interfaces: { eth0: { segment: lan1, address: 10.0.1.10/24, tso: %3$s } }
                     routes: [ { to: default, via: 10.0.1.1 } ]
                   r1:
                     kind: router
                     interfaces:
-                      eth0: { segment: lan1, address: 10.0.1.1/24 }
-                      eth1: { segment: lan2, address: 10.0.2.1/24 }
+                      eth0: { segment: lan1, address: 10.0.1.1/24, tso: %3$s }
+                      eth1: { segment: lan2, address: 10.0.2.1/24, tso: %3$s }
                   h2:
                     kind: host
-                    interfaces: { eth0: { segment: lan2, address: 10.0.2.10/24 } }
+                    interfaces: { eth0: { segment: lan2, address: 10.0.2.10/24, tso: %3$s } }
                     routes: [ { to: default, via: 10.0.2.1 } ]
-                """.formatted(mtu, mtu);
+                """.formatted(mtu, mtu, tso);
         Path capture = Path.of(args.length > 2 ? args[2] : "target/tcp-bench.pcapng");
         BenchSink sink = new BenchSink();
         Lab.Options options = Lab.Options.real().withSink(sink).withoutMemoryTrace();

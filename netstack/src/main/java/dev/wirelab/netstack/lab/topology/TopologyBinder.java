@@ -22,7 +22,7 @@ final class TopologyBinder {
 
     static final List<String> TOP_FIELDS = List.of("name", "segments", "nodes", "links", "external", "bus", "seed");
     static final List<String> SEGMENT_FIELDS = List.of("name", "vni", "mtu");
-    static final List<String> INTERFACE_FIELDS = List.of("segment", "address", "dhcp", "mac", "mtu");
+    static final List<String> INTERFACE_FIELDS = List.of("segment", "address", "dhcp", "mac", "mtu", "tso");
     static final List<String> ROUTE_FIELDS = List.of("to", "via", "dev");
     static final List<String> LINK_FIELDS = List.of("delay", "jitter", "loss", "duplicate", "reorder", "corrupt", "rate");
     static final List<String> EXTERNAL_FIELDS = List.of("name", "segment", "remote");
@@ -195,7 +195,7 @@ final class TopologyBinder {
         for (SourceNode.Entry e : m.entries().values()) {
             if (!(e.value() instanceof SourceNode.MapNode im)) {
                 problems.add(e.value(), "interface '" + e.key() + "' of node '" + nodeName
-                        + "' must be a mapping with 'segment' and optionally 'address', 'dhcp', 'mac', 'mtu', got "
+                        + "' must be a mapping with 'segment' and optionally 'address', 'dhcp', 'mac', 'mtu', 'tso', got "
                         + e.value().describe());
                 continue;
             }
@@ -218,8 +218,9 @@ final class TopologyBinder {
                 mac = parseMac(macText, f.get("mac", false));
             }
             Long mtu = f.integer("mtu", false, SegmentSpec.MIN_MTU, SegmentSpec.MAX_MTU);
+            Boolean tso = f.bool("tso", false);
             out.put(e.key(), new InterfaceSpec(segment, address, dhcp != null && dhcp, mac,
-                    mtu == null ? null : mtu.intValue()));
+                    mtu == null ? null : mtu.intValue(), tso != null && tso));
         }
         return out;
     }

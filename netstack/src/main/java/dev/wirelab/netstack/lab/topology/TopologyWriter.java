@@ -46,6 +46,9 @@ final class TopologyWriter {
                 if (i.mtu() != null) {
                     o.put("mtu", i.mtu());
                 }
+                if (i.tso()) {
+                    o.put("tso", true);
+                }
             }
             if (!n.routes().isEmpty()) {
                 ArrayNode routes = node.putArray("routes");
