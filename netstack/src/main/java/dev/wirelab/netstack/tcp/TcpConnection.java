@@ -722,8 +722,8 @@ public final class TcpConnection {
             setState(finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED, "syn-ack received");
             pendingEvents |= EV_ESTABLISHED | EV_WRITABLE;
             armKeepAlive(now);
-            if (seg.payload().length > 0 || seg.fin()) {
-                receiveText(now, seq.plus(1), seg.payload(), seg.fin());
+            if (seg.payloadLength() > 0 || seg.fin()) {
+                receiveText(now, seq.plus(1), seg.payloadArray(), seg.payloadOffset(), seg.payloadLength(), seg.fin());
             }
             ackNow = true;
             output(now);
@@ -882,18 +882,18 @@ public final class TcpConnection {
         // Sixth: the URG bit. Urgent data is delivered inline (RFC 6093 section 6 advises
         // applications not to use it); the urgent pointer is ignored.
         // Seventh: segment text, and eighth: the FIN bit.
-        byte[] data = seg.payload();
-        if (data.length > 0 || seg.fin()) {
+        int dataLength = seg.payloadLength();
+        if (dataLength > 0 || seg.fin()) {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> {
-                    if (orphan && data.length > 0 && seq.plus(data.length).gt(rcvNxt)) {
+                    if (orphan && dataLength > 0 && seq.plus(dataLength).gt(rcvNxt)) {
                         // The application closed: new data has no reader. Linux resets
                         // (tcp_rcv_state_process, RCV_SHUTDOWN) so the peer learns it was not read.
-                        layer.drop(this, "data_after_close", "length", data.length);
+                        layer.drop(this, "data_after_close", "length", dataLength);
                         resetAndClose(null, "data after close");
                         return;
                     }
-                    receiveText(now, seq, data, seg.fin());
+                    receiveText(now, seq, seg.payloadArray(), seg.payloadOffset(), dataLength, seg.fin());
                 }
                 default -> {
                     // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN
@@ -987,7 +987,7 @@ public final class TcpConnection {
             if (finAcked) {
                 ourFinAcked(now);
             }
-        } else if (ack.equals(sndUna) && seg.payload().length == 0 && !seg.syn() && !seg.fin()
+        } else if (ack.equals(sndUna) && seg.payloadLength() == 0 && !seg.syn() && !seg.fin()
                 && segWnd == sndWnd && !sndMax.equals(sndUna)) {
             // RFC 5681 section 2, DUPLICATE ACKNOWLEDGMENT: outstanding data, no data, no SYN/FIN,
             // SEG.ACK = SND.UNA, and the advertised window unchanged.
@@ -1134,32 +1134,34 @@ public final class TcpConnection {
     // =================================================================== receiving data
 
     /** RFC 9293 section 3.10.7.4, seventh and eighth: queue the text in order, then the FIN. */
-    private void receiveText(long now, SeqNum seq, byte[] payload, boolean fin) {
+    /** Segment text [off, off + len) of {@code a} (the received frame: read, never kept) at {@code seq}. */
+    private void receiveText(long now, SeqNum seq, byte[] a, int off, int len, boolean fin) {
         int skip = rcvNxt.minus(seq);
-        byte[] data = payload;
         if (skip > 0) {
             // Already received: trim the head (a FIN beyond it is still new).
-            if (skip > data.length) {
+            if (skip > len) {
                 fin = false;
             }
-            data = skip >= data.length ? new byte[0] : Arrays.copyOfRange(data, skip, data.length);
+            int cut = Math.min(skip, len);
+            off += cut;
+            len -= cut;
             seq = rcvNxt;
         }
         int room = rcvAdvRight.minus(seq);
-        if (data.length > Math.max(room, 0)) {
+        if (len > Math.max(room, 0)) {
             // Beyond the window we offered: trim the tail (and a FIN after it).
-            layer.drop(this, "beyond_window", "bytes", data.length - Math.max(room, 0));
-            data = Arrays.copyOf(data, Math.max(room, 0));
+            layer.drop(this, "beyond_window", "bytes", len - Math.max(room, 0));
+            len = Math.max(room, 0);
             fin = false;
             ackNow = true;
         }
         if (seq.equals(rcvNxt)) {
             boolean hadHoles = !outOfOrder.isEmpty();
-            if (data.length > 0) {
-                deliver(data);
-                bytesSinceAck += data.length;
+            if (len > 0) {
+                deliver(a, off, len);
+                bytesSinceAck += len;
                 // The peer's segment size as seen (Linux tcp_measure_rcv_mss), for the every-second-segment rule.
-                rcvMss = Math.max(rcvMss, Math.min(data.length, ourMss));
+                rcvMss = Math.max(rcvMss, Math.min(len, ourMss));
             }
             drainOutOfOrder();
             if (fin) {
@@ -1176,7 +1178,7 @@ public final class TcpConnection {
                 // RFC 1122 section 4.2.3.2 / RFC 5681 section 4.2: "an ACK SHOULD be generated for
                 // at least every second full-sized segment".
                 ackNow = true;
-            } else if (data.length > 0 && delAckAt == NEVER) {
+            } else if (len > 0 && delAckAt == NEVER) {
                 // RFC 1122 section 4.2.3.2: delayed ACK, "the delay MUST be less than 0.5 seconds".
                 delAckAt = now + layer.config().delayedAckNanos();
             }
@@ -1184,24 +1186,24 @@ public final class TcpConnection {
             // Out of order: keep it within the window and ACK at once (RFC 5681 section 4.2: "A TCP
             // receiver SHOULD send an immediate duplicate ACK when an out-of-order segment arrives").
             long start = rcvNxtAbs + seq.minus(rcvNxt);
-            if (data.length > 0) {
-                insertOutOfOrder(start, data);
+            if (len > 0) {
+                insertOutOfOrder(start, Arrays.copyOfRange(a, off, off + len)); // kept: a copy of its own
             }
             if (fin) {
-                oooFinAbs = start + data.length;
+                oooFinAbs = start + len;
             }
             layer.count("out_of_order_segments");
-            layer.event(this, "out_of_order", "seq", seq.unsigned(), "len", data.length, "rcv_nxt", rcvNxt.unsigned(),
+            layer.event(this, "out_of_order", "seq", seq.unsigned(), "len", len, "rcv_nxt", rcvNxt.unsigned(),
                     "queued", outOfOrderBytes());
             ackNow = true;
         }
     }
 
-    private void deliver(byte[] data) {
-        recvBuf.append(data, 0, data.length);
-        rcvNxt = rcvNxt.plus(data.length);
-        rcvNxtAbs += data.length;
-        bytesReceived += data.length;
+    private void deliver(byte[] a, int off, int len) {
+        recvBuf.append(a, off, len);
+        rcvNxt = rcvNxt.plus(len);
+        rcvNxtAbs += len;
+        bytesReceived += len;
         pendingEvents |= EV_READABLE;
     }
 
@@ -1240,7 +1242,7 @@ public final class TcpConnection {
             long skip = rcvNxtAbs - e.getKey();
             byte[] d = e.getValue();
             if (skip < d.length) {
-                deliver(skip == 0 ? d : Arrays.copyOfRange(d, (int) skip, d.length));
+                deliver(d, (int) skip, d.length - (int) skip);
             }
         }
     }

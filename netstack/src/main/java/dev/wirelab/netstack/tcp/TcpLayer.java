@@ -532,7 +532,7 @@ public final class TcpLayer implements ProtocolHandler {
         l.acceptQueue.add(c);
         queueEvent(l);
         acceptable.add(l);
-        if (seg.payload().length > 0 || seg.fin()) {
+        if (seg.payloadLength() > 0 || seg.fin()) {
             c.segmentArrives(now, seg); // the ACK may carry the first data
         }
         return true;
@@ -650,7 +650,7 @@ public final class TcpLayer implements ProtocolHandler {
     private void send(Ipv4Address src, Ipv4Address dst, TcpSegment seg, RouteCache route) {
         // Linux sets DF on TCP (path MTU discovery, RFC 1191); IP fragments only beyond a known PMTU.
         int at = OutboundDatagram.FRAME_HEADROOM;
-        int length = seg.headerLength() + seg.payload().length;
+        int length = seg.headerLength() + seg.payloadLength();
         byte[] buf = new byte[at + length];
         seg.encodeInto(buf, at, src, dst);
         OutboundDatagram d = new OutboundDatagram(src, dst, Ipv4Packet.PROTOCOL_TCP, buf, at, length,

@@ -19,13 +19,11 @@ import java.util.Objects;
  * segment re-encodes to exactly the bytes it was parsed from; typed accessors read MSS, window
  * scale, SACK-permitted and timestamps out of them, and {@link Options} writes them. Sequence and
  * acknowledgment numbers are unsigned 32-bit values held in a {@code long}. The arrays are not
- * copied: callers must not mutate them after handing them over.
- *
- * @param flags the 12 bits after the data offset: the eight flags of RFC 9293 (plus RFC 3168's
- *              ECE/CWR) in the low byte, the reserved bits above (zero when we send)
+ * copied: callers must not mutate them after handing them over. (A class rather than a record so
+ * that a parsed segment's data can stay in the frame it came in.)
  */
-public record TcpSegment(int sourcePort, int destinationPort, long sequence, long acknowledgment, int flags,
-                         int window, int urgentPointer, byte[] options, byte[] payload) {
+public final class TcpSegment {
+
 
     public static final int FIN = 0x01;
     public static final int SYN = 0x02;
@@ -52,9 +50,38 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
 
     private static final String P = "tcp";
 
-    public TcpSegment {
+    private final int sourcePort;
+    private final int destinationPort;
+    private final long sequence;
+    private final long acknowledgment;
+    private final int flags;
+    private final int window;
+    private final int urgentPointer;
+    private final byte[] options;
+    // The payload is bytes [payloadOffset, payloadOffset + payloadLength) of payloadArray: a parsed
+    // segment points into the frame it came in (frames are never modified), so TCP copies its data
+    // once, into the receive buffer. payload() makes an array of its own on first use.
+    private final byte[] payloadArray;
+    private final int payloadOffset;
+    private final int payloadLength;
+    private byte[] payload;
+
+    /**
+     * @param flags the 12 bits after the data offset: the eight flags of RFC 9293 (plus RFC 3168's
+     *              ECE/CWR) in the low byte, the reserved bits above (zero when we send)
+     */
+    public TcpSegment(int sourcePort, int destinationPort, long sequence, long acknowledgment, int flags,
+                      int window, int urgentPointer, byte[] options, byte[] payload) {
+        this(sourcePort, destinationPort, sequence, acknowledgment, flags, window, urgentPointer, options,
+                Objects.requireNonNull(payload, "payload"), 0, payload.length);
+        this.payload = payload;
+    }
+
+    private TcpSegment(int sourcePort, int destinationPort, long sequence, long acknowledgment, int flags,
+                       int window, int urgentPointer, byte[] options, byte[] payloadArray, int payloadOffset,
+                       int payloadLength) {
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(payloadArray, "payload");
         if ((sourcePort & ~0xFFFF) != 0 || (destinationPort & ~0xFFFF) != 0) {
             throw new IllegalArgumentException("ports must fit in 16 bits: " + sourcePort + ", " + destinationPort);
         }
@@ -69,6 +96,76 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
             throw new IllegalArgumentException("options must be padded to a multiple of 4 bytes, at most 40: "
                     + options.length);
         }
+            this.sourcePort = sourcePort;
+        this.destinationPort = destinationPort;
+        this.sequence = sequence;
+        this.acknowledgment = acknowledgment;
+        this.flags = flags;
+        this.window = window;
+        this.urgentPointer = urgentPointer;
+        this.options = options;
+        this.payloadArray = payloadArray;
+        this.payloadOffset = payloadOffset;
+        this.payloadLength = payloadLength;
+    }
+
+    public int sourcePort() {
+        return sourcePort;
+    }
+
+    public int destinationPort() {
+        return destinationPort;
+    }
+
+    /** Unsigned 32-bit. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** Unsigned 32-bit. */
+    public long acknowledgment() {
+        return acknowledgment;
+    }
+
+    /** The 12 bits after the data offset (flags in the low byte). */
+    public int flags() {
+        return flags;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    public int urgentPointer() {
+        return urgentPointer;
+    }
+
+    /** The raw option bytes (do not modify). */
+    public byte[] options() {
+        return options;
+    }
+
+    /** The data as an array of its own (made on first call for a parsed segment; do not modify it). */
+    public byte[] payload() {
+        byte[] p = payload;
+        if (p == null) {
+            p = Arrays.copyOfRange(payloadArray, payloadOffset, payloadOffset + payloadLength);
+            payload = p;
+        }
+        return p;
+    }
+
+    /** The array holding the data, read-only, from {@link #payloadOffset()} for {@link #payloadLength()} bytes. */
+    public byte[] payloadArray() {
+        return payloadArray;
+    }
+
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    public int payloadLength() {
+        return payloadLength;
     }
 
     /** A segment without options. */
@@ -133,7 +230,7 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
         return new TcpSegment(Bytes.readU16(b, off), Bytes.readU16(b, off + 2),
                 Bytes.readI32(b, off + 4) & 0xFFFFFFFFL, Bytes.readI32(b, off + 8) & 0xFFFFFFFFL,
                 word & 0xFFF, Bytes.readU16(b, off + 14), Bytes.readU16(b, off + 18), options,
-                Arrays.copyOfRange(b, off + dataOffset, off + len));
+                b, off + dataOffset, len - dataOffset);
     }
 
     /**
@@ -203,15 +300,15 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
 
     /** The segment bytes with the checksum computed for the given IPv4 source and destination. */
     public byte[] encode(Ipv4Address src, Ipv4Address dst) {
-        byte[] out = new byte[headerLength() + payload.length];
+        byte[] out = new byte[headerLength() + payloadLength];
         encodeInto(out, 0, src, dst);
         return out;
     }
 
-    /** Writes the segment ({@code headerLength() + payload().length} bytes) at {@code off}, checksum computed. */
+    /** Writes the segment ({@code headerLength() + payloadLength()} bytes) at {@code off}, checksum computed. */
     public void encodeInto(byte[] out, int off, Ipv4Address src, Ipv4Address dst) {
-        System.arraycopy(payload, 0, out, off + headerLength(), payload.length);
-        encodeHeaderInto(out, off, payload.length, src, dst);
+        System.arraycopy(payloadArray, payloadOffset, out, off + headerLength(), payloadLength);
+        encodeHeaderInto(out, off, payloadLength, src, dst);
     }
 
     /**
@@ -269,7 +366,7 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
 
     /** SEG.LEN (RFC 9293 section 3.3.1): data octets plus one for SYN and one for FIN. */
     public int sequenceLength() {
-        return payload.length + (syn() ? 1 : 0) + (fin() ? 1 : 0);
+        return payloadLength + (syn() ? 1 : 0) + (fin() ? 1 : 0);
     }
 
     /** tcpdump's flag letters: S F R P . U E W (ACK is "."). */
@@ -499,13 +596,14 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
         return o instanceof TcpSegment s && sourcePort == s.sourcePort && destinationPort == s.destinationPort
                 && sequence == s.sequence && acknowledgment == s.acknowledgment && flags == s.flags
                 && window == s.window && urgentPointer == s.urgentPointer && Arrays.equals(options, s.options)
-                && Arrays.equals(payload, s.payload);
+                && Arrays.equals(payloadArray, payloadOffset, payloadOffset + payloadLength, s.payloadArray,
+                s.payloadOffset, s.payloadOffset + s.payloadLength);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(sourcePort, destinationPort, sequence, acknowledgment, flags, window, urgentPointer,
-                Arrays.hashCode(options), Arrays.hashCode(payload));
+                Arrays.hashCode(options), Arrays.hashCode(payload()));
     }
 
     /** tcpdump-like: {@code 43210 > 80: Flags [S], seq 123, win 64240, options [mss 1460,nop,wscale 7], length 0}. */
@@ -517,7 +615,7 @@ public record TcpSegment(int sourcePort, int destinationPort, long sequence, lon
     /** The part after the ports, as tcpdump prints it (absolute sequence numbers). */
     public String describe() {
         StringBuilder s = new StringBuilder("Flags [").append(flagString()).append(']');
-        int len = payload.length;
+        int len = payloadLength;
         if (len > 0 || syn() || fin() || rst()) {
             s.append(", seq ").append(sequence);
             if (len > 0) {
