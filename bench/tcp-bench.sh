@@ -33,16 +33,18 @@ if [ ! -f netstack/target/test-classes/dev/wirelab/netstack/socket/TcpBenchmark.
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 fi
 
-# One figure per configuration: MTU 1500 and 9000 (jumbo), each beside Linux at the same MTU, with
-# the veths' offloads at their defaults (TSO/GSO/GRO: the kernel moves 64 KB super-packets through
-# the namespaces and never handles a 1500-byte packet) and off (every packet handled one by one
-# with software checksums: the work our stack does, since its virtual NICs have no offloads).
-declare -A OURS LINUX_ON LINUX_OFF
+# Two pairs per MTU (1500 and 9000, jumbo), each measured like for like:
+#  - offloads on: our NICs with TCP segmentation offload (tso: true) beside the veths' defaults
+#    (TSO/GSO/GRO): both move 64 KB super-packets through the router, neither handles 1500-byte
+#    packets one by one;
+#  - offloads off: our NICs without TSO beside veths with every offload off (each packet handled
+#    one by one, software checksums).
+declare -A OURS_ON OURS_OFF LINUX_ON LINUX_OFF
 
-embedded() {  # MTU
+embedded() {  # MTU tso(true|false)
   local out
   out=$(timeout $((SECS + 120)) "$JAVA_HOME/bin/java" -Xms1g -Xmx3g -XX:+UseParallelGC -XX:+AlwaysPreTouch \
-    -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
+    -Dbench.tso="$2" -cp "netstack/target/classes:netstack/target/test-classes:$(cat "$cp_file")" \
     dev.wirelab.netstack.socket.TcpBenchmark "$SECS" "$1" netstack/target/tcp-bench-$1.pcapng)
   echo "$out" | grep -v '^GOODPUT_BPS' | grep -v '^trace:' >&2
   echo "$out" | awk '/^GOODPUT_BPS/ {print $2}'
@@ -89,9 +91,12 @@ linux() {  # MTU on|off -> Mbit/s
 
 for round in $(seq 1 "$ROUNDS"); do
   for mtu in 1500 9000; do
-    echo "== round $round: embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, ${SECS} s" >&2
-    OURS[$mtu,$round]=$(embedded "$mtu")
-    sync  # the capture's write-back must not run during the Linux measurement
+    echo "== round $round: embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, TSO on, ${SECS} s" >&2
+    OURS_ON[$mtu,$round]=$(embedded "$mtu" true)
+    sync  # the capture's write-back must not run during the next measurement
+    echo "== round $round: embedded runtime (real time, capture on): iperf h1 -> r1 -> h2, MTU $mtu, TSO off, ${SECS} s" >&2
+    OURS_OFF[$mtu,$round]=$(embedded "$mtu" false)
+    sync
     echo "== round $round: Linux kernel TCP between namespaces h1 -> r1 -> h2 (iperf3), MTU $mtu, ${SECS} s" >&2
     LINUX_ON[$mtu,$round]=$(linux "$mtu" on)
     LINUX_OFF[$mtu,$round]=$(linux "$mtu" off)
@@ -99,25 +104,25 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo
-echo "== result (goodput, Mbit/s; ratio = embedded / Linux, each round's figures measured together)"
-printf '%-6s %-7s %12s %22s %8s %22s %8s\n' MTU round embedded "Linux, offloads off" ratio "Linux, offloads on" ratio
+echo "== result (goodput, Mbit/s; ratio = embedded / Linux in the same configuration, each round's figures measured together)"
+printf '%-6s %-7s %14s %14s %8s %14s %14s %8s\n' MTU round "ours, TSO" "Linux, offl. on" ratio "ours, no TSO" "Linux, offl. off" ratio
 for mtu in 1500 9000; do
   rows=""
   for round in $(seq 1 "$ROUNDS"); do
-    rows+="${OURS[$mtu,$round]} ${LINUX_OFF[$mtu,$round]} ${LINUX_ON[$mtu,$round]}"$'\n'
+    rows+="${OURS_ON[$mtu,$round]} ${LINUX_ON[$mtu,$round]} ${OURS_OFF[$mtu,$round]} ${LINUX_OFF[$mtu,$round]}"$'\n'
   done
   printf '%s' "$rows" | awk -v m="$mtu" '
     function median(a, n,   i, j, t) {
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
-    NF == 3 {
-      n++; o[n] = $1 / 1e6; off[n] = $2; on[n] = $3
-      roff[n] = off[n] > 0 ? 100 * o[n] / off[n] : 0; ron[n] = on[n] > 0 ? 100 * o[n] / on[n] : 0
-      printf "%-6s %-7s %12.1f %22.1f %7.1f%% %22.1f %7.1f%%\n", m, n, o[n], off[n], roff[n], on[n], ron[n]
+    NF == 4 {
+      n++; oon[n] = $1 / 1e6; lon[n] = $2; ooff[n] = $3 / 1e6; loff[n] = $4
+      ron[n] = lon[n] > 0 ? 100 * oon[n] / lon[n] : 0; roff[n] = loff[n] > 0 ? 100 * ooff[n] / loff[n] : 0
+      printf "%-6s %-7s %14.1f %14.1f %7.1f%% %14.1f %14.1f %7.1f%%\n", m, n, oon[n], lon[n], ron[n], ooff[n], loff[n], roff[n]
     }
     END {
-      printf "%-6s %-7s %12.1f %22.1f %7.1f%% %22.1f %7.1f%%\n", m, "median", median(o, n), median(off, n),
-        median(roff, n), median(on, n), median(ron, n)
+      printf "%-6s %-7s %14.1f %14.1f %7.1f%% %14.1f %14.1f %7.1f%%\n", m, "median", median(oon, n), median(lon, n),
+        median(ron, n), median(ooff, n), median(loff, n), median(roff, n)
     }'
 done

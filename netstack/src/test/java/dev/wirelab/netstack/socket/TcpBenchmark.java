@@ -40,6 +40,8 @@ public final class TcpBenchmark {
         int mtu = args.length > 1 ? Integer.parseInt(args[1]) : 1500;
         // TCP segmentation offload on every NIC, as Linux veths have it by default (bench.tso=true).
         boolean tso = Boolean.getBoolean("bench.tso");
+        String window = System.getProperty("bench.window", "");
+        String w = window.isEmpty() ? "" : " -w " + window;
         String yaml = """
                 name: tcp-bench
                 segments: [ { name: lan1, mtu: %d }, { name: lan2, mtu: %d } ]
@@ -69,18 +71,18 @@ public final class TcpBenchmark {
             // (the kernel needs no warm-up; a JVM benchmark that skips it measures the compiler).
             // 8 s by default (-Dbench.warmup=S): after 3 s, C2 was still compiling the frame path and
             // goodput came out 10-40% lower and twice as variable.
-            lab.exec("h2", "iperf -s -1 -p 5202", line -> { });
+            lab.exec("h2", "iperf -s -1 -p 5202" + w, line -> { });
             sleep(200);
-            lab.run("h1", "iperf -c 10.0.2.10 -p 5202 -t " + WARMUP_SECONDS, Duration.ofSeconds(WARMUP_SECONDS + 30L));
+            lab.run("h1", "iperf -c 10.0.2.10 -p 5202 -t " + WARMUP_SECONDS + w, Duration.ofSeconds(WARMUP_SECONDS + 30L));
             sink.reset();
-            lab.exec("h2", "iperf -s -1", server::add);
+            lab.exec("h2", "iperf -s -1" + w, server::add);
             sleep(200);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                     .getOperatingSystemMXBean();
             Object profiler = startProfiler();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
-            ExecResult c = lab.run("h1", "iperf -c 10.0.2.10 -t " + seconds, Duration.ofSeconds(seconds + 30L));
+            ExecResult c = lab.run("h1", "iperf -c 10.0.2.10 -t " + seconds + w, Duration.ofSeconds(seconds + 30L));
             long wall = System.nanoTime() - t0;
             long cpu = os.getProcessCpuTime() - cpu0;
             stopProfiler(profiler);

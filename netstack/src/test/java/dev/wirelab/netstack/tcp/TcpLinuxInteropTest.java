@@ -2,6 +2,7 @@ package dev.wirelab.netstack.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wirelab.netstack.bus.DropReason;
 import dev.wirelab.netstack.lab.Lab;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.node.Node;
@@ -35,6 +36,9 @@ import org.junit.jupiter.api.Timeout;
  *   linux 10.61.0.2 (vx61, VNI 61) == [lan 10.61.0.0/24, MTU 1450] .1 r1 .1 [back 10.62.0.0/24] .10 h1
  *   underlay: root ns 10.255.61.1/30 (the bus, UDP 4789) -- veth -- namespace 10.255.61.2/30
  * </pre>
+ * h1's NIC and r1's NIC on lan have TCP segmentation offload: what h1 sends crosses back and lan as
+ * super-packets, and the bus cuts them into ordinary segments for the VXLAN port, so the kernel
+ * sees frames within its MTU. Traffic from Linux takes the ordinary path.
  */
 @Timeout(180)
 class TcpLinuxInteropTest {
@@ -45,9 +49,9 @@ class TcpLinuxInteropTest {
               - { name: lan, vni: 61, mtu: 1450 }
               - back
             nodes:
-              r1: { kind: router, interfaces: { eth0: { segment: lan, address: 10.61.0.1/24 },
+              r1: { kind: router, interfaces: { eth0: { segment: lan, address: 10.61.0.1/24, tso: true },
                                                 eth1: { segment: back, address: 10.62.0.1/24 } } }
-              h1: { kind: host, interfaces: { eth0: { segment: back, address: 10.62.0.10/24 } },
+              h1: { kind: host, interfaces: { eth0: { segment: back, address: 10.62.0.10/24, tso: true } },
                     routes: [ { to: default, via: 10.62.0.1 } ] }
             external:
               - { name: linux, segment: lan, remote: "10.255.61.2:4789" }
@@ -272,6 +276,13 @@ class TcpLinuxInteropTest {
                 .containsExactly("SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "TIME_WAIT");
         TcpInfo info = onLoop(h1, conn::info);
         assertThat(info.peerMss()).isEqualTo(1410); // the vxlan device's MTU 1450 - 40
+        // h1 sent super-packets (TSO) that crossed lan whole; the kernel got them cut to its MTU.
+        assertThat(lab.trace().frames()).anyMatch(f -> f.segment().equals("lan") && f.ingressPort().equals("r1:eth0")
+                && f.bytes().length > 1450 + 14);
+        assertThat(lab.bus().counters()).allSatisfy(pc -> {
+            assertThat(pc.drops().get(DropReason.MALFORMED_SUPER_PACKET)).isZero();
+            assertThat(pc.drops().get(DropReason.SEND_ERROR)).isZero();
+        });
         assertThat(info.timestamps()).isTrue();
         assertThat(info.sendWindowScale()).isPositive();
         Files.deleteIfExists(got);
