@@ -8,8 +8,10 @@ package dev.wirelab.netstack.tcp;
  * @param ephemeralHigh       ip_local_port_range high end (60999)
  * @param mslNanos            Maximum Segment Lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 section 3.4.2).
  *                            Default 60 s; labs shorten it
- * @param receiveBuffer       default SO_RCVBUF (tcp_rmem[1]); no autotuning
- * @param sendBuffer          default SO_SNDBUF (tcp_wmem[1]); no autotuning
+ * @param receiveBuffer       initial receive buffer (tcp_rmem[1]); autotuning grows it to what the reader
+ *                            drains per round trip, up to maxReceiveBuffer, unless SO_RCVBUF is set
+ * @param sendBuffer          initial send buffer (tcp_wmem[1]); autotuning grows it to twice the congestion
+ *                            window, up to {@link #MAX_SEND_BUFFER}, unless SO_SNDBUF is set
  * @param maxReceiveBuffer    largest receive buffer, which fixes the window scale we offer (tcp_rmem[2])
  * @param synRetries          tcp_syn_retries: SYN retransmissions before connect() fails (6)
  * @param synAckRetries       tcp_synack_retries: SYN-ACK retransmissions of a half-open connection (5)
@@ -58,6 +60,12 @@ public record TcpConfig(int ephemeralLow, int ephemeralHigh, long mslNanos, int 
             throw new IllegalArgumentException("tcp_syncookies must be 0, 1 or 2: " + syncookies);
         }
     }
+
+    /**
+     * Largest send buffer autotuning grows to (Linux's tcp_wmem[2], 4 MB); a socket with SO_SNDBUF
+     * keeps what it asked for.
+     */
+    public static final int MAX_SEND_BUFFER = 4 * 1024 * 1024;
 
     public static TcpConfig defaults() {
         return new TcpConfig(32768, 60999, 60 * S, 131072, 131072, 6 * 1024 * 1024, 6, 5, 1, 256, 4096, 15,

@@ -123,6 +123,12 @@ public final class TcpConnection {
     private long oooFinAbs = -1;
     private int sndBufCap;
     private int rcvBufCap;
+    // Buffer autotuning (Linux's tcp_rcv_space_adjust and tcp_sndbuf_expand), off for a buffer the
+    // application sized itself (SO_RCVBUF / SO_SNDBUF lock it, as in Linux).
+    private long rcvSpace;         // bytes the application read in the last measured round trip (rcvq_space.space)
+    private long rcvSpaceStart;    // consumed-stream position where the current measurement began
+    private long rcvSpaceAt = -1;  // when it began
+    private long rcvRttNanos;      // the receiver's round-trip estimate, from echoed timestamps (rcv_rtt_est)
     private boolean finQueued;
     private boolean finSent;
     private SeqNum finSeq = SeqNum.ZERO;
@@ -352,6 +358,7 @@ public final class TcpConnection {
                 return n;
             }
             int n = recvBuf.read(b, off, len);
+            adjustReceiveSpace(layer.now());
             afterRead(layer.now());
             finish();
             return n;
@@ -796,6 +803,15 @@ public final class TcpConnection {
         }
         lastReceivedAt = now;
         keepAliveProbes = 0;
+        if (tsOk && ts != null && seg.payloadLength() > 0 && ts.echoReply() != 0) {
+            // The receiver's RTT (Linux tcp_rcv_rtt_measure_ts): our clock now minus the timestamp
+            // the data echoes, at least one tick; smoothed 7/8 as SRTT.
+            long ticks = Math.max(1, (tsNow(now) - ts.echoReply()) & 0xFFFFFFFFL);
+            if (ticks < 60_000) {
+                long sample = ticks * MS;
+                rcvRttNanos = rcvRttNanos == 0 ? sample : (7 * rcvRttNanos + sample) / 8;
+            }
+        }
         if (tsOk && ts != null && (int) (ts.value() - tsRecent) >= 0 && seq.le(lastAckSent)) {
             // RFC 7323 section 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent then
             // SEG.TSval is copied to TS.Recent".
@@ -1096,6 +1112,7 @@ public final class TcpConnection {
             cwnd += Math.max(1, (long) sndMss * sndMss / Math.max(cwnd, 1));
         }
         cwnd = Math.min(cwnd, 1L << 30);
+        expandSendBuffer();
         return true;
     }
 
@@ -1278,6 +1295,57 @@ public final class TcpConnection {
     }
 
     /** Linux __tcp_cleanup_rbuf: after a read, announce a window that at least doubled. */
+    /**
+     * Receive buffer autotuning (Linux's dynamic right-sizing, tcp_rcv_space_adjust): once per
+     * receiver round trip, if the application read more than in the round trip before, the buffer
+     * grows to twice that plus 16 segments, up to tcp_rmem[2], so the window never limits a reader
+     * that keeps up.
+     */
+    private void adjustReceiveSpace(long now) {
+        if (options.receiveBuffer() > 0) {
+            return; // SO_RCVBUF set: the application chose the size
+        }
+        long rtt = rcvRttNanos > 0 ? rcvRttNanos : (this.rtt.hasSample() ? this.rtt.srtt() : 0);
+        long consumed = rcvNxtAbs - recvBuf.length();
+        if (rcvSpaceAt < 0) {
+            rcvSpace = Math.min(rcvBufCap, 10L * ourMss);
+            rcvSpaceStart = consumed;
+            rcvSpaceAt = now;
+            return;
+        }
+        if (rtt <= 0 || now - rcvSpaceAt < rtt) {
+            return;
+        }
+        long copied = consumed - rcvSpaceStart;
+        if (copied > rcvSpace) {
+            long target = Math.min(layer.config().maxReceiveBuffer(), 2 * copied + 16L * ourMss);
+            if (target > rcvBufCap) {
+                layer.event(this, "buffer_autotune", "buffer", "receive", "from", rcvBufCap, "to", target,
+                        "copied", copied, "rtt_us", rtt / 1000);
+                rcvBufCap = (int) target;
+            }
+            rcvSpace = copied;
+        }
+        rcvSpaceStart = consumed;
+        rcvSpaceAt = now;
+    }
+
+    /**
+     * Send buffer autotuning (Linux's tcp_sndbuf_expand): room for twice the congestion window, at
+     * least ten segments' worth, up to tcp_wmem[2], unless SO_SNDBUF fixed it.
+     */
+    private void expandSendBuffer() {
+        if (options.sendBuffer() > 0) {
+            return;
+        }
+        long target = Math.min(TcpConfig.MAX_SEND_BUFFER, 2 * Math.max(cwnd, 10L * sndMss));
+        if (target > sndBufCap) {
+            layer.event(this, "buffer_autotune", "buffer", "send", "from", sndBufCap, "to", target, "cwnd", cwnd);
+            sndBufCap = (int) target;
+            pendingEvents |= EV_WRITABLE;
+        }
+    }
+
     private void afterRead(long now) {
         if (peerFin || !state.synchronizedState() || state == TcpState.TIME_WAIT) {
             return;

@@ -75,10 +75,15 @@ class TcpLabTest {
 
         /** Listens on h2:5001; {@link #connect()} starts the client. */
         Bulk(Lab lab, byte[] data) {
+            this(lab, data, TcpOptions.DEFAULT);
+        }
+
+        /** Listens on h2:5001 with {@code serverOptions} (inherited by the accepted connection). */
+        Bulk(Lab lab, byte[] data, TcpOptions serverOptions) {
             this.lab = lab;
             this.data = data;
             TcpLayer h2 = TcpLayer.of(lab.node("h2"));
-            TcpListener l = h2.listen(Ipv4Address.ANY, 5001, 8, TcpOptions.DEFAULT);
+            TcpListener l = h2.listen(Ipv4Address.ANY, 5001, 8, serverOptions);
             l.setListener(() -> {
                 server = l.accept();
                 server.setListener(new TcpConnection.Listener() {
