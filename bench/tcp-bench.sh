@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # TCP goodput benchmark (not a test): a bulk transfer h1 -> r1 -> h2
 #   (1) in the embedded runtime, real time, every frame captured to a pcapng file: our iperf over
-#       our TCP (after a warm-up transfer for the JIT);
+#       our TCP (after a warm-up transfer for the JIT), with TSO on our NICs and without;
 #   (2) Linux kernel TCP between network namespaces h1 -> r1 -> h2 (veth pairs, r1 forwards):
 #       iperf3, measured in the same run at the same MTU, with offloads on and off;
-# in interleaved rounds, and prints each round's figures and ratios and their medians. Needs root,
-# iproute2 and ethtool; installs iperf3.
-# Usage: bench/tcp-bench.sh [seconds] [rounds]   (default 3 s per transfer, 3 rounds: about 4 minutes)
+# in interleaved rounds, and prints each round's figures and ratios (like for like: TSO beside
+# offloads on, no TSO beside offloads off) and their medians. Needs root, iproute2 and ethtool;
+# installs iperf3.
+# Usage: bench/tcp-bench.sh [seconds] [rounds]   (default 3 s per transfer, 3 rounds: about 5 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-3}
