@@ -16,7 +16,7 @@ import java.util.Objects;
  * arrays are not copied: callers must not mutate them after handing them over. (A class rather than
  * a record so that a parsed datagram's payload can stay in the frame it came in.)
  */
-public final class Ipv4Packet {
+public final class Ipv4Packet extends PayloadView {
 
     public static final int PROTOCOL_ICMP = 1;
     public static final int PROTOCOL_TCP = 6;
@@ -42,14 +42,6 @@ public final class Ipv4Packet {
     private final Ipv4Address source;
     private final Ipv4Address destination;
     private final byte[] options;
-    // The payload is bytes [payloadOffset, payloadOffset + payloadLength) of payloadArray. A parsed
-    // datagram points into the received frame (frames are never modified) instead of copying its
-    // payload out: a router forwards it and TCP reads its segment from there. payload() makes an
-    // array of its own on first use, for code that wants one.
-    private final byte[] payloadArray;
-    private final int payloadOffset;
-    private final int payloadLength;
-    private byte[] payload;
     // Not on the wire: for a TCP super-packet built for a NIC with TCP segmentation offload, the
     // payload size of each segment it stands for (Linux's skb_shinfo gso_size); 0 otherwise.
     private int gsoSize;
@@ -67,6 +59,7 @@ public final class Ipv4Packet {
                        int fragmentOffset, int ttl, int protocol, Ipv4Address source,
                        Ipv4Address destination, byte[] options, byte[] payloadArray, int payloadOffset,
                        int payloadLength) {
+        super(payloadArray, payloadOffset, payloadLength);
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(options, "options");
@@ -96,9 +89,6 @@ public final class Ipv4Packet {
         this.source = source;
         this.destination = destination;
         this.options = options;
-        this.payloadArray = payloadArray;
-        this.payloadOffset = payloadOffset;
-        this.payloadLength = payloadLength;
     }
 
     public int tos() {
@@ -142,28 +132,6 @@ public final class Ipv4Packet {
         return options;
     }
 
-    /** The payload as an array of its own (made on first call for a parsed datagram; do not modify it). */
-    public byte[] payload() {
-        byte[] p = payload;
-        if (p == null) {
-            p = Arrays.copyOfRange(payloadArray, payloadOffset, payloadOffset + payloadLength);
-            payload = p;
-        }
-        return p;
-    }
-
-    /** The array holding the payload, read-only, from {@link #payloadOffset()} for {@link #payloadLength()} bytes. */
-    public byte[] payloadArray() {
-        return payloadArray;
-    }
-
-    public int payloadOffset() {
-        return payloadOffset;
-    }
-
-    public int payloadLength() {
-        return payloadLength;
-    }
 
     private static void checkField(String name, int value, int max) {
         if (value < 0 || value > max) {
@@ -452,8 +420,7 @@ public final class Ipv4Packet {
                 && dontFragment == p.dontFragment && moreFragments == p.moreFragments
                 && fragmentOffset == p.fragmentOffset && ttl == p.ttl && protocol == p.protocol
                 && source.equals(p.source) && destination.equals(p.destination)
-                && Arrays.equals(options, p.options) && Arrays.equals(payloadArray, payloadOffset,
-                payloadOffset + payloadLength, p.payloadArray, p.payloadOffset, p.payloadOffset + p.payloadLength);
+                && Arrays.equals(options, p.options) && samePayload(p);
     }
 
     @Override

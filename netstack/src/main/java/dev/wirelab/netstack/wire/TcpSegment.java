@@ -22,7 +22,7 @@ import java.util.Objects;
  * copied: callers must not mutate them after handing them over. (A class rather than a record so
  * that a parsed segment's data can stay in the frame it came in.)
  */
-public final class TcpSegment {
+public final class TcpSegment extends PayloadView {
 
 
     public static final int FIN = 0x01;
@@ -58,13 +58,6 @@ public final class TcpSegment {
     private final int window;
     private final int urgentPointer;
     private final byte[] options;
-    // The payload is bytes [payloadOffset, payloadOffset + payloadLength) of payloadArray: a parsed
-    // segment points into the frame it came in (frames are never modified), so TCP copies its data
-    // once, into the receive buffer. payload() makes an array of its own on first use.
-    private final byte[] payloadArray;
-    private final int payloadOffset;
-    private final int payloadLength;
-    private byte[] payload;
 
     /**
      * @param flags the 12 bits after the data offset: the eight flags of RFC 9293 (plus RFC 3168's
@@ -80,8 +73,8 @@ public final class TcpSegment {
     private TcpSegment(int sourcePort, int destinationPort, long sequence, long acknowledgment, int flags,
                        int window, int urgentPointer, byte[] options, byte[] payloadArray, int payloadOffset,
                        int payloadLength) {
+        super(payloadArray, payloadOffset, payloadLength);
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(payloadArray, "payload");
         if ((sourcePort & ~0xFFFF) != 0 || (destinationPort & ~0xFFFF) != 0) {
             throw new IllegalArgumentException("ports must fit in 16 bits: " + sourcePort + ", " + destinationPort);
         }
@@ -104,9 +97,6 @@ public final class TcpSegment {
         this.window = window;
         this.urgentPointer = urgentPointer;
         this.options = options;
-        this.payloadArray = payloadArray;
-        this.payloadOffset = payloadOffset;
-        this.payloadLength = payloadLength;
     }
 
     public int sourcePort() {
@@ -145,28 +135,6 @@ public final class TcpSegment {
         return options;
     }
 
-    /** The data as an array of its own (made on first call for a parsed segment; do not modify it). */
-    public byte[] payload() {
-        byte[] p = payload;
-        if (p == null) {
-            p = Arrays.copyOfRange(payloadArray, payloadOffset, payloadOffset + payloadLength);
-            payload = p;
-        }
-        return p;
-    }
-
-    /** The array holding the data, read-only, from {@link #payloadOffset()} for {@link #payloadLength()} bytes. */
-    public byte[] payloadArray() {
-        return payloadArray;
-    }
-
-    public int payloadOffset() {
-        return payloadOffset;
-    }
-
-    public int payloadLength() {
-        return payloadLength;
-    }
 
     /** A segment without options. */
     public static TcpSegment of(int sourcePort, int destinationPort, long sequence, long acknowledgment, int flags,
@@ -596,8 +564,7 @@ public final class TcpSegment {
         return o instanceof TcpSegment s && sourcePort == s.sourcePort && destinationPort == s.destinationPort
                 && sequence == s.sequence && acknowledgment == s.acknowledgment && flags == s.flags
                 && window == s.window && urgentPointer == s.urgentPointer && Arrays.equals(options, s.options)
-                && Arrays.equals(payloadArray, payloadOffset, payloadOffset + payloadLength, s.payloadArray,
-                s.payloadOffset, s.payloadOffset + s.payloadLength);
+                && samePayload(s);
     }
 
     @Override
