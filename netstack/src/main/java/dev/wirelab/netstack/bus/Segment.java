@@ -1,5 +1,6 @@
 package dev.wirelab.netstack.bus;
 
+import dev.wirelab.netstack.offload.Tso;
 import dev.wirelab.netstack.time.EventLoop;
 import dev.wirelab.netstack.trace.TraceSink;
 import dev.wirelab.netstack.wire.MacAddress;
@@ -211,8 +212,9 @@ public final class Segment {
 
     /**
      * A frame that may be a TCP super-packet ({@code gsoSize > 0}): it crosses the switch whole,
-     * as through a Linux bridge, is captured whole (as tcpdump on a veth shows it) and meets the
-     * impairments as one frame; each port decides how to hand it on.
+     * as through a Linux bridge, and is captured whole (as tcpdump on a veth shows it). Loss,
+     * duplication, delay and reordering take it as one frame (as netem does a GSO packet);
+     * corruption and a rate limit act on its segments. Each port decides how to hand it on.
      */
     void receive(BusPort in, byte[] frame, int gsoSize) {
         int len = frame.length;
@@ -225,8 +227,7 @@ public final class Segment {
         }
         BusPort unicast = null;
         BusPort[] flood = null;
-        byte[] out = frame;
-        int copies = 1;
+        List<Admitted> immediate = null;
         long now;
         lock.lock();
         try {
@@ -261,58 +262,98 @@ public final class Segment {
                 }
             }
             Impairments imp = impairments;
-            long at = now;
-            if (imp.isNone()) {
-                if (fifoFloor > now) {
-                    at = fifoFloor; // frames delayed under older impairments still go first
-                }
-            } else {
-                if (imp.loss() > 0 && rng.nextDouble() < imp.loss()) {
-                    dropped(in, DropReason.LOSS, now, len);
-                    return;
-                }
-                if (imp.corrupt() > 0 && rng.nextDouble() < imp.corrupt() && len > ETHERNET_HEADER) {
-                    out = frame.clone();
-                    out[ETHERNET_HEADER + rng.nextInt(len - ETHERNET_HEADER)] ^= (byte) (1 << rng.nextInt(8));
-                }
-                if (imp.duplicate() > 0 && rng.nextDouble() < imp.duplicate()) {
-                    copies = 2;
-                }
-                if (imp.rateBitsPerSecond() > 0) {
-                    long start = Math.max(now, busyUntil);
-                    long waitingBytes = (long) ((start - now) * (imp.rateBitsPerSecond() / 8e9));
-                    if (start > now && waitingBytes + len > imp.queueLimitBytes()) {
-                        dropped(in, DropReason.QUEUE_FULL, now, len);
-                        return;
+            if (gsoSize > 0 && (imp.corrupt() > 0 || imp.rateBitsPerSecond() > 0)) {
+                // Corruption and a rate limit act on the segments a super-packet stands for, as
+                // Linux's netem (netem_segment) and tbf (tbf_segment) cut GSO packets first: one
+                // flipped bit or one full queue then costs one segment, not up to 44.
+                List<byte[]> pieces = Tso.segmentFrameOrWhole(frame, gsoSize);
+                if (pieces.size() > 1) {
+                    immediate = new ArrayList<>(pieces.size());
+                    for (byte[] piece : pieces) {
+                        Admitted a = admit(in, unicast, flood, piece, 0, now, imp);
+                        if (a != null) {
+                            immediate.add(a);
+                        }
                     }
-                    busyUntil = start + (long) Math.ceil(len * 8e9 / imp.rateBitsPerSecond());
-                    at = busyUntil;
-                }
-                if (imp.delayNanos() > 0 || imp.jitterNanos() > 0) {
-                    long d = imp.delayNanos();
-                    if (imp.jitterNanos() > 0) {
-                        d += rng.nextLong(-imp.jitterNanos(), imp.jitterNanos() + 1);
-                    }
-                    at += Math.max(0, d);
-                }
-                at = Math.max(at, fifoFloor);
-                if (imp.reorder() > 0 && rng.nextDouble() < imp.reorder()) {
-                    at += imp.reorderDelayNanos(); // held back outside the FIFO: later frames overtake it
-                } else {
-                    fifoFloor = at;
                 }
             }
-            if (at > now || !pending.isEmpty() || draining > 0) {
-                // Delayed, or earlier frames are still waiting: queue in (time, arrival) order and
-                // let the bus loop hand it over, so timer jitter can never reorder deliveries.
-                pending.add(new Pending(at, sequence++, in, unicast, flood, out, gsoSize, copies));
-                loop.schedule(at - now, this::drain);
-                return;
+            if (immediate == null) {
+                Admitted a = admit(in, unicast, flood, frame, gsoSize, now, imp);
+                if (a == null) {
+                    return;
+                }
+                immediate = List.of(a);
             }
         } finally {
             lock.unlock();
         }
-        forward(in, unicast, flood, out, gsoSize, copies);
+        for (Admitted a : immediate) {
+            forward(in, unicast, flood, a.frame(), a.gsoSize(), a.copies());
+        }
+    }
+
+    /** A frame the impairments let through at once: what to deliver, how many times. */
+    private record Admitted(byte[] frame, int gsoSize, int copies) {
+    }
+
+    /**
+     * Under the lock: draws the impairments for one frame. Returns what to hand over now, or null
+     * when the frame was dropped or queued for later (delayed, or behind frames still waiting).
+     */
+    private Admitted admit(BusPort in, BusPort unicast, BusPort[] flood, byte[] frame, int gsoSize, long now,
+                           Impairments imp) {
+        int len = frame.length;
+        byte[] out = frame;
+        int copies = 1;
+        long at = now;
+        if (imp.isNone()) {
+            if (fifoFloor > now) {
+                at = fifoFloor; // frames delayed under older impairments still go first
+            }
+        } else {
+            if (imp.loss() > 0 && rng.nextDouble() < imp.loss()) {
+                dropped(in, DropReason.LOSS, now, len);
+                return null;
+            }
+            if (imp.corrupt() > 0 && rng.nextDouble() < imp.corrupt() && len > ETHERNET_HEADER) {
+                out = frame.clone();
+                out[ETHERNET_HEADER + rng.nextInt(len - ETHERNET_HEADER)] ^= (byte) (1 << rng.nextInt(8));
+            }
+            if (imp.duplicate() > 0 && rng.nextDouble() < imp.duplicate()) {
+                copies = 2;
+            }
+            if (imp.rateBitsPerSecond() > 0) {
+                long start = Math.max(now, busyUntil);
+                long waitingBytes = (long) ((start - now) * (imp.rateBitsPerSecond() / 8e9));
+                if (start > now && waitingBytes + len > imp.queueLimitBytes()) {
+                    dropped(in, DropReason.QUEUE_FULL, now, len);
+                    return null;
+                }
+                busyUntil = start + (long) Math.ceil(len * 8e9 / imp.rateBitsPerSecond());
+                at = busyUntil;
+            }
+            if (imp.delayNanos() > 0 || imp.jitterNanos() > 0) {
+                long d = imp.delayNanos();
+                if (imp.jitterNanos() > 0) {
+                    d += rng.nextLong(-imp.jitterNanos(), imp.jitterNanos() + 1);
+                }
+                at += Math.max(0, d);
+            }
+            at = Math.max(at, fifoFloor);
+            if (imp.reorder() > 0 && rng.nextDouble() < imp.reorder()) {
+                at += imp.reorderDelayNanos(); // held back outside the FIFO: later frames overtake it
+            } else {
+                fifoFloor = at;
+            }
+        }
+        if (at > now || !pending.isEmpty() || draining > 0) {
+            // Delayed, or earlier frames are still waiting: queue in (time, arrival) order and
+            // let the bus loop hand it over, so timer jitter can never reorder deliveries.
+            pending.add(new Pending(at, sequence++, in, unicast, flood, out, gsoSize, copies));
+            loop.schedule(at - now, this::drain);
+            return null;
+        }
+        return new Admitted(out, gsoSize, copies);
     }
 
     /** Runs on the bus loop: hands over every delivery that is due, in order. */

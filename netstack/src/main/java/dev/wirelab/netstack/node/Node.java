@@ -1097,7 +1097,7 @@ public class Node {
                 // RFC 1191 section 4 / RFC 1812 section 5.2.6: DF set and too big -> "fragmentation
                 // needed and DF set" carrying the next-hop MTU. For a super-packet the quote shows its
                 // first segment, the datagram a NIC would have sent.
-                Ipv4Packet offending = packet.gsoSize() > 0 ? Tso.segment(packet).get(0) : packet;
+                Ipv4Packet offending = packet.gsoSize() > 0 ? Tso.segment(packet, 1).get(0) : packet;
                 sendIcmpError(offending, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8
                         | IcmpMessage.FRAGMENTATION_NEEDED, out.mtu(), "datagram of " + length + " bytes, next-hop MTU "
                         + out.mtu());
@@ -1192,6 +1192,14 @@ public class Node {
     }
 
     private void transmitIp(NetworkInterface out, Ipv4Packet packet, MacAddress mac) {
+        if (packet.gsoSize() > 0 && (!out.tso() || Tso.segmentDatagramLength(packet) > out.mtu())) {
+            // TSO went off, or the MTU shrank, while the super-packet waited for ARP: cut it now,
+            // as Linux checks at transmit time (validate_xmit_skb).
+            for (Ipv4Packet s : Tso.segment(packet)) {
+                transmitIp(out, s, mac);
+            }
+            return;
+        }
         ipTransmitted.increment();
         byte[] frame;
         if (packet.takeFrameHeadroom()) {
@@ -1304,6 +1312,9 @@ public class Node {
                 NO_OPTIONS, d.payload(), d.payloadOffset(), d.payloadLength());
         if (d.gsoSize() > 0) {
             packet = packet.withGsoSize(d.gsoSize());
+            // Its segments carry IDs counting up from its own (Tso.segment): reserve them all, as
+            // Linux's ip_select_ident_segs does for gso_segs, so no later datagram reuses one.
+            nextIdentification = (nextIdentification + Tso.segmentCount(packet) - 1) & 0xFFFF;
         }
         // A TCP super-packet is as long as its segments (they are what a link finally carries).
         int length = d.gsoSize() > 0 ? Tso.segmentDatagramLength(packet) : packet.totalLength();

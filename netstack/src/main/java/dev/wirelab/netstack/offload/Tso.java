@@ -3,6 +3,7 @@ package dev.wirelab.netstack.offload;
 import dev.wirelab.netstack.wire.EthernetFrame;
 import dev.wirelab.netstack.wire.InternetChecksum;
 import dev.wirelab.netstack.wire.Ipv4Packet;
+import dev.wirelab.netstack.wire.TcpSegment;
 import dev.wirelab.netstack.wire.WireFormatException;
 
 import java.util.ArrayList;
@@ -26,7 +27,10 @@ public final class Tso {
      * (65535 - 20 IP - 8 UDP - 8 VXLAN - 14 Ethernet), the bus's frame limit.
      */
     public static final int MAX_DATAGRAM = 65535 - 20 - 8 - 8 - EthernetFrame.HEADER_LENGTH;
-    /** Linux's default gso_max_segs for TSO (sk_gso_max_segs is capped by the device). */
+    /**
+     * Most segments one super-packet stands for: our cap (Linux's own, GSO_MAX_SEGS, is 65535, and
+     * the 64 KB size limit binds first for any MSS above 1 KB).
+     */
     public static final int MAX_SEGMENTS = 64;
 
     private Tso() {
@@ -52,6 +56,15 @@ public final class Tso {
         return p.headerLength() + tcpHeaderLength(p) + p.gsoSize();
     }
 
+    /** How many segments a super-packet stands for (1 for an ordinary datagram). */
+    public static int segmentCount(Ipv4Packet p) {
+        if (p.gsoSize() == 0) {
+            return 1;
+        }
+        int data = p.payloadLength() - tcpHeaderLength(p);
+        return Math.max(1, (data + p.gsoSize() - 1) / p.gsoSize());
+    }
+
     /**
      * Cuts a super-packet into the datagrams a NIC would send: each carries {@code gsoSize} payload
      * bytes (the last one the rest) behind a copy of the TCP header, with
@@ -65,9 +78,18 @@ public final class Tso {
      * Each result has room for the Ethernet header in front ({@link Ipv4Packet#takeFrameHeadroom}).
      * A datagram without a gso size comes back alone.
      *
-     * @throws WireFormatException when the super-packet is not a well-formed TCP datagram
+     * <p>The super-packet's own TCP checksum is verified first: fresh checksums must never make
+     * damaged data look whole (in Linux a GSO packet only ever holds data a stack checksummed).
+     *
+     * @throws WireFormatException when the super-packet is not a well-formed TCP datagram, or its
+     *                             checksum is wrong
      */
     public static List<Ipv4Packet> segment(Ipv4Packet p) {
+        return segment(p, Integer.MAX_VALUE);
+    }
+
+    /** {@link #segment}, only the first {@code limit} segments (e.g. the one an ICMP error quotes). */
+    public static List<Ipv4Packet> segment(Ipv4Packet p, int limit) {
         int gso = p.gsoSize();
         if (gso == 0) {
             return List.of(p);
@@ -76,19 +98,23 @@ public final class Tso {
         byte[] a = p.payloadArray();
         int tcp = p.payloadOffset();
         int data = p.payloadLength() - thl;
+        if (!TcpSegment.checksumValid(a, tcp, p.payloadLength(), p.source(), p.destination())) {
+            throw new WireFormatException("tcp", "bad checksum in a super-packet of " + p.payloadLength() + " bytes");
+        }
         if (data <= gso) {
             return List.of(p.withGsoSize(0));
         }
         long seq = readI32(a, tcp + 4) & 0xFFFFFFFFL;
         int flags = readU16(a, tcp + 12) & 0x0FFF;
-        int count = (data + gso - 1) / gso;
+        int total = segmentCount(p);
+        int count = Math.min(total, limit);
         List<Ipv4Packet> out = new ArrayList<>(count);
         int ipHeader = p.headerLength();
         int headroom = EthernetFrame.HEADER_LENGTH + ipHeader;
         for (int i = 0; i < count; i++) {
             int off = i * gso;
             int n = Math.min(gso, data - off);
-            boolean last = i == count - 1;
+            boolean last = i == total - 1;
             byte[] b = new byte[Math.max(headroom + thl + n, EthernetFrame.MIN_FRAME_LENGTH)];
             System.arraycopy(a, tcp, b, headroom, thl);
             System.arraycopy(a, tcp + thl + off, b, headroom + thl, n);

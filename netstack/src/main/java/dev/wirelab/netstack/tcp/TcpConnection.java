@@ -129,6 +129,7 @@ public final class TcpConnection {
     private long rcvSpaceStart;    // consumed-stream position where the current measurement began
     private long rcvSpaceAt = -1;  // when it began
     private long rcvRttNanos;      // the receiver's round-trip estimate, from echoed timestamps (rcv_rtt_est)
+    private long rcvRttEcho;       // the echoed timestamp it was last measured from
     private boolean finQueued;
     private boolean finSent;
     private SeqNum finSeq = SeqNum.ZERO;
@@ -629,8 +630,9 @@ public final class TcpConnection {
             m -= TIMESTAMP_OPTION_LENGTH;
         }
         sndMss = Math.max(m, 64);
-        // Linux's sk_setup_caps / tcp_tso_autosize: with TSO on the route's interface, hand IP
-        // super-packets of whole segments, up to what one datagram may carry and 64 segments.
+        // Linux's sk_setup_caps: with TSO on the route's interface, hand IP super-packets of whole
+        // segments, up to what one datagram may carry and 64 segments (Linux also sizes them to
+        // about 1 ms of its pacing rate, tcp_tso_autosize; we have no pacing).
         int tsoMax = layer.tsoMaxSize(remoteAddress);
         int header = Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.HEADER_LENGTH + (tsOk ? TIMESTAMP_OPTION_LENGTH : 0);
         tsoSegments = tsoMax <= 0 ? 1 : Math.max(1, Math.min(Tso.MAX_SEGMENTS, (tsoMax - header) / sndMss));
@@ -803,9 +805,11 @@ public final class TcpConnection {
         }
         lastReceivedAt = now;
         keepAliveProbes = 0;
-        if (tsOk && ts != null && seg.payloadLength() > 0 && ts.echoReply() != 0) {
+        if (tsOk && ts != null && seg.payloadLength() > 0 && ts.echoReply() != 0 && ts.echoReply() != rcvRttEcho) {
             // The receiver's RTT (Linux tcp_rcv_rtt_measure_ts): our clock now minus the timestamp
-            // the data echoes, at least one tick; smoothed 7/8 as SRTT.
+            // the data echoes, at least one tick, once per echoed value (later segments echoing the
+            // same one would only add their queueing); smoothed 7/8 as SRTT.
+            rcvRttEcho = ts.echoReply();
             long ticks = Math.max(1, (tsNow(now) - ts.echoReply()) & 0xFFFFFFFFL);
             if (ticks < 60_000) {
                 long sample = ticks * MS;
@@ -1104,12 +1108,17 @@ public final class TcpConnection {
             }
         }
         dupAcks = 0;
+        // With TSO one ACK covers a whole super-packet (up to 44 segments): counted as one ACK it
+        // would add one SMSS per round trip. Like Linux (tcp_slow_start and tcp_cong_avoid_ai count
+        // the segments acknowledged: RFC 3465 byte counting without its L limit), such an ACK counts
+        // once for every segment it covers. Without TSO each ACK counts once, as RFC 5681 says.
+        long segments = tsoSegments > 1 ? Math.max(1, acked / sndMss) : 1;
         if (cwnd < ssthresh) {
-            // RFC 5681 section 3.1, slow start: "cwnd += min (N, SMSS)" (equation 2).
-            cwnd += Math.min(acked, sndMss);
+            // RFC 5681 section 3.1, slow start: "cwnd += min (N, SMSS)" (equation 2), per segment covered.
+            cwnd += Math.min(acked, segments * sndMss);
         } else {
             // Congestion avoidance: "cwnd += SMSS*SMSS/cwnd" per ACK (equation 3), at least 1 byte.
-            cwnd += Math.max(1, (long) sndMss * sndMss / Math.max(cwnd, 1));
+            cwnd += Math.max(1, segments * sndMss * sndMss / Math.max(cwnd, 1));
         }
         cwnd = Math.min(cwnd, 1L << 30);
         expandSendBuffer();

@@ -34,7 +34,7 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
     }
 
     private final Path path;
-    private final OutputStream out;
+    private final DirectChannelStream out;
     private final PcapngWriter writer;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -145,29 +145,52 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
      * is written padded and the file then cut to its real length.
      */
     private static final class DirectChannelStream extends OutputStream {
-        private static final int ALIGN = 4096;
-        private final FileChannel channel;
+        private final Path path;
+        private final int align;
         private final ByteBuffer buffer;
-        private final boolean direct;
+        private FileChannel channel;
+        private boolean direct;
         private long filePosition; // where the buffer's first byte goes (block-aligned when direct)
 
-        private DirectChannelStream(FileChannel channel, int size, boolean direct) {
+        private DirectChannelStream(Path path, FileChannel channel, int size, int align, boolean direct) {
+            this.path = path;
             this.channel = channel;
+            this.align = align;
             this.direct = direct;
-            this.buffer = ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN);
+            this.buffer = ByteBuffer.allocateDirect(size + align).alignedSlice(align);
         }
 
         static DirectChannelStream open(Path path, int size) throws IOException {
+            int align = 4096;
             try {
-                FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                align = (int) Math.max(align, Math.min(1 << 20, Files.getFileStore(path.toAbsolutePath().getParent())
+                        .getBlockSize()));
+            } catch (IOException | UnsupportedOperationException e) {
+                // keep 4096
+            }
+            FileChannel ch = null;
+            try {
+                ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
-                return new DirectChannelStream(ch, size, true);
+                // Some file systems accept O_DIRECT at open and refuse it only when writing: probe
+                // with one aligned block (the capture's first block overwrites it).
+                ByteBuffer probe = ByteBuffer.allocateDirect(2 * align).alignedSlice(align).limit(align);
+                ch.write(probe, 0);
+                return new DirectChannelStream(path, ch, size, align, true);
             } catch (UnsupportedOperationException | IOException e) {
                 // tmpfs and some others refuse O_DIRECT: write through the page cache instead.
-                FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
-                return new DirectChannelStream(ch, size, false);
+                if (ch != null) {
+                    ch.close();
+                }
+                return new DirectChannelStream(path, buffered(path, true), size, align, false);
             }
+        }
+
+        private static FileChannel buffered(Path path, boolean truncate) throws IOException {
+            return truncate
+                    ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.WRITE)
+                    : FileChannel.open(path, StandardOpenOption.WRITE);
         }
 
         @Override
@@ -194,7 +217,7 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
         /** Writes the whole blocks held and keeps the rest (less than a block) at the buffer's start. */
         private void drain() throws IOException {
             int end = buffer.position();
-            int whole = direct ? end / ALIGN * ALIGN : end;
+            int whole = direct ? end / align * align : end;
             writeAt(0, whole);
             filePosition += whole;
             int rest = end - whole;
@@ -205,6 +228,22 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
         }
 
         private void writeAt(int from, int to) throws IOException {
+            try {
+                writeFully(from, to);
+            } catch (IOException e) {
+                if (!direct) {
+                    throw e;
+                }
+                // Direct writes failed after all: go on through the page cache from the same place
+                // (positional writes: what is already on disk stays).
+                channel.close();
+                channel = buffered(path, false);
+                direct = false;
+                writeFully(from, to);
+            }
+        }
+
+        private void writeFully(int from, int to) throws IOException {
             ByteBuffer b = buffer.duplicate().position(from).limit(to);
             long at = filePosition + from;
             while (b.hasRemaining()) {
@@ -223,8 +262,8 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
                 drain();
                 int rest = buffer.position();
                 if (rest > 0) {
-                    // The last, partial block: padded with zeros to a whole block, then cut off.
-                    int padded = (rest + ALIGN - 1) / ALIGN * ALIGN;
+                    // Direct I/O: the last, partial block, padded with zeros to a whole block, then cut off.
+                    int padded = (rest + align - 1) / align * align;
                     for (int i = rest; i < padded; i++) {
                         buffer.put(i, (byte) 0);
                     }
@@ -235,6 +274,18 @@ public final class CaptureFile implements TraceSink, AutoCloseable {
                 channel.close();
             }
         }
+
+        boolean direct() {
+            return direct;
+        }
+    }
+
+    /**
+     * True while the file is written with O_DIRECT (false where the file system refused it, or
+     * after a direct write failed and the capture went on through the page cache).
+     */
+    public boolean directIo() {
+        return out.direct();
     }
 
     /** Frames written so far. */

@@ -112,18 +112,40 @@ class TsoTest {
                 new byte[3000]).withGsoSize(1000);
         assertThatThrownBy(() -> Tso.segment(udp)).isInstanceOf(WireFormatException.class)
                 .hasMessageContaining("TCP header");
-        byte[] badOffset = new byte[3000];
-        badOffset[12] = (byte) 0xF0; // data offset 60 bytes, fine; then 0x10: below the minimum
-        Ipv4Packet tcp = new Ipv4Packet(0, 1, false, false, 0, 64, Ipv4Packet.PROTOCOL_TCP, A, B, new byte[0],
-                badOffset).withGsoSize(1000);
-        assertThat(Tso.segment(tcp)).hasSize(3);
-        badOffset[12] = 0x10;
-        assertThatThrownBy(() -> Tso.segment(tcp)).isInstanceOf(WireFormatException.class)
+        Ipv4Packet good = superPacket(new byte[3000], 1000);
+        byte[] tcp = good.payload().clone();
+        tcp[12] = 0x10; // data offset 4 bytes: below the 20-byte minimum
+        Ipv4Packet badOffset = good.withPayload(tcp).withGsoSize(1000);
+        assertThatThrownBy(() -> Tso.segment(badOffset)).isInstanceOf(WireFormatException.class)
                 .hasMessageContaining("data offset");
         byte[] arp = new byte[60];
         arp[12] = 0x08;
         arp[13] = 0x06;
         assertThatThrownBy(() -> Tso.segmentFrame(arp, 1000)).isInstanceOf(WireFormatException.class);
         assertThat(Tso.segmentFrameOrWhole(arp, 1000)).containsExactly(arp);
+    }
+
+    @Test
+    void damagedDataIsNeverGivenFreshChecksums() {
+        // A bit flipped in a super-packet (say by a corrupting link): cutting it would recompute
+        // every segment's checksum over the damaged bytes, so it is refused instead.
+        Ipv4Packet p = superPacket(new byte[5000], 1448);
+        byte[] tcp = p.payload().clone();
+        tcp[32 + 2500] ^= 0x10;
+        Ipv4Packet damaged = p.withPayload(tcp).withGsoSize(1448);
+        assertThatThrownBy(() -> Tso.segment(damaged)).isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("bad checksum");
+    }
+
+    @Test
+    void theFirstSegmentAloneIsTheFirstOfAll() {
+        Ipv4Packet p = superPacket(new byte[5000], 1448);
+        assertThat(Tso.segmentCount(p)).isEqualTo(4);
+        List<Ipv4Packet> first = Tso.segment(p, 1);
+        assertThat(first).hasSize(1);
+        assertThat(first.get(0).encode()).isEqualTo(Tso.segment(p).get(0).encode());
+        TcpSegment s = TcpSegment.parse(first.get(0).payload(), 0, first.get(0).payloadLength(), A, B);
+        assertThat(s.fin()).isFalse(); // not the last segment, so FIN and PSH stay with the last
+        assertThat(s.has(TcpSegment.PSH)).isFalse();
     }
 }
