@@ -11,6 +11,7 @@ import java.util.List;
  * <pre>
  * # comment
  * pc1: ping -c 3 10.0.2.10     # runs on pc1; the next line waits until it ends
+ * pc2: iperf -s -1 &           # '&' at the end: runs in the background, the next line starts at once
  * sleep 2s                     # lets lab time pass
  * </pre>
  * The same script, topology and seed give the same trace in virtual time.
@@ -21,7 +22,11 @@ public record LabScript(List<Step> steps) {
     public sealed interface Step permits Command, Sleep {
     }
 
-    public record Command(String node, String command) implements Step {
+    /** A command on a node; {@code background} (a trailing {@code &}, as in a shell) does not wait for it. */
+    public record Command(String node, String command, boolean background) implements Step {
+        public Command(String node, String command) {
+            this(node, command, false);
+        }
     }
 
     public record Sleep(Duration duration) implements Step {
@@ -66,10 +71,14 @@ public record LabScript(List<Step> steps) {
         if (!node.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("line " + lineNumber + ": '" + node + "' is not a node name");
         }
+        boolean background = command.endsWith("&") && !command.endsWith("&&");
+        if (background) {
+            command = command.substring(0, command.length() - 1).strip();
+        }
         if (command.isEmpty()) {
             throw new IllegalArgumentException("line " + lineNumber + ": no command after '" + node + ":'");
         }
-        return new Command(node, command);
+        return new Command(node, command, background);
     }
 
     private static String stripComment(String line) {

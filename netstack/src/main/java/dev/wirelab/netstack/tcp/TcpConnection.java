@@ -1347,7 +1347,13 @@ public final class TcpConnection {
         if (options.sendBuffer() > 0) {
             return;
         }
-        long target = Math.min(TcpConfig.MAX_SEND_BUFFER, 2 * Math.max(cwnd, 10L * sndMss));
+        long need = 2 * Math.max(cwnd, 10L * sndMss);
+        if (need <= sndBufCap) {
+            return;
+        }
+        // In power-of-two steps (Linux rounds each segment's memory up to a power of two too), so
+        // the buffer grows a handful of times per connection, not on every ACK.
+        long target = Math.min(TcpConfig.MAX_SEND_BUFFER, Long.highestOneBit(need - 1) << 1);
         if (target > sndBufCap) {
             layer.event(this, "buffer_autotune", "buffer", "send", "from", sndBufCap, "to", target, "cwnd", cwnd);
             sndBufCap = (int) target;

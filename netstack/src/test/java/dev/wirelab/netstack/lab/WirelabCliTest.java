@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,6 +50,39 @@ class WirelabCliTest {
         if (Tshark.available()) {
             assertThat(Tshark.judge(pcap).clean()).isTrue();
         }
+    }
+
+    @Test
+    void theTsoExampleRunsAServerInTheBackgroundAndShowsSuperPacketsOnOneSegmentOnly() throws Exception {
+        Path pcap = Path.of("target", "captures", "cli-tso.pcapng");
+        Outcome o = cli("run", Examples.path("tso.yaml").toString(), "--script", Examples.path("tso.script").toString(),
+                "--pcap", pcap.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("[1] h2$ iperf -s -1 &", "[1] Server listening on 5201",
+                "[1] Accepted connection from 10.0.1.10", "[1] Done    h2$ iperf -s -1", "tcp-segmentation-offload: on",
+                "tcp-segmentation-offload: off", "iperf Done.").containsPattern("4\\.00 MBytes .* sender")
+                .containsPattern("ipv4\\.gso_segment \\d+").doesNotContain("still running");
+        // The server's lines come as they happen, between the client's command and its own output.
+        assertThat(o.out().indexOf("[1] Accepted connection")).isGreaterThan(o.out().indexOf("h1$ iperf -c"));
+        if (Tshark.available()) {
+            assertThat(Tshark.judge(pcap).clean()).isTrue();
+            List<Map<String, String>> rows = Tshark.fields(pcap, false, null, "frame.interface_name", "frame.len");
+            assertThat(rows).anyMatch(r -> r.get("frame.interface_name").equals("lan1")
+                    && Integer.parseInt(r.get("frame.len")) > 60_000);
+            assertThat(rows).filteredOn(r -> r.get("frame.interface_name").equals("lan2"))
+                    .allMatch(r -> Integer.parseInt(r.get("frame.len")) <= 1514);
+        }
+    }
+
+    @Test
+    void aBackgroundCommandStillRunningWhenTheScriptEndsIsReported(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("bg.script");
+        Files.writeString(script, "pc2: iperf -s &\npc1: ping -c 1 10.0.2.10\n");
+        Outcome o = cli("run", Examples.path("three-segments.yaml").toString(), "--script", script.toString(),
+                "--pcap", dir.resolve("bg.pcapng").toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("[1] pc2$ iperf -s &", "1 packets transmitted, 1 received",
+                "[1] pc2$ iperf -s &    (still running when the lab stopped)");
     }
 
     @Test

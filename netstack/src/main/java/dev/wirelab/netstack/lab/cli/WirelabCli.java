@@ -35,7 +35,8 @@ public final class WirelabCli {
 
     static final String USAGE = """
             usage: wirelab run TOPOLOGY.yaml [options]
-                     --script FILE        lines "node: command" run one after the other ("sleep 2s" waits)
+                     --script FILE        lines "node: command" run one after the other ("sleep 2s" waits;
+                                          a trailing "&" runs a command in the background)
                      --exec "node: cmd"   one command (repeatable; runs after the script)
                      --real               real time (default: virtual time, reproducible)
                      --seed N             seed for link impairments (default: the topology's, else 1)
@@ -213,9 +214,25 @@ public final class WirelabCli {
                         + topology.external().stream().map(x -> x.name() + " (segment " + x.segment() + ", VNI "
                         + topology.segment(x.segment()).orElseThrow().vni() + ", remote " + x.remote() + ")").toList());
             }
+            List<String> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+            int jobs = 0;
             for (LabScript.Step s : steps) {
                 if (s instanceof LabScript.Sleep sl) {
                     lab.advance(sl.duration());
+                } else if (s instanceof LabScript.Command c && c.background()) {
+                    // As a shell's background job: "[1] node$ command &", its lines prefixed with its
+                    // number as they come, and "[1] Done" (or "[1] Exit N") when it ends.
+                    int job = ++jobs;
+                    String label = "[" + job + "] " + c.node() + "$ " + c.command();
+                    out.println();
+                    out.println(label + " &");
+                    running.add(label);
+                    lab.exec(c.node(), c.command(), line -> out.println("[" + job + "] " + line))
+                            .whenComplete((code, error) -> {
+                                running.remove(label);
+                                out.println("[" + job + "] " + (error != null ? "Failed: " + error.getMessage()
+                                        : code == 0 ? "Done" : "Exit " + code) + "    " + c.node() + "$ " + c.command());
+                            });
                 } else if (s instanceof LabScript.Command c) {
                     out.println();
                     out.println(c.node() + "$ " + c.command());
@@ -230,6 +247,9 @@ public final class WirelabCli {
                 holdOpen(o.duration());
             } else {
                 lab.advance(Duration.ofMillis(100)); // let replies and timers that are due settle
+            }
+            for (String job : running) {
+                out.println(job + " &    (still running when the lab stopped)");
             }
             out.println();
             if (o.events()) {
