@@ -1148,7 +1148,7 @@ public class Node {
      */
     private void emit(NetworkInterface out, Ipv4Address nextHop, Ipv4Packet packet, int mtu) {
         if (packet.gsoSize() > 0) {
-            if (out.tso() && Tso.segmentDatagramLength(packet) <= mtu && packet.totalLength() <= Tso.MAX_DATAGRAM) {
+            if (goesWhole(out, packet, mtu)) {
                 resolveAndSend(out, nextHop, packet);
                 return;
             }
@@ -1180,6 +1180,11 @@ public class Node {
         }
     }
 
+    /** A super-packet may leave whole: the NIC has TSO, its segments fit {@code mtu}, it fits one frame. */
+    private static boolean goesWhole(NetworkInterface out, Ipv4Packet packet, int mtu) {
+        return out.tso() && Tso.segmentDatagramLength(packet) <= mtu && packet.totalLength() <= Tso.MAX_DATAGRAM;
+    }
+
     private void resolveAndSend(NetworkInterface out, Ipv4Address nextHop, Ipv4Packet packet) {
         if (nextHop.isLimitedBroadcast() || out.isSubnetBroadcast(nextHop)) {
             transmitIp(out, packet, MacAddress.BROADCAST);
@@ -1192,7 +1197,7 @@ public class Node {
     }
 
     private void transmitIp(NetworkInterface out, Ipv4Packet packet, MacAddress mac) {
-        if (packet.gsoSize() > 0 && (!out.tso() || Tso.segmentDatagramLength(packet) > out.mtu())) {
+        if (packet.gsoSize() > 0 && !goesWhole(out, packet, out.mtu())) {
             // TSO went off, or the MTU shrank, while the super-packet waited for ARP: cut it now,
             // as Linux checks at transmit time (validate_xmit_skb).
             for (Ipv4Packet s : Tso.segment(packet)) {

@@ -340,12 +340,7 @@ public final class Ipv4Packet extends PayloadView {
         if (size < 0) {
             throw new IllegalArgumentException("gso size must be >= 0: " + size);
         }
-        Ipv4Packet p = new Ipv4Packet(tos, identification, dontFragment, moreFragments, fragmentOffset, ttl, protocol,
-                source, destination, options, payloadArray, payloadOffset, payloadLength);
-        p.payload = payload;
-        p.gsoSize = size;
-        p.frameHeadroom = takeFrameHeadroom();
-        return p;
+        return sameBytesWith(dontFragment, size);
     }
 
     public Ipv4Packet withPayload(byte[] newPayload) {
@@ -355,10 +350,18 @@ public final class Ipv4Packet extends PayloadView {
 
     /** The same datagram with DF set or clear (payload, gso size and frame headroom carried over). */
     public Ipv4Packet withDontFragment(boolean df) {
+        return sameBytesWith(df, gsoSize);
+    }
+
+    /**
+     * This datagram with another DF flag and gso size: the payload view, its cached copy and the
+     * frame headroom move to the new object (taken from this one, so the array is written once).
+     */
+    private Ipv4Packet sameBytesWith(boolean df, int gso) {
         Ipv4Packet p = new Ipv4Packet(tos, identification, df, moreFragments, fragmentOffset, ttl, protocol,
                 source, destination, options, payloadArray, payloadOffset, payloadLength);
         p.payload = payload;
-        p.gsoSize = gsoSize;
+        p.gsoSize = gso;
         p.frameHeadroom = takeFrameHeadroom();
         return p;
     }
