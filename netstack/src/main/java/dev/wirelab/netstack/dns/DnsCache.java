@@ -128,6 +128,34 @@ public final class DnsCache {
         return positive.size() + negative.size();
     }
 
+    /**
+     * One cached RRset or negative answer as a node inspector shows it.
+     *
+     * @param records        the RRset in presentation format (empty for a negative entry)
+     * @param negativeRcode  for a negative entry (RFC 2308): 3 for NXDOMAIN, 0 for NODATA; else null
+     */
+    public record Cached(String name, String type, long ttlLeft, String trust, List<String> records,
+                         Integer negativeRcode) {
+    }
+
+    /** What the cache holds now and has not expired, positive entries first. */
+    public List<Cached> entries(long now) {
+        List<Cached> out = new ArrayList<>();
+        positive.forEach((k, e) -> {
+            if (e.expiresAt > now) {
+                out.add(new Cached(k.name().toString(), DnsRecord.typeName(k.type()), (e.expiresAt - now) / SECOND,
+                        e.trust.name().toLowerCase(), e.records.stream().map(DnsRecord::toString).toList(), null));
+            }
+        });
+        negative.forEach((k, e) -> {
+            if (e.expiresAt > now) {
+                out.add(new Cached(k.name().toString(), DnsRecord.typeName(k.type()), (e.expiresAt - now) / SECOND,
+                        "negative", List.of(), e.rcode));
+            }
+        });
+        return out;
+    }
+
     public void clear() {
         positive.clear();
         negative.clear();

@@ -309,6 +309,22 @@ public final class StubResolver {
         return List.of();
     }
 
+    /** A cached lookup: its addresses (empty for a cached failure) and the seconds it has left. */
+    public record CachedLookup(String name, List<String> addresses, long ttlLeft, boolean negative) {
+    }
+
+    /** The lookups cached now and not yet expired. */
+    public synchronized List<CachedLookup> cached(long now) {
+        List<CachedLookup> out = new ArrayList<>();
+        cache.forEach((name, e) -> {
+            if (e.expiresAt() > now) {
+                out.add(new CachedLookup(name.toString(), e.addresses().stream().map(Ipv4Address::toString).toList(),
+                        (e.expiresAt() - now) / SECOND, e.negative()));
+            }
+        });
+        return out;
+    }
+
     /** Forgets cached lookups ({@code resolvectl flush-caches}). */
     public synchronized void flush() {
         cache.clear();

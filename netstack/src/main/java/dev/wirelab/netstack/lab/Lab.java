@@ -3,10 +3,7 @@ package dev.wirelab.netstack.lab;
 import dev.wirelab.netstack.bus.Bus;
 import dev.wirelab.netstack.bus.Impairments;
 import dev.wirelab.netstack.lab.topology.ExternalPortSpec;
-import dev.wirelab.netstack.lab.topology.InterfaceSpec;
 import dev.wirelab.netstack.lab.topology.LinkSpec;
-import dev.wirelab.netstack.lab.topology.NodeSpec;
-import dev.wirelab.netstack.lab.topology.RouteSpec;
 import dev.wirelab.netstack.lab.topology.SegmentSpec;
 import dev.wirelab.netstack.lab.topology.Topology;
 import dev.wirelab.netstack.link.Link;
@@ -19,7 +16,6 @@ import dev.wirelab.netstack.trace.PcapngWriter;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceRecorder;
 import dev.wirelab.netstack.trace.TraceSink;
-import dev.wirelab.netstack.wire.MacAddress;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -54,7 +50,7 @@ public final class Lab implements AutoCloseable {
      *                    default, see {@link #defaultLoopThreads(int)})
      */
     public record Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes, boolean keepTrace,
-                          int loopThreads) {
+                          int loopThreads, boolean nodesElsewhere) {
         public Options {
             if (loopThreads < 0) {
                 throw new IllegalArgumentException("loopThreads must be >= 0 (0: default), got " + loopThreads);
@@ -62,7 +58,7 @@ public final class Lab implements AutoCloseable {
         }
 
         public Options(TimeMode timeMode, Long seed, TraceSink extraSink, NodeFactory nodes) {
-            this(timeMode, seed, extraSink, nodes, true, 0);
+            this(timeMode, seed, extraSink, nodes, true, 0, false);
         }
 
         public static Options virtual() {
@@ -74,25 +70,34 @@ public final class Lab implements AutoCloseable {
         }
 
         public Options withSeed(long s) {
-            return new Options(timeMode, s, extraSink, nodes, keepTrace, loopThreads);
+            return new Options(timeMode, s, extraSink, nodes, keepTrace, loopThreads, nodesElsewhere);
         }
 
         public Options withSink(TraceSink sink) {
-            return new Options(timeMode, seed, sink, nodes, keepTrace, loopThreads);
+            return new Options(timeMode, seed, sink, nodes, keepTrace, loopThreads, nodesElsewhere);
         }
 
         public Options withNodes(NodeFactory factory) {
-            return new Options(timeMode, seed, extraSink, factory, keepTrace, loopThreads);
+            return new Options(timeMode, seed, extraSink, factory, keepTrace, loopThreads, nodesElsewhere);
         }
 
         /** Frames and events go only to {@code extraSink}; {@link #trace()} stays empty. */
         public Options withoutMemoryTrace() {
-            return new Options(timeMode, seed, extraSink, nodes, false, loopThreads);
+            return new Options(timeMode, seed, extraSink, nodes, false, loopThreads, nodesElsewhere);
         }
 
         /** Real time: carry the node loops on {@code n} threads (1: every node and the bus on one). */
         public Options withLoopThreads(int n) {
-            return new Options(timeMode, seed, extraSink, nodes, keepTrace, n);
+            return new Options(timeMode, seed, extraSink, nodes, keepTrace, n, nodesElsewhere);
+        }
+
+        /**
+         * The lab is only the bus (segments, impairments, capture, the topology's external ports): its
+         * nodes run elsewhere, e.g. each in its own container, and join through VXLAN ports that the
+         * caller adds ({@link Bus#addExternalPort}). Real time only.
+         */
+        public Options withNodesElsewhere() {
+            return new Options(timeMode, seed, extraSink, nodes, keepTrace, loopThreads, true);
         }
     }
 
@@ -133,6 +138,7 @@ public final class Lab implements AutoCloseable {
     private final Bus bus;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
+    private final boolean nodesElsewhere;
     private boolean started;
     private boolean closed;
 
@@ -144,7 +150,12 @@ public final class Lab implements AutoCloseable {
                 : defaultLoopThreads(topology.nodes().size());
         this.sink = options.extraSink() == null ? recorder
                 : options.keepTrace() ? tee(recorder, options.extraSink()) : options.extraSink();
+        this.nodesElsewhere = options.nodesElsewhere();
         if (timeMode == TimeMode.VIRTUAL) {
+            if (nodesElsewhere) {
+                throw new LabException("nodes that run elsewhere (their own processes or containers) need real time: "
+                        + "they keep their own clocks");
+            }
             virtual = new VirtualTimeScheduler();
             realClock = null;
             busLoop = virtual;
@@ -178,30 +189,16 @@ public final class Lab implements AutoCloseable {
             bus.addSegment(s.name(), s.vni());
             bus.setImpairments(s.name(), impairments(topology.link(s.name())));
         }
-        for (Map.Entry<String, NodeSpec> e : topology.nodes().entrySet()) {
-            String name = e.getKey();
-            NodeSpec spec = e.getValue();
-            EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : nextRealLoop();
-            Node node = factory.make(name, spec, loop, sink);
-            node.seedRandom(seed);
-            for (Map.Entry<String, InterfaceSpec> ie : spec.interfaces().entrySet()) {
-                String ifName = ie.getKey();
-                InterfaceSpec is = ie.getValue();
-                MacAddress mac = is.mac() != null ? is.mac() : MacAddress.locallyAdministered(name + ":" + ifName);
-                Link link = bus.connect(is.segment(), name + ":" + ifName);
-                links.add(link);
-                node.addInterface(ifName, mac, topology.effectiveMtu(name, ifName), link);
-                if (is.tso()) {
-                    node.setTso(ifName, true);
-                }
-                if (is.address() != null) {
-                    node.addAddress(ifName, is.address().address(), is.address().prefixLength());
-                }
+        if (!nodesElsewhere) {
+            for (String name : topology.nodes().keySet()) {
+                EventLoop loop = timeMode == TimeMode.VIRTUAL ? virtual : nextRealLoop();
+                Node node = NodeAssembly.build(topology, name, loop, sink, seed, factory, (ifName, is) -> {
+                    Link link = bus.connect(is.segment(), NodeAssembly.portName(name, ifName));
+                    links.add(link);
+                    return link;
+                });
+                nodes.put(name, node);
             }
-            for (RouteSpec r : spec.routes()) {
-                node.addRoute(r.to().network(), r.to().prefixLength(), r.via(), r.dev());
-            }
-            nodes.put(name, node);
         }
         if (!topology.external().isEmpty()) {
             InetSocketAddress bind = new InetSocketAddress(topology.busOrDefault().bind().toString(),
@@ -368,6 +365,22 @@ public final class Lab implements AutoCloseable {
 
     public long epochUnixNanos() {
         return busLoop.epochUnixNanos();
+    }
+
+    /**
+     * Real time: the {@link System#nanoTime()} reading that is lab time zero, for nodes that run in
+     * other processes of this machine and keep their clocks on the lab's timeline.
+     */
+    public long originNanoTime() {
+        if (realClock == null) {
+            throw new IllegalStateException("a virtual-time lab has no real-time origin");
+        }
+        return realClock.originNanoTime();
+    }
+
+    /** Whether the lab's nodes run elsewhere ({@link Options#withNodesElsewhere()}): the lab is the bus only. */
+    public boolean nodesElsewhere() {
+        return nodesElsewhere;
     }
 
     /** Every frame and event so far, on one timeline. */
