@@ -301,6 +301,11 @@ public class Node {
         programs.put(programName, factory);
     }
 
+    /** Every program this node can {@link #exec} (built-in and registered), sorted. */
+    public List<String> programNames() {
+        return List.copyOf(Shell.programNames(programs));
+    }
+
     // ------------------------------------------------------------------ extension points for services
 
     /**

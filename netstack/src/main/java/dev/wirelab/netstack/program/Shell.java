@@ -56,6 +56,15 @@ public final class Shell {
         ctx.guarded(() -> factory.get().start(ctx));
     }
 
+    /** Every program a node can run: the built-in ones and {@code extra} (registered on the node), sorted. */
+    public static java.util.SortedSet<String> programNames(Map<String, Supplier<Program>> extra) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(BUILTIN.keySet());
+        names.addAll(NetPrograms.BUILTIN.keySet());
+        names.addAll(HttpPrograms.BUILTIN.keySet());
+        names.addAll(extra.keySet());
+        return names;
+    }
+
     /** Shell-like word splitting: whitespace separates, '...' and "..." quote, backslash escapes. */
     public static List<String> split(String line) {
         List<String> words = new ArrayList<>();

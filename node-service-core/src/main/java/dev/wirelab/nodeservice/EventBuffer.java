@@ -1,0 +1,104 @@
+package dev.wirelab.nodeservice;
+
+import dev.wirelab.netstack.trace.TraceEvent;
+import dev.wirelab.netstack.trace.TraceSink;
+import dev.wirelab.nodeservice.protocol.EventBatch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The node's trace sink in a container: every stack event gets the next sequence number and waits
+ * here until the control API has fetched it. The buffer is bounded: when the control API does not
+ * fetch (it is away, or slow), new events are dropped and counted, and their numbers stay as gaps,
+ * so the control API sees exactly what it missed. Frames are the bus's to capture, not the node's.
+ */
+public final class EventBuffer implements TraceSink {
+
+    private final int capacity;
+    private final TraceEvent[] ring;
+    private final long[] seqs;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private long nextSeq = 1;
+    private long dropped;
+    private int head; // index of the oldest kept event
+    private int size;
+
+    public EventBuffer(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.ring = new TraceEvent[capacity];
+        this.seqs = new long[capacity];
+    }
+
+    @Override
+    public void frame(long timeNanos, String segment, String ingressPort, byte[] bytes) {
+        // A node's links hand frames to the bus, which captures them centrally.
+    }
+
+    @Override
+    public void event(TraceEvent event) {
+        lock.lock();
+        try {
+            long seq = nextSeq++;
+            if (size == capacity) {
+                dropped++;
+                return;
+            }
+            int i = (head + size) % capacity;
+            ring[i] = event;
+            seqs[i] = seq;
+            size++;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets events up to {@code after} (the caller has them) and returns up to {@code max} events
+     * after it, waiting up to {@code waitMillis} for one when there is none yet.
+     */
+    public EventBatch fetch(String bootId, long after, int max, long waitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMillis));
+        lock.lock();
+        try {
+            while (size > 0 && seqs[head] <= after) {
+                ring[head] = null;
+                head = (head + 1) % capacity;
+                size--;
+            }
+            long left;
+            while (size == 0 && (left = deadline - System.nanoTime()) > 0) {
+                arrived.awaitNanos(left);
+            }
+            List<EventBatch.Event> out = new ArrayList<>(Math.min(size, max));
+            for (int k = 0; k < size && out.size() < max; k++) {
+                int i = (head + k) % capacity;
+                if (seqs[i] > after) {
+                    TraceEvent e = ring[i];
+                    out.add(new EventBatch.Event(seqs[i], e.timeNanos(), e.node(), e.layer(), e.kind(), e.detail()));
+                }
+            }
+            return new EventBatch(bootId, nextSeq, dropped, out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Events dropped so far because the buffer was full. */
+    public long dropped() {
+        lock.lock();
+        try {
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
