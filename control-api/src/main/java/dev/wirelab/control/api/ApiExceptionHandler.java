@@ -4,6 +4,7 @@ import dev.wirelab.control.errors.BadRequestException;
 import dev.wirelab.control.errors.ConflictException;
 import dev.wirelab.control.errors.NotFoundException;
 import dev.wirelab.control.errors.RunStartException;
+import dev.wirelab.control.errors.UnprocessableException;
 import dev.wirelab.netstack.lab.LabException;
 import dev.wirelab.netstack.lab.topology.TopologyException;
 import org.slf4j.Logger;
@@ -62,6 +63,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail p = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Run could not start", e.getMessage());
         p.setProperty("runId", e.runId());
         return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(p);
+    }
+
+    @ExceptionHandler(UnprocessableException.class)
+    public ResponseEntity<ProblemDetail> unprocessable(UnprocessableException e) {
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT)
+                .body(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Cannot do that", e.getMessage()));
     }
 
     @ExceptionHandler(LabException.class)

@@ -74,10 +74,13 @@ public class LabController {
     /**
      * How to start a run.
      *
-     * @param timeMode real or virtual (default virtual: reproducible, time moves only when driven)
+     * @param timeMode real or virtual (default virtual where the runtime can keep it: reproducible, time moves
+     *                 only when driven; docker runs are real time)
      * @param seed     seed of the lab's RNG (impairments); default the topology's, else 1
+     * @param runtime  embedded (every node in the control API's JVM) or docker (a container per node, real
+     *                 time only); default wirelab.runtime.default
      */
-    public record StartRun(String timeMode, Long seed) {
+    public record StartRun(String timeMode, Long seed, String runtime) {
     }
 
     @GetMapping
@@ -160,7 +163,8 @@ public class LabController {
     public Mono<ResponseEntity<RunView>> start(@PathVariable long id, @RequestBody(required = false) StartRun req) {
         return Blocking.call(() -> {
             TimeMode mode = timeMode(req == null ? null : req.timeMode());
-            LiveRun lr = runs.start(id, mode, req == null ? null : req.seed());
+            LiveRun lr = runs.start(id, mode, req == null ? null : req.seed(),
+                    runs.runtime(req == null ? null : req.runtime()));
             RunRecord r = runRepo.find(lr.runId()).orElseThrow();
             return ResponseEntity.created(URI.create("/api/runs/" + lr.runId())).body(RunView.of(r, lr));
         });
@@ -168,7 +172,7 @@ public class LabController {
 
     static TimeMode timeMode(String s) {
         if (s == null || s.isBlank()) {
-            return TimeMode.VIRTUAL;
+            return null; // the runtime's default: virtual where it can keep it
         }
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "virtual" -> TimeMode.VIRTUAL;

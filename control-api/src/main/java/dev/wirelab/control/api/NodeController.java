@@ -5,6 +5,7 @@ import dev.wirelab.control.errors.BadRequestException;
 import dev.wirelab.control.runtime.ExecOutcome;
 import dev.wirelab.control.runtime.LiveRun;
 import dev.wirelab.control.runtime.RunManager;
+import dev.wirelab.control.runtime.RunNodes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
@@ -47,23 +48,31 @@ public class NodeController {
     public record Exec(String command, String timeout) {
     }
 
-    public record NodeEntry(String name, String kind, boolean running) {
+    /** A node of a run: its kind, and whether it is up ({@code up}, {@code down}: its container died). */
+    public record NodeEntry(String name, String kind, String status, boolean running) {
+        static NodeEntry of(RunNodes.NodeEntry e) {
+            return new NodeEntry(e.name(), e.kind(), e.status(), e.running());
+        }
     }
 
     @GetMapping
     @Operation(summary = "The nodes of a live run")
     public Mono<List<NodeEntry>> list(@PathVariable long runId) {
-        return Blocking.call(() -> {
-            LiveRun lr = runs.requireLive(runId);
-            return lr.lab().nodes().entrySet().stream().map(e -> new NodeEntry(e.getKey(),
-                    lr.lab().topology().nodes().get(e.getKey()).kind(), e.getValue().running())).toList();
-        });
+        return Blocking.call(() -> runs.requireLive(runId).nodes().stream().map(NodeEntry::of).toList());
     }
 
     @GetMapping("/{node}")
-    @Operation(summary = "A node's state: interfaces, routes, ARP cache, counters (and any section a node kind adds)")
+    @Operation(summary = "A node's state: interfaces, routes, ARP cache, sockets, counters, DHCP leases, DNS cache")
     public Mono<Map<String, Object>> state(@PathVariable long runId, @PathVariable String node) {
-        return Blocking.call(() -> runs.requireLive(runId).nodeState(node, runs.stateProviders()).get());
+        return Blocking.call(() -> runs.requireLive(runId).nodeState(node).get());
+    }
+
+    @PostMapping("/{node}/restart")
+    @Operation(summary = "Bring a node back with its configuration",
+            description = "Docker runtime: the node's container is started again (after it died) or restarted, and "
+                    + "answers once it is healthy. Embedded: the node stops and starts.")
+    public Mono<NodeEntry> restart(@PathVariable long runId, @PathVariable String node) {
+        return Blocking.call(() -> NodeEntry.of(runs.requireLive(runId).restart(node).get()));
     }
 
     @PostMapping("/{node}/exec")

@@ -2,6 +2,7 @@ package dev.wirelab.control.config;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 
 import java.time.Duration;
 
@@ -15,6 +16,8 @@ import java.time.Duration;
  * @param examples directory of example topologies ({@code NAME.yaml}) offered and imported at start
  * @param importExamples whether every example becomes a lab at start (when no lab has its name)
  * @param execTimeout default limit of lab time for a program run over the API
+ * @param runtime  where runs' nodes live unless a run asks (embedded or docker)
+ * @param docker   the docker runtime's settings
  */
 @ConfigurationProperties("wirelab")
 public record WirelabProperties(
@@ -23,7 +26,34 @@ public record WirelabProperties(
         @DefaultValue Live live,
         @DefaultValue("examples") String examples,
         @DefaultValue("true") boolean importExamples,
-        @DefaultValue("60s") Duration execTimeout) {
+        @DefaultValue("60s") Duration execTimeout,
+        @DefaultValue Runtime runtime,
+        @DefaultValue Docker docker) {
+
+    /** @param defaultRuntime {@code wirelab.runtime.default}: embedded (every node in this JVM) or docker */
+    public record Runtime(@Name("default") @DefaultValue("embedded") String defaultRuntime) {
+    }
+
+    /**
+     * The docker runtime: each node in a container of {@code <imagePrefix><service>:<imageTag>}.
+     *
+     * @param host         Docker endpoint; empty: DOCKER_HOST, else the local socket
+     * @param imagePrefix  image names are this plus the service (host-service, router-service...)
+     * @param imageTag     their tag
+     * @param self         this control API's container name when it runs in one (compose): it joins each
+     *                     run's network so the bus and the management calls reach the nodes; empty on a host
+     * @param subnetPool   each run's network gets the next free /24 of this range (fixed addresses, so a
+     *                     restarted container keeps its NIC addresses and the bus knows every port up front)
+     * @param memory       memory limit of a node container, bytes ("160m" style accepted by Spring's DataSize)
+     * @param javaOpts     JVM options of node containers; empty: the image's (small heap, Serial GC)
+     * @param healthTimeout how long a run waits for all its node containers to answer /health
+     */
+    public record Docker(@DefaultValue("") String host, @DefaultValue("wirelab/") String imagePrefix,
+                         @DefaultValue("local") String imageTag, @DefaultValue("") String self,
+                         @DefaultValue("10.213.0.0/16") String subnetPool,
+                         @DefaultValue("160MB") org.springframework.util.unit.DataSize memory,
+                         @DefaultValue("") String javaOpts, @DefaultValue("90s") Duration healthTimeout) {
+    }
 
     /**
      * @param url      JDBC URL of a PostgreSQL to use; empty means: start the embedded one

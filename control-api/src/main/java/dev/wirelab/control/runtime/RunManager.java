@@ -10,7 +10,7 @@ import dev.wirelab.control.store.LabRecord;
 import dev.wirelab.control.store.LabRepository;
 import dev.wirelab.control.store.RunRecord;
 import dev.wirelab.control.store.RunRepository;
-import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.control.errors.UnprocessableException;
 import dev.wirelab.netstack.lab.TimeMode;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.lab.topology.Topology;
@@ -23,7 +23,9 @@ import org.springframework.stereotype.Service;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,8 +35,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Starts and stops runs: builds a lab in the embedded runtime with its trace going to the ingest
- * pipeline and the live hub, and keeps the runs table in step. A lab has at most one live run.
+ * Starts and stops runs: has the run's {@link NodeRuntime} (embedded or docker) build its bus and
+ * nodes with their trace going to the ingest pipeline and the live hub, and keeps the runs table
+ * in step. A lab has at most one live run.
  * At start, runs that a previous control API left live are marked interrupted: nothing of them
  * runs any more, and what they stored stays.
  */
@@ -46,7 +49,7 @@ public class RunManager {
     private final LabRepository labs;
     private final RunRepository runs;
     private final IngestPipeline ingest;
-    private final List<NodeStateProvider> stateProviders;
+    private final Map<String, NodeRuntime> runtimes = new LinkedHashMap<>();
     private final WirelabProperties props;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
     private final Map<Long, Object> labLocks = new ConcurrentHashMap<>();
@@ -54,13 +57,17 @@ public class RunManager {
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("run-counters").daemon().factory());
 
-    public RunManager(LabRepository labs, RunRepository runs, IngestPipeline ingest, List<NodeStateProvider> stateProviders,
+    public RunManager(LabRepository labs, RunRepository runs, IngestPipeline ingest, List<NodeRuntime> runtimes,
                       WirelabProperties props, MeterRegistry metrics) {
         this.labs = labs;
         this.runs = runs;
         this.ingest = ingest;
-        this.stateProviders = stateProviders;
+        runtimes.forEach(r -> this.runtimes.put(r.name(), r));
         this.props = props;
+        if (!this.runtimes.containsKey(props.runtime().defaultRuntime())) {
+            throw new IllegalStateException("wirelab.runtime.default is '" + props.runtime().defaultRuntime()
+                    + "'; the runtimes are " + String.join(", ", this.runtimes.keySet()));
+        }
         int n = runs.markInterrupted("the control API stopped while this run was live (killed or crashed); "
                 + "the frames and events it had stored are kept");
         if (n > 0) {
@@ -71,9 +78,34 @@ public class RunManager {
         ticker.scheduleWithFixedDelay(this::flushCounters, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Starts a run of a lab. */
+    /** The runtime of that name (null: the configured default), or 400. */
+    public NodeRuntime runtime(String nameOrNull) {
+        String name = nameOrNull == null || nameOrNull.isBlank() ? props.runtime().defaultRuntime()
+                : nameOrNull.trim().toLowerCase(Locale.ROOT);
+        NodeRuntime r = runtimes.get(name);
+        if (r == null) {
+            throw new dev.wirelab.control.errors.BadRequestException("runtime", "runtime must be one of "
+                    + String.join(", ", runtimes.keySet()) + ", not '" + nameOrNull + "'");
+        }
+        return r;
+    }
+
+    /** Starts a run of a lab in the embedded runtime (a test's shortcut). */
     public LiveRun start(long labId, TimeMode mode, Long seedOrNull) {
+        return start(labId, mode, seedOrNull, runtimes.get("embedded"));
+    }
+
+    /**
+     * Starts a run of a lab. {@code mode} null: virtual time where the runtime can keep it (embedded),
+     * else real time. A runtime that cannot run the mode is refused with 422 before a run is recorded.
+     */
+    public LiveRun start(long labId, TimeMode modeOrNull, Long seedOrNull, NodeRuntime runtime) {
         LabRecord rec = labs.find(labId).orElseThrow(() -> new NotFoundException("no lab " + labId));
+        TimeMode mode = modeOrNull != null ? modeOrNull
+                : runtime.refusal(TimeMode.VIRTUAL).isEmpty() ? TimeMode.VIRTUAL : TimeMode.REAL;
+        runtime.refusal(mode).ifPresent(why -> {
+            throw new UnprocessableException(why);
+        });
         Topology topology = parse(rec);
         long seed = seedOrNull != null ? seedOrNull : topology.seed() != null ? topology.seed() : 1L;
         synchronized (labLocks.computeIfAbsent(labId, k -> new Object())) {
@@ -84,24 +116,22 @@ public class RunManager {
             }
             RunRecord run;
             try {
-                run = runs.create(labId, mode.name().toLowerCase(), seed);
+                run = runs.create(labId, mode.name().toLowerCase(), seed, runtime.name());
             } catch (RunRepository.LiveRunExistsException e) {
                 throw new ConflictException(e.getMessage());
             }
             RunTrace trace = ingest.open(run.id());
             LiveHub hub = new LiveHub(props.live().bufferPerSubscriber(), liveDropped);
             trace.setListener(hub);
-            Lab lab;
+            RunNodes nodes;
             try {
-                Lab.Options options = (mode == TimeMode.VIRTUAL ? Lab.Options.virtual() : Lab.Options.real())
-                        .withSeed(seed).withSink(trace).withoutMemoryTrace();
-                lab = Lab.build(topology, options);
+                nodes = runtime.create(run.id(), rec.name(), topology, mode, seed, trace);
             } catch (RuntimeException e) {
                 fail(run.id(), trace, hub, e);
                 throw new RunStartException(run.id(), "run " + run.id() + " of lab " + rec.name()
                         + " could not start: " + e.getMessage(), e);
             }
-            LiveRun lr = new LiveRun(run.id(), labId, rec.name(), lab, trace, hub);
+            LiveRun lr = new LiveRun(run.id(), labId, rec.name(), nodes, trace, hub);
             try {
                 lr.start();
             } catch (Exception e) {
@@ -110,10 +140,11 @@ public class RunManager {
                 throw new RunStartException(run.id(), "run " + run.id() + " of lab " + rec.name()
                         + " could not start: " + e.getMessage(), e);
             }
-            runs.markRunning(run.id(), lab.epochUnixNanos());
+            runs.markRunning(run.id(), nodes.lab().epochUnixNanos());
             lr.record(runs.find(run.id()).orElse(run));
             live.put(run.id(), lr);
-            log.info("Run {} of lab {} started ({} time, seed {})", run.id(), rec.name(), mode.name().toLowerCase(), seed);
+            log.info("Run {} of lab {} started ({}, {} time, seed {})", run.id(), rec.name(), runtime.name(),
+                    mode.name().toLowerCase(), seed);
             return lr;
         }
     }
@@ -184,10 +215,6 @@ public class RunManager {
 
     public Collection<LiveRun> liveRuns() {
         return live.values();
-    }
-
-    public List<NodeStateProvider> stateProviders() {
-        return stateProviders;
     }
 
     /** Stops a lab's live run (if any) and deletes the lab with every run and trace. */

@@ -20,7 +20,8 @@ public class RunRepository {
             (Long) rs.getObject("epoch_unix_nanos"), rs.getObject("started_at", OffsetDateTime.class),
             rs.getObject("ended_at", OffsetDateTime.class), rs.getString("error"),
             rs.getLong("frames_captured"), rs.getLong("frames_stored"), rs.getLong("frames_dropped"),
-            rs.getLong("events_captured"), rs.getLong("events_stored"), rs.getLong("events_dropped"));
+            rs.getLong("events_captured"), rs.getLong("events_stored"), rs.getLong("events_dropped"),
+            rs.getString("runtime"));
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -38,11 +39,11 @@ public class RunRepository {
     }
 
     /** A new run in state "starting", with its trace partitions. */
-    public RunRecord create(long labId, String timeMode, long seed) {
+    public RunRecord create(long labId, String timeMode, long seed, String runtime) {
         try {
             return tx.execute(s -> {
-                Long id = jdbc.queryForObject("INSERT INTO runs (lab_id, status, time_mode, seed) VALUES (?, 'starting', ?, ?) "
-                        + "RETURNING id", Long.class, labId, timeMode, seed);
+                Long id = jdbc.queryForObject("INSERT INTO runs (lab_id, status, time_mode, seed, runtime) "
+                        + "VALUES (?, 'starting', ?, ?, ?) RETURNING id", Long.class, labId, timeMode, seed, runtime);
                 // LIST partition per run: see V1__labs_runs_traces.sql for why.
                 jdbc.execute("CREATE TABLE frames_r" + id + " PARTITION OF frames FOR VALUES IN (" + id + ")");
                 jdbc.execute("CREATE TABLE events_r" + id + " PARTITION OF events FOR VALUES IN (" + id + ")");
@@ -51,6 +52,14 @@ public class RunRepository {
         } catch (DuplicateKeyException e) {
             throw new LiveRunExistsException(labId);
         }
+    }
+
+    /**
+     * This installation's id (its database's): the docker runtime labels its containers and networks
+     * with it, so a control API finds what an earlier one of the same installation left behind.
+     */
+    public String installationId() {
+        return jdbc.queryForObject("SELECT id::text FROM installation", String.class);
     }
 
     public void markRunning(long id, long epochUnixNanos) {

@@ -47,7 +47,7 @@ class CaptureControllerTest {
     void up() {
         String yaml = TestRuns.example("three-segments");
         when(runs.find(1)).thenReturn(Optional.of(new RunRecord(1, 7, "stopped", "virtual", 1, 42L,
-                OffsetDateTime.now(), null, null, 1, 1, 0, 0, 0, 0)));
+                OffsetDateTime.now(), null, null, 1, 1, 0, 0, 0, 0, "embedded")));
         when(labs.find(7)).thenReturn(Optional.of(new LabRecord(7, "three-segments", yaml, "yaml", "{}", null,
                 OffsetDateTime.now())));
         // The writer streams pcapng into the response: here a section with one frame.

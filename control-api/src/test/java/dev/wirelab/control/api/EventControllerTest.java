@@ -39,7 +39,7 @@ class EventControllerTest {
     @BeforeEach
     void up() {
         when(runs.find(1)).thenReturn(Optional.of(new RunRecord(1, 7, "stopped", "virtual", 1, 0L, OffsetDateTime.now(),
-                null, null, 1, 1, 0, 0, 0, 0)));
+                null, null, 1, 1, 0, 0, 0, 0, "embedded")));
     }
 
     @Test

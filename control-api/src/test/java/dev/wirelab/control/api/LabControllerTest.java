@@ -138,9 +138,9 @@ class LabControllerTest {
     void startsARunWithTimeModeAndSeed() {
         LiveRun lr = TestRuns.virtual(3, 7, YAML);
         try {
-            when(runs.start(7, TimeMode.VIRTUAL, 5L)).thenReturn(lr);
+            when(runs.start(eq(7L), eq(TimeMode.VIRTUAL), eq(5L), any())).thenReturn(lr);
             when(runRepo.find(3)).thenReturn(Optional.of(new RunRecord(3, 7, "running", "virtual", 5, 0L,
-                    OffsetDateTime.now(), null, null, 0, 0, 0, 0, 0, 0)));
+                    OffsetDateTime.now(), null, null, 0, 0, 0, 0, 0, 0, "embedded")));
             web.post().uri("/api/labs/7/runs").contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("{\"timeMode\":\"virtual\",\"seed\":5}")
                     .exchange()
@@ -159,14 +159,14 @@ class LabControllerTest {
     void aBadTimeModeIs400AndARunThatCannotStartIs422WithItsReason() {
         web.post().uri("/api/labs/7/runs").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"timeMode\":\"fast\"}")
                 .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.parameter").isEqualTo("timeMode");
-        when(runs.start(eq(7L), any(), any())).thenThrow(new RunStartException(4,
+        when(runs.start(eq(7L), any(), any(), any())).thenThrow(new RunStartException(4,
                 "run 4 of lab x could not start: the bus cannot listen for VXLAN on /10.255.0.1:4789: Cannot assign requested address", null));
         web.post().uri("/api/labs/7/runs").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"timeMode\":\"real\"}")
                 .exchange().expectStatus().isEqualTo(422)
                 .expectBody().jsonPath("$.runId").isEqualTo(4)
                 .jsonPath("$.detail").value(d -> org.assertj.core.api.Assertions.assertThat((String) d)
                         .contains("cannot listen for VXLAN"));
-        when(runs.start(eq(8L), any(), any())).thenThrow(new ConflictException("lab x already has a live run (3)"));
+        when(runs.start(eq(8L), any(), any(), any())).thenThrow(new ConflictException("lab x already has a live run (3)"));
         web.post().uri("/api/labs/8/runs").exchange().expectStatus().isEqualTo(409);
         when(labs.get(anyLong())).thenThrow(new NotFoundException("no lab 9"));
         web.get().uri("/api/labs/9/runs").exchange().expectStatus().isNotFound();

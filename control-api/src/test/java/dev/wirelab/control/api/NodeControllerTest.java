@@ -3,8 +3,6 @@ package dev.wirelab.control.api;
 import dev.wirelab.control.errors.NotFoundException;
 import dev.wirelab.control.runtime.LiveRun;
 import dev.wirelab.control.runtime.RunManager;
-import dev.wirelab.control.runtime.SocketsNodeState;
-import dev.wirelab.control.runtime.StandardNodeState;
 import dev.wirelab.control.runtime.TestRuns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,9 +35,6 @@ class NodeControllerTest {
     void up() {
         lr = TestRuns.virtual(3, 7, TestRuns.example("three-segments"));
         when(runs.requireLive(3)).thenReturn(lr);
-        StandardNodeState s = new StandardNodeState();
-        when(runs.stateProviders()).thenReturn(List.of(s.interfacesSection(), s.routesSection(), s.arpSection(),
-                s.countersSection(), new SocketsNodeState()));
         when(runs.requireLive(9)).thenThrow(new NotFoundException("no run 9"));
     }
 

@@ -36,7 +36,7 @@ class RunControllerTest {
 
     static RunRecord record(long id, String status) {
         return new RunRecord(id, 7, status, "virtual", 1, 0L, OffsetDateTime.now(), null,
-                "stopped".equals(status) ? null : "the control API stopped while this run was live", 10, 8, 2, 30, 30, 0);
+                "stopped".equals(status) ? null : "the control API stopped while this run was live", 10, 8, 2, 30, 30, 0, "embedded");
     }
 
     @BeforeEach

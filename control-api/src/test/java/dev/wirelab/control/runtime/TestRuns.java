@@ -3,7 +3,8 @@ package dev.wirelab.control.runtime;
 import dev.wirelab.control.decode.FrameDecoder;
 import dev.wirelab.control.ingest.IngestPipeline;
 import dev.wirelab.control.ingest.RunTrace;
-import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.control.runtime.embedded.EmbeddedRuntime;
+import dev.wirelab.netstack.lab.TimeMode;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.lab.topology.Topology;
 
@@ -41,8 +42,8 @@ public final class TestRuns {
         trace.discard();
         LiveHub hub = new LiveHub(1024, new LongAdder());
         trace.setListener(hub);
-        Lab lab = Lab.build(t, Lab.Options.virtual().withSink(trace).withoutMemoryTrace());
-        LiveRun lr = new LiveRun(runId, labId, t.name(), lab, trace, hub);
+        RunNodes nodes = new EmbeddedRuntime().create(runId, t.name(), t, TimeMode.VIRTUAL, 1, trace);
+        LiveRun lr = new LiveRun(runId, labId, t.name(), nodes, trace, hub);
         try {
             lr.start();
         } catch (Exception e) {
