@@ -71,6 +71,15 @@ public final class RunTrace implements TraceSink {
         }
     }
 
+    /**
+     * Events a node lost before they reached the control API (a node container's buffer was full):
+     * counted as captured and dropped, so the run's counts say what is missing.
+     */
+    public void lostAtSource(long events) {
+        eventSeq.addAndGet(events);
+        eventsDropped.add(events);
+    }
+
     /** Called by the writer once rows are committed. */
     void stored(long frames, long events) {
         framesStored.addAndGet(frames);
