@@ -23,7 +23,9 @@ public final class EventBuffer implements TraceSink {
     private final long[] seqs;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
+    private final Condition drained = lock.newCondition();
     private long nextSeq = 1;
+    private boolean fetching;
     private long dropped;
     private int head; // index of the oldest kept event
     private int size;
@@ -69,10 +71,14 @@ public final class EventBuffer implements TraceSink {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMillis));
         lock.lock();
         try {
+            fetching = true;
             while (size > 0 && seqs[head] <= after) {
                 ring[head] = null;
                 head = (head + 1) % capacity;
                 size--;
+            }
+            if (size == 0) {
+                drained.signalAll();
             }
             long left;
             while (size == 0 && (left = deadline - System.nanoTime()) > 0) {
@@ -87,6 +93,25 @@ public final class EventBuffer implements TraceSink {
                 }
             }
             return new EventBatch(bootId, nextSeq, dropped, out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every event so far has been fetched and acknowledged (a fetch {@code after} it), or
+     * {@code timeoutMillis} passed: a node that stops lets the control API take its last events.
+     */
+    public boolean awaitDrained(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
+        try {
+            long left;
+            // Nobody takes events (a test, or no control API yet): nothing to wait for.
+            while (fetching && size > 0 && (left = deadline - System.nanoTime()) > 0) {
+                drained.awaitNanos(left);
+            }
+            return size == 0;
         } finally {
             lock.unlock();
         }

@@ -26,6 +26,8 @@ public final class NodeService implements AutoCloseable {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .build();
 
+    static final long DRAIN_MILLIS = 3000;
+
     private final RunningNode node;
     private final ManagementServer server;
 
@@ -76,10 +78,19 @@ public final class NodeService implements AutoCloseable {
         return server.address();
     }
 
+    /**
+     * Stops the node, gives the control API a moment to take its last events (the node's stop, a
+     * DHCP release...), then stops the management API.
+     */
     @Override
     public void close() {
-        server.close();
         node.close();
+        try {
+            node.events().awaitDrained(DRAIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
     }
 
     /** A service's {@code main}: runs until the process is told to stop. */

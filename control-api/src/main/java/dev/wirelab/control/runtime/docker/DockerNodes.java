@@ -95,6 +95,10 @@ final class DockerNodes implements RunNodes {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Future<?>> pullers = Collections.synchronizedList(new ArrayList<>());
+    private static final int STOP_SECONDS = 5;
+    /** The run is stopping: containers exit because they are told to, not because they died. */
+    private volatile boolean stopping;
+    /** Stopped: the pullers end. */
     private volatile boolean closing;
 
     private DockerNodes(DockerRuntime runtime, long runId, String labName, Lab lab, RunTrace trace, String networkId) {
@@ -281,34 +285,35 @@ final class DockerNodes implements RunNodes {
         return lab.nanos();
     }
 
-    /** Starts the bus and every container, waits until each answers /health, then ships their events. */
+    /**
+     * Starts the bus and the containers, waits until each answers /health, then ships their events.
+     * Infrastructure first (routers, DHCP and DNS servers, web servers), then the hosts, as a network
+     * is up before its clients boot: a host's first DHCPDISCOVER finds its server listening.
+     */
     @Override
     public void start() throws Exception {
         lab.start();
-        List<Future<?>> starts = new ArrayList<>();
-        for (Member m : members.values()) {
-            starts.add(threads.submit(() -> {
-                docker.startContainerCmd(m.containerId).exec();
-                return null;
-            }));
-        }
-        for (Future<?> f : starts) {
-            f.get();
-        }
         long deadline = System.nanoTime() + runtime.settings().healthTimeout().toNanos();
-        List<Future<Health>> healths = new ArrayList<>();
-        for (Member m : members.values()) {
-            healths.add(threads.submit(() -> awaitHealthy(m, deadline)));
-        }
-        for (Future<Health> f : healths) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof Exception x ? x : e;
+        List<Member> infrastructure = members.values().stream().filter(m -> !"host".equals(m.kind)).toList();
+        List<Member> hosts = members.values().stream().filter(m -> "host".equals(m.kind)).toList();
+        for (List<Member> wave : List.of(infrastructure, hosts)) {
+            List<Future<Health>> healths = new ArrayList<>();
+            for (Member m : wave) {
+                healths.add(threads.submit(() -> {
+                    docker.startContainerCmd(m.containerId).exec();
+                    return awaitHealthy(m, deadline);
+                }));
             }
-        }
-        for (Member m : members.values()) {
-            pullers.add(threads.submit(() -> pullEvents(m)));
+            for (Future<Health> f : healths) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception x ? x : e;
+                }
+            }
+            for (Member m : wave) {
+                pullers.add(threads.submit(() -> pullEvents(m)));
+            }
         }
         log.info("Run {}: {} node containers up on network {}", runId, members.size(), networkId.substring(0, 12));
     }
@@ -383,8 +388,8 @@ final class DockerNodes implements RunNodes {
                 }
                 m.after = expected - 1;
             } catch (IOException e) {
-                if (closing) {
-                    return;
+                if (closing || stopping && !containerRunning(m)) {
+                    return; // its last events are in
                 }
                 failures++;
                 if ("up".equals(m.status) && !containerRunning(m)) {
@@ -417,7 +422,7 @@ final class DockerNodes implements RunNodes {
     }
 
     private synchronized void markDown(Member m) {
-        if (!"up".equals(m.status) || closing) {
+        if (!"up".equals(m.status) || stopping) {
             return;
         }
         m.status = "down";
@@ -563,11 +568,35 @@ final class DockerNodes implements RunNodes {
         }, threads);
     }
 
-    /** Removes the containers and the network, and stops the bus. */
+    /**
+     * Stops the containers (SIGTERM: each node stops as embedded nodes do, and its last events are
+     * taken), then removes them and the network, and stops the bus.
+     */
     @Override
     public void close() {
-        if (closing) {
+        if (stopping) {
             return;
+        }
+        stopping = true;
+        List<Future<?>> stops = new ArrayList<>();
+        for (Member m : members.values()) {
+            if (m.containerId != null && "up".equals(m.status)) {
+                stops.add(threads.submit(() -> {
+                    try {
+                        docker.stopContainerCmd(m.containerId).withTimeout(STOP_SECONDS).exec();
+                    } catch (RuntimeException e) {
+                        // not running, or gone: removed below
+                    }
+                    return null;
+                }));
+            }
+        }
+        for (Future<?> f : stops) {
+            try {
+                f.get();
+            } catch (Exception e) {
+                log.debug("Run {}: stop: {}", runId, e.getMessage());
+            }
         }
         closing = true;
         pullers.forEach(f -> f.cancel(true));
