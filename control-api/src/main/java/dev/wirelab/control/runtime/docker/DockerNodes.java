@@ -129,12 +129,24 @@ final class DockerNodes implements RunNodes {
             String busIp = busAddress(rt, d, networkId, subnet);
             lab = Lab.build(topology, Lab.Options.real().withSeed(seed).withSink(trace).withoutMemoryTrace()
                     .withNodesElsewhere());
-            int busPort = lab.bus().listenVxlan(new InetSocketAddress(busIp, 0)).localAddress().getPort();
+            int busPort;
+            if (lab.bus().vxlanEndpoint() != null) {
+                // The lab has external ports (a Linux namespace, a real host): the bus already listens
+                // where they reach it, and the containers reach that address through the host too.
+                InetSocketAddress at = lab.bus().vxlanEndpoint().localAddress();
+                busPort = at.getPort();
+                if (!at.getAddress().isAnyLocalAddress()) {
+                    busIp = at.getAddress().getHostAddress();
+                }
+            } else {
+                busPort = lab.bus().listenVxlan(new InetSocketAddress(busIp, 0)).localAddress().getPort();
+            }
             nodes = new DockerNodes(rt, runId, labName, lab, trace, networkId);
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             String topologyJson = Topologies.toJson(topology);
             int i = 0;
             Lab bus = lab;
+            String busHost = busIp;
             for (Map.Entry<String, NodeSpec> e : topology.nodes().entrySet()) {
                 String name = e.getKey();
                 NodeSpec spec = e.getValue();
@@ -145,7 +157,7 @@ final class DockerNodes implements RunNodes {
                     bus.bus().addExternalPort(is.segment(), NodeAssembly.portName(name, ifName),
                             new InetSocketAddress(ip, port));
                 });
-                NodeConfig config = new NodeConfig(runId, name, topologyJson, seed, busIp, busPort, NodeApi.NIC_BASE_PORT,
+                NodeConfig config = new NodeConfig(runId, name, topologyJson, seed, busHost, busPort, NodeApi.NIC_BASE_PORT,
                         lab.originNanoTime(), lab.epochUnixNanos(), token);
                 String containerName = containerName(rt, runId, name);
                 Member m = new Member(name, spec.kind(), ip, containerName, new NodeClient(rt.http(), ip, token));
