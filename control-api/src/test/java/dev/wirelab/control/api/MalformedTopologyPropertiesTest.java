@@ -8,12 +8,10 @@ import dev.wirelab.control.store.LabRecord;
 import dev.wirelab.control.store.LabRepository;
 import dev.wirelab.control.store.RunRepository;
 import dev.wirelab.netstack.lab.topology.Topologies;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.wirelab.netstack.testing.Gen;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mockito.Mockito;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
@@ -25,6 +23,8 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -69,19 +69,15 @@ class MalformedTopologyPropertiesTest {
     record Mutation(int kind, double at, double length, int junk) {
     }
 
-    @Provide
-    Arbitrary<String> malformed() {
-        Arbitrary<Mutation> m = Combinators.combine(Arbitraries.integers().between(0, 5),
-                Arbitraries.doubles().between(0, 1), Arbitraries.doubles().between(0, 0.2),
-                Arbitraries.integers().between(0, JUNK.size() - 1)).as(Mutation::new);
-        return Combinators.combine(Arbitraries.integers().between(0, SOURCES.size() - 1), m.list().ofMinSize(1).ofMaxSize(4))
-                .as((i, ms) -> {
-                    String s = SOURCES.get(i);
-                    for (Mutation x : ms) {
-                        s = apply(s, x);
-                    }
-                    return s;
-                });
+    /** An example (as YAML or as JSON) with 1 to 4 mutations; positions and lengths in hundredths of the text. */
+    static String malformed(Random rnd) {
+        String s = Gen.oneOf(rnd, SOURCES);
+        int n = Gen.size(rnd, 1, 4);
+        for (int i = 0; i < n; i++) {
+            s = apply(s, new Mutation(Gen.between(rnd, 0, 5), Gen.decimal(rnd, 0, 1, 2), Gen.decimal(rnd, 0, 0.2, 2),
+                    Gen.between(rnd, 0, JUNK.size() - 1)));
+        }
+        return s;
     }
 
     static String apply(String s, Mutation m) {
@@ -109,15 +105,48 @@ class MalformedTopologyPropertiesTest {
         };
     }
 
-    @Property(tries = 100)
-    void creatingAnswers201Or400WithPreciseProblemsNever5xx(@ForAll("malformed") String text) {
+    static LongStream seeds() {
+        return Gen.seeds(100);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void creatingAnswers201Or400WithPreciseProblemsNever5xx(long seed) {
+        create(malformed(Gen.random(seed)));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void validatingAnswers200Or400WithPreciseProblemsNever5xx(long seed) {
+        validate(malformed(Gen.random(seed)));
+    }
+
+    /**
+     * The edge cases: no text at all, and each source with each mutation at each end of the text: at
+     * the start over a fifth of the text with the last junk, at the end over nothing with the first.
+     */
+    @Test
+    void edgeCasesAnswer2xxOr400WithPreciseProblemsNever5xx() {
+        create("");
+        validate("");
+        for (String source : SOURCES) {
+            for (int kind = 0; kind <= 5; kind++) {
+                for (Mutation m : List.of(new Mutation(kind, 0, 0.2, JUNK.size() - 1), new Mutation(kind, 1, 0, 0))) {
+                    String text = apply(source, m);
+                    create(text);
+                    validate(text);
+                }
+            }
+        }
+    }
+
+    private static void create(String text) {
         check(WEB.post().uri("/api/labs").contentType(text.stripLeading().startsWith("{") ? MediaType.APPLICATION_JSON
                 : MediaType.parseMediaType("application/yaml")).bodyValue(text).exchange()
                 .expectBody(JsonNode.class).returnResult(), 201);
     }
 
-    @Property(tries = 100)
-    void validatingAnswers200Or400WithPreciseProblemsNever5xx(@ForAll("malformed") String text) {
+    private static void validate(String text) {
         check(WEB.post().uri("/api/labs/validate").contentType(MediaType.TEXT_PLAIN).bodyValue(text).exchange()
                 .expectBody(JsonNode.class).returnResult(), 200);
     }

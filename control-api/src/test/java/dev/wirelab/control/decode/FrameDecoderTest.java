@@ -1,5 +1,6 @@
 package dev.wirelab.control.decode;
 
+import dev.wirelab.netstack.testing.Gen;
 import dev.wirelab.netstack.wire.ArpPacket;
 import dev.wirelab.netstack.wire.EthernetFrame;
 import dev.wirelab.netstack.wire.IcmpMessage;
@@ -9,14 +10,17 @@ import dev.wirelab.netstack.wire.MacAddress;
 import dev.wirelab.netstack.wire.TcpSegment;
 import dev.wirelab.netstack.wire.UdpDatagram;
 import dev.wirelab.netstack.wire.Vxlan;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -219,9 +223,33 @@ class FrameDecoderTest {
         assertThat(d.columns().protocols()).endsWith("udp", "hello");
     }
 
+    static LongStream seeds1000() {
+        return Gen.seeds(1000);
+    }
+
+    static LongStream seeds2000() {
+        return Gen.seeds(2000);
+    }
+
     /** Any bytes: no exception, and every layer and field lies inside the frame and inside its layer. */
-    @Property(tries = 2000)
-    void anyBytesDecodeWithoutThrowingAndWithinBounds(@ForAll @Size(max = 200) byte[] bytes) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds2000")
+    void anyBytesDecodeWithoutThrowingAndWithinBounds(long seed) {
+        checkAnyBytes(Gen.bytes(Gen.random(seed), 200));
+    }
+
+    /** The edge cases: no bytes, one byte, and 200 bytes, of zeros and of ones. */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 200})
+    void edgeCaseBytesDecodeWithoutThrowingAndWithinBounds(int size) {
+        for (int fill : new int[] {0x00, 0xFF}) {
+            byte[] bytes = new byte[size];
+            Arrays.fill(bytes, (byte) fill);
+            checkAnyBytes(bytes);
+        }
+    }
+
+    private void checkAnyBytes(byte[] bytes) {
         FrameDecoder.Decoded d = decoder.decode(bytes);
         if (bytes.length == 0) {
             assertThat(d.root()).isNull();
@@ -232,8 +260,27 @@ class FrameDecoderTest {
     }
 
     /** Valid headers with random payloads: deeper layers are reached and stay in bounds. */
-    @Property(tries = 1000)
-    void validHeadersWithRandomPayloads(@ForAll @Size(max = 120) byte[] payload, @ForAll boolean udp) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds1000")
+    void validHeadersWithRandomPayloads(long seed) {
+        Random rnd = Gen.random(seed);
+        checkValidHeaders(Gen.bytes(rnd, 120), rnd.nextBoolean());
+    }
+
+    /** The edge cases: no payload, one byte, and 120 bytes, of zeros and of ones, in UDP and in ICMP. */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 120})
+    void validHeadersWithEdgeCasePayloads(int size) {
+        for (int fill : new int[] {0x00, 0xFF}) {
+            for (boolean udp : new boolean[] {true, false}) {
+                byte[] payload = new byte[size];
+                Arrays.fill(payload, (byte) fill);
+                checkValidHeaders(payload, udp);
+            }
+        }
+    }
+
+    private void checkValidHeaders(byte[] payload, boolean udp) {
         byte[] body = udp ? new UdpDatagram(1000, 2000, payload).encode(IP_A, IP_B) : payload;
         byte[] frame = ipFrame(Ipv4Packet.of(1, 64, udp ? 17 : 1, IP_A, IP_B, body));
         FrameDecoder.Decoded d = decoder.decode(frame);

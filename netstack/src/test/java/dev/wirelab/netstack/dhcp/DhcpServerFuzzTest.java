@@ -3,22 +3,23 @@ package dev.wirelab.netstack.dhcp;
 import dev.wirelab.netstack.lab.Lab;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.testing.Gen;
 import dev.wirelab.netstack.udp.UdpSocket;
 import dev.wirelab.netstack.wire.CapturedPayloads;
 import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.MacAddress;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Fuzzed DHCP messages (real dhclient messages, mutated, and random bytes) sent to a running DHCP
  * server and relay, by unicast and by broadcast from 0.0.0.0: no node ever fails on one (no
  * internal error), malformed ones are counted, and afterwards a real client still gets its lease.
+ *
+ * <p>One lab serves every try (hence one test instance for the class): the checks after the last
+ * try, in {@link #stop()}, are about everything the tries sent.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DhcpServerFuzzTest {
 
     static final String LAB = DhcpLabTest.LAB.replace("  r1:",
@@ -36,7 +41,7 @@ class DhcpServerFuzzTest {
     private Node fz;
     private UdpSocket socket;
 
-    @BeforeProperty
+    @BeforeAll
     void start() {
         lab = Lab.build(Topologies.parseYaml(LAB), Lab.Options.virtual());
         lab.start();
@@ -45,7 +50,7 @@ class DhcpServerFuzzTest {
         lab.advance(Duration.ofMillis(1));
     }
 
-    @AfterProperty
+    @AfterAll
     void stop() {
         try {
             // The server still works: pc1 (booting with the lab) and a fresh DORA via dhclient.
@@ -61,8 +66,36 @@ class DhcpServerFuzzTest {
         }
     }
 
-    @Property(tries = 300)
-    void fuzzedMessagesNeverCrashTheServer(@ForAll("messages") byte[] payload, @ForAll boolean broadcast) {
+    static LongStream seeds() {
+        return Gen.seeds(300);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void fuzzedMessagesNeverCrashTheServer(long seed) {
+        Random rnd = Gen.random(seed);
+        send(message(rnd), rnd.nextBoolean());
+    }
+
+    /** The edge cases: nothing, one byte, a header's worth of zeros, the largest random message, each captured message as is. */
+    static Stream<byte[]> edgeCases() {
+        return Stream.of(new byte[0], new byte[1], new byte[240], new byte[400], CapturedPayloads.get("c#1"),
+                CapturedPayloads.get("c#3"), CapturedPayloads.get("c#19"));
+    }
+
+    @ParameterizedTest(name = "edge case {index}, unicast")
+    @MethodSource("edgeCases")
+    void edgeCasesNeverCrashTheServerByUnicast(byte[] payload) {
+        send(payload, false);
+    }
+
+    @ParameterizedTest(name = "edge case {index}, broadcast")
+    @MethodSource("edgeCases")
+    void edgeCasesNeverCrashTheServerByBroadcast(byte[] payload) {
+        send(payload, true);
+    }
+
+    private void send(byte[] payload, boolean broadcast) {
         fz.loop().execute(() -> {
             if (broadcast) {
                 RawUdp.send(fz, "eth0", MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, payload);
@@ -76,33 +109,36 @@ class DhcpServerFuzzTest {
         assertThat(lab.node("r1").counters()).doesNotContainKey("node.dropped.internal_error");
     }
 
-    @Provide
-    Arbitrary<byte[]> messages() {
-        List<byte[]> seeds = List.of(CapturedPayloads.get("c#1"), CapturedPayloads.get("c#3"), CapturedPayloads.get("c#19"));
-        Arbitrary<byte[]> mutated = Combinators.combine(Arbitraries.of(seeds), Arbitraries.integers().between(0, 299),
-                Arbitraries.integers().between(0, 255), Arbitraries.integers().between(0, 4),
-                Arbitraries.integers().between(1, 8)).as((seed, at, value, how, n) -> {
-                    byte[] b = seed.clone();
-                    switch (how) {
-                        case 0 -> { // a few random bytes anywhere
-                            for (int i = 0; i < n; i++) {
-                                b[(at + 37 * i) % b.length] = (byte) (value + i);
-                            }
-                        }
-                        case 1 -> b = Arrays.copyOf(b, Math.max(0, at)); // cut
-                        case 2 -> b[240 + at % 60] = (byte) (int) value; // inside the options
-                        case 3 -> { // op, hlen, hops, giaddr, ciaddr fields
-                            int[] fields = {0, 2, 3, 12, 24};
-                            b[fields[at % fields.length]] = (byte) (int) value;
-                        }
-                        default -> { // message type or option overload with a random value
-                            b[242] = (byte) (1 + value % 9);
-                            b[240 + (at % 50)] = 52;
-                        }
-                    }
-                    return b;
-                });
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(400);
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, mutated), net.jqwik.api.Tuple.of(1, random));
+    private static final List<byte[]> SEEDS = List.of(CapturedPayloads.get("c#1"), CapturedPayloads.get("c#3"),
+            CapturedPayloads.get("c#19"));
+
+    /** Five in six a captured client message mutated, one in six random bytes. */
+    static byte[] message(Random rnd) {
+        if (Gen.weighted(rnd, 5, 1) == 1) {
+            return Gen.bytes(rnd, 400);
+        }
+        byte[] b = Gen.oneOf(rnd, SEEDS).clone();
+        int at = Gen.between(rnd, 0, 299);
+        int value = Gen.between(rnd, 0, 255);
+        int how = Gen.between(rnd, 0, 4);
+        int n = Gen.between(rnd, 1, 8);
+        switch (how) {
+            case 0 -> { // a few random bytes anywhere
+                for (int i = 0; i < n; i++) {
+                    b[(at + 37 * i) % b.length] = (byte) (value + i);
+                }
+            }
+            case 1 -> b = Arrays.copyOf(b, Math.max(0, at)); // cut
+            case 2 -> b[240 + at % 60] = (byte) value; // inside the options
+            case 3 -> { // op, hlen, hops, giaddr, ciaddr fields
+                int[] fields = {0, 2, 3, 12, 24};
+                b[fields[at % fields.length]] = (byte) value;
+            }
+            default -> { // message type or option overload with a random value
+                b[242] = (byte) (1 + value % 9);
+                b[240 + (at % 50)] = 52;
+            }
+        }
+        return b;
     }
 }

@@ -1,16 +1,20 @@
 package dev.wirelab.netstack.ip;
 
+import dev.wirelab.netstack.testing.Gen;
 import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.Ipv4Packet;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,18 +62,40 @@ class FragmentationTest {
         assertThat(Fragmenter.fragment(p, 120)).containsExactly(p);
     }
 
-    @Property(tries = 200)
-    void fragmentsReassembleInAnyOrderWithDuplicates(@ForAll @IntRange(min = 1, max = 9000) int length,
-                                                     @ForAll @IntRange(min = 68, max = 1500) int mtu,
-                                                     @ForAll @IntRange(min = 68, max = 1500) int secondMtu,
-                                                     @ForAll long seed) {
+    static LongStream seeds() {
+        return Gen.seeds(200);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void fragmentsReassembleInAnyOrderWithDuplicates(long seed) {
+        Random rnd = Gen.random(seed);
+        checkReassembly(Gen.between(rnd, 1, 9000), Gen.between(rnd, 68, 1500), Gen.between(rnd, 68, 1500), rnd);
+    }
+
+    /**
+     * Every combination of edge lengths (the shortest, one that just fits in 68 or 1500 bytes and one
+     * that just does not, the longest) and edge MTUs (68, 69, 1499, 1500).
+     */
+    static Stream<Arguments> edgeCases() {
+        int[] mtus = Gen.edgeCases(68, 1500);
+        return IntStream.of(1, 2, 48, 49, 1480, 1481, 8999, 9000).boxed().flatMap(length -> IntStream.of(mtus).boxed()
+                .flatMap(mtu -> IntStream.of(mtus).mapToObj(second -> Arguments.of(length, mtu, second))));
+    }
+
+    @ParameterizedTest(name = "length {0}, mtu {1}, then {2}")
+    @MethodSource("edgeCases")
+    void fragmentsReassembleInAnyOrderWithDuplicatesAtTheEdges(int length, int mtu, int secondMtu) {
+        checkReassembly(length, mtu, secondMtu, Gen.random(length + 31L * mtu + 961L * secondMtu));
+    }
+
+    private static void checkReassembly(int length, int mtu, int secondMtu, Random rnd) {
         Ipv4Packet original = datagram(length, 4242, new byte[0]);
         // Fragment, then fragment the fragments again on a smaller link (a second router).
         List<Ipv4Packet> frags = new ArrayList<>();
         for (Ipv4Packet f : Fragmenter.fragment(original, mtu)) {
             frags.addAll(Fragmenter.fragment(f, secondMtu));
         }
-        Random rnd = new Random(seed);
         if (!frags.isEmpty()) {
             frags.add(frags.get(rnd.nextInt(frags.size()))); // a duplicate
         }

@@ -1,17 +1,17 @@
 package dev.wirelab.netstack.ip;
 
+import dev.wirelab.netstack.testing.Gen;
 import dev.wirelab.netstack.wire.Ipv4Address;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,17 +82,51 @@ class RoutingTableTest {
     record Spec(int network, int prefix, int metric) {
     }
 
-    @Provide
-    Arbitrary<List<Spec>> tables() {
-        // Few distinct high bits so that prefixes overlap often.
-        Arbitrary<Integer> addr = Arbitraries.integers().between(0, 15).map(i -> i << 28 | (i * 0x01010101 & 0x0FFFFFFF));
-        Arbitrary<Spec> spec = Combinators.combine(addr, Arbitraries.integers().between(0, 32), Arbitraries.integers().between(0, 3))
-                .as((a, p, m) -> new Spec(a & Ipv4Address.mask(p), p, m));
-        return spec.list().ofMaxSize(40);
+    /** Few distinct high bits so that prefixes overlap often. */
+    static Spec spec(Random rnd) {
+        int i = Gen.between(rnd, 0, 15);
+        int a = i << 28 | (i * 0x01010101 & 0x0FFFFFFF);
+        int p = Gen.between(rnd, 0, 32);
+        return new Spec(a & Ipv4Address.mask(p), p, Gen.between(rnd, 0, 3));
     }
 
-    @Property(tries = 300)
-    void lookupAgreesWithBruteForce(@ForAll("tables") List<Spec> specs, @ForAll int probeBits, @ForAll("probes") List<Integer> extra) {
+    static LongStream seeds() {
+        return Gen.seeds(300);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void lookupAgreesWithBruteForce(long seed) {
+        Random rnd = Gen.random(seed);
+        List<Spec> specs = Gen.list(rnd, 0, 40, RoutingTableTest::spec);
+        int probeBits = Gen.anyInt(rnd);
+        List<Integer> extra = Gen.list(rnd, 0, 10, Gen::anyInt);
+        checkLookup(specs, probeBits, extra);
+    }
+
+    /**
+     * The edge cases: an empty table; one route of each prefix length; every prefix length of every
+     * network at every metric (duplicates refused); probed at the ends of the address space.
+     */
+    @Test
+    void lookupAgreesWithBruteForceAtTheEdges() {
+        List<Integer> ends = IntStream.of(Gen.edgeCases(Integer.MIN_VALUE, Integer.MAX_VALUE)).boxed().toList();
+        checkLookup(List.of(), 0, ends);
+        List<Spec> all = new ArrayList<>();
+        for (int p = 0; p <= 32; p++) {
+            for (int i = 0; i < 16; i++) {
+                int a = i << 28 | (i * 0x01010101 & 0x0FFFFFFF);
+                checkLookup(List.of(new Spec(a & Ipv4Address.mask(p), p, 0)), a, ends);
+                for (int m = 3; m >= 0; m--) {
+                    all.add(new Spec(a & Ipv4Address.mask(p), p, m));
+                    all.add(new Spec(a & Ipv4Address.mask(p), p, m));
+                }
+            }
+        }
+        checkLookup(all, -1, ends);
+    }
+
+    private static void checkLookup(List<Spec> specs, int probeBits, List<Integer> extra) {
         RoutingTable t = new RoutingTable();
         List<Route> added = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
@@ -113,11 +147,6 @@ class RoutingTableTest {
             Ipv4Address dst = new Ipv4Address(p);
             assertThat(t.lookup(dst)).as("lookup %s", dst).isEqualTo(reference(added, dst));
         }
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> probes() {
-        return Arbitraries.integers().list().ofMaxSize(10);
     }
 
     /** Longest prefix, then lowest metric, then first added. */

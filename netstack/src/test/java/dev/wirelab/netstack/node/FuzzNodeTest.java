@@ -7,13 +7,15 @@ import dev.wirelab.netstack.wire.Ipv4Address;
 import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.MacAddress;
 import dev.wirelab.netstack.wire.UdpDatagram;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import dev.wirelab.netstack.testing.Gen;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,13 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FuzzNodeTest {
 
-    @Property(tries = 15)
-    void randomAndMutatedFramesAreCountedAndTheLabKeepsWorking(@ForAll long seed) {
+    static LongStream seeds() {
+        return Gen.seeds(15);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void randomAndMutatedFramesAreCountedAndTheLabKeepsWorking(long seed) {
         TestLab.Chain c = new TestLab.Chain(576);
         c.lab.run(c.pc1, "ping -c 1 -s 1400 -M dont 10.0.3.2"); // warm caches, and a source of real frames
         List<byte[]> samples = new ArrayList<>(c.lan1.frames());
         samples.addAll(crafted(c));
-        Random rnd = new Random(seed);
+        Random rnd = Gen.random(seed);
         TestHub.Port raw = c.lan1.port("fuzzer");
         MacAddress pc1 = c.pc1.networkInterface("eth0").orElseThrow().mac();
         MacAddress r1 = c.r1.networkInterface("eth0").orElseThrow().mac();

@@ -4,23 +4,49 @@ import static dev.wirelab.netstack.tcp.TcpScript.ACK;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wirelab.netstack.tcp.EstablishedStateTest.Open;
+import dev.wirelab.netstack.testing.Gen;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Properties: sequence arithmetic across the wrap, RFC 6298 arithmetic, reassembly of any arrival order. */
 class TcpPropertiesTest {
 
-    @Property(tries = 1000)
-    void sequenceComparisonSurvivesTheWrap(@ForAll int base, @ForAll @IntRange(min = 1, max = Integer.MAX_VALUE) int d) {
+    static LongStream seeds1000() {
+        return Gen.seeds(1000);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds1000")
+    void sequenceComparisonSurvivesTheWrap(long seed) {
+        Random rnd = Gen.random(seed);
+        checkSequenceComparison(Gen.anyInt(rnd), Gen.between(rnd, 1, Integer.MAX_VALUE));
+    }
+
+    /** Every pair of edge cases: the base at the ends of int and around 0, the distance 1, 2, 2^31 - 2 and 2^31 - 1. */
+    static Stream<Arguments> sequenceEdgeCases() {
+        return Arrays.stream(Gen.edgeCases(Integer.MIN_VALUE, Integer.MAX_VALUE)).boxed().flatMap(base ->
+                Arrays.stream(Gen.edgeCases(1, Integer.MAX_VALUE)).mapToObj(d -> Arguments.of(base, d)));
+    }
+
+    @ParameterizedTest(name = "base {0}, d {1}")
+    @MethodSource("sequenceEdgeCases")
+    void sequenceComparisonSurvivesTheWrapAtTheEdges(int base, int d) {
+        checkSequenceComparison(base, d);
+    }
+
+    private static void checkSequenceComparison(int base, int d) {
         SeqNum a = new SeqNum(base);
         SeqNum b = a.plus(d);
         assertThat(b.gt(a)).isTrue();
@@ -69,14 +95,31 @@ class TcpPropertiesTest {
         assertThat(fast.rto()).isEqualTo(200_000_000L);  // section 2.4: the lower bound (Linux's 200 ms)
     }
 
+    static LongStream seeds150() {
+        return Gen.seeds(150);
+    }
+
     /**
      * Whatever the segmentation, order, duplication and overlap of the arriving segments, the
      * application reads exactly the stream once every byte has arrived.
      */
-    @Property(tries = 150)
-    void anyArrivalOrderReassemblesTheStream(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long seed,
-                                             @ForAll @IntRange(min = 1, max = 30_000) int length) {
-        Random rnd = new Random(seed);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds150")
+    void anyArrivalOrderReassemblesTheStream(long seed) {
+        Random rnd = Gen.random(seed);
+        checkReassembly(Gen.between(rnd, 1, 30_000), rnd);
+    }
+
+    /** The shortest and longest streams, and one and two segments' worth (the cut is at most 1460 bytes). */
+    @ParameterizedTest(name = "length {0}")
+    @ValueSource(ints = {1, 2, 1459, 1460, 1461, 2920, 29_999, 30_000})
+    void anyArrivalOrderReassemblesTheStreamAtTheEdges(int length) {
+        for (long seed = 0; seed < 3; seed++) {
+            checkReassembly(length, Gen.random(seed));
+        }
+    }
+
+    private static void checkReassembly(int length, Random rnd) {
         byte[] stream = new byte[length];
         rnd.nextBytes(stream);
         record Piece(int off, int len) {

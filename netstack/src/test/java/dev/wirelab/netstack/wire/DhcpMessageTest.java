@@ -3,16 +3,15 @@ package dev.wirelab.netstack.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wirelab.netstack.testing.Gen;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The DHCP codec on dhclient's and dnsmasq's real messages, hand-made edge cases and random ones. */
 class DhcpMessageTest {
@@ -131,15 +130,73 @@ class DhcpMessageTest {
         assertThatThrownBy(() -> DhcpMessage.parse(hlen, 0, hlen.length)).hasMessageContaining("hlen 17");
     }
 
-    @Property(tries = 1000)
-    void randomMessagesRoundTrip(@ForAll("messages") DhcpMessage m) {
+    static LongStream seeds1000() {
+        return Gen.seeds(1000);
+    }
+
+    static LongStream seeds3000() {
+        return Gen.seeds(3000);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds1000")
+    void randomMessagesRoundTrip(long seed) {
+        checkRoundTrip(message(Gen.random(seed)));
+    }
+
+    /** The edge cases: every field at its ends, no options, and options of no and of 300 bytes at the ends of the codes. */
+    @Test
+    void edgeCaseMessagesRoundTrip() {
+        byte[] big = new byte[300];
+        Arrays.fill(big, (byte) 0xFF);
+        List<List<DhcpOption>> optionLists = List.of(List.of(), List.of(new DhcpOption(1, new byte[0])),
+                List.of(new DhcpOption(254, big)), List.of(new DhcpOption(1, big), new DhcpOption(53, new byte[1]),
+                        new DhcpOption(51, new byte[0]), new DhcpOption(253, big), new DhcpOption(2, new byte[255]),
+                        new DhcpOption(254, new byte[256])));
+        for (int op = 1; op <= 2; op++) {
+            for (int edge : Gen.edgeCases(Integer.MIN_VALUE, Integer.MAX_VALUE)) {
+                for (int flags : new int[] {0, 1, 0x8000, 0xFFFF}) {
+                    for (List<DhcpOption> opts : optionLists) {
+                        checkRoundTrip(new DhcpMessage(op, 1, 6, 0, edge, 3, flags, new Ipv4Address(edge),
+                                new Ipv4Address(~edge), Ipv4Address.ANY, Ipv4Address.ANY, new byte[16], new byte[64],
+                                new byte[128], opts));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkRoundTrip(DhcpMessage m) {
         byte[] b = m.encode();
         assertThat(b.length).isGreaterThanOrEqualTo(DhcpMessage.MIN_LENGTH);
         assertThat(DhcpMessage.parse(b, 0, b.length)).isEqualTo(m);
     }
 
-    @Property(tries = 3000)
-    void mutatedMessagesOnlyRaiseWireFormatException(@ForAll("mutants") byte[] b) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds3000")
+    void mutatedMessagesOnlyRaiseWireFormatException(long seed) {
+        checkOnlyWireFormatException(mutant(Gen.random(seed)));
+    }
+
+    /** The edge cases: each seed as is, cut at each end of the cut range, and with each mutation at offsets 0 and 320. */
+    @Test
+    void edgeCaseMutantsOnlyRaiseWireFormatException() {
+        for (byte[] seed : MUTANT_SEEDS) {
+            checkOnlyWireFormatException(seed.clone());
+            for (int cutAt : new int[] {0, 200, 201, 319, 320}) {
+                checkOnlyWireFormatException(Arrays.copyOf(seed, Math.min(cutAt, seed.length)));
+            }
+            for (int how = 0; how <= 3; how++) {
+                for (int at : new int[] {0, 1, 319, 320}) {
+                    for (int value : new int[] {0, 1, 254, 255}) {
+                        checkOnlyWireFormatException(mutate(seed, at, value, how, 200));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkOnlyWireFormatException(byte[] b) {
         try {
             DhcpMessage m = DhcpMessage.parse(b, 0, b.length);
             byte[] again = m.encode(); // whatever parses must encode and parse back to itself
@@ -149,42 +206,53 @@ class DhcpMessageTest {
         }
     }
 
-    @Provide
-    Arbitrary<DhcpMessage> messages() {
-        Arbitrary<DhcpOption> option = Combinators.combine(
-                Arbitraries.integers().between(1, 254).filter(c -> c != DhcpOption.OVERLOAD),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300)).as(DhcpOption::new);
-        Arbitrary<List<DhcpOption>> options = option.list().ofMaxSize(6)
-                .uniqueElements(DhcpOption::code);
-        Arbitrary<Ipv4Address> addr = Arbitraries.integers().map(Ipv4Address::new);
-        return Combinators.combine(Arbitraries.integers().between(1, 2), Arbitraries.integers(),
-                Arbitraries.integers().between(0, 0xFFFF), addr, addr, Arbitraries.bytes().array(byte[].class).ofSize(16),
-                options).as((op, xid, flags, ci, yi, ch, opts) -> new DhcpMessage(op, 1, 6, 0, xid, 3, flags, ci, yi,
-                        Ipv4Address.ANY, Ipv4Address.ANY, ch, new byte[64], new byte[128], opts));
+    static DhcpMessage message(Random rnd) {
+        int op = Gen.between(rnd, 1, 2);
+        int xid = Gen.anyInt(rnd);
+        int flags = Gen.between(rnd, 0, 0xFFFF);
+        Ipv4Address ci = new Ipv4Address(Gen.anyInt(rnd));
+        Ipv4Address yi = new Ipv4Address(Gen.anyInt(rnd));
+        byte[] ch = Gen.bytesOfSize(rnd, 16);
+        List<DhcpOption> opts = Gen.uniqueList(rnd, 0, 6, DhcpMessageTest::option, DhcpOption::code);
+        return new DhcpMessage(op, 1, 6, 0, xid, 3, flags, ci, yi, Ipv4Address.ANY, Ipv4Address.ANY, ch, new byte[64],
+                new byte[128], opts);
     }
 
-    @Provide
-    Arbitrary<byte[]> mutants() {
-        List<byte[]> seeds = List.of(CapturedPayloads.get("c#1"), CapturedPayloads.get("c#2"),
-                CapturedPayloads.get("c#4"), withOptions(HexFormat.of().parseHex("350105340103ff")));
-        return Combinators.combine(Arbitraries.of(seeds), Arbitraries.integers().between(0, 320),
-                Arbitraries.integers().between(0, 255), Arbitraries.integers().between(0, 3),
-                Arbitraries.integers().between(200, 320)).as((seed, at, value, how, cutAt) -> {
-                    byte[] b = seed.clone();
-                    switch (how) {
-                        case 0 -> b[Math.min(at, b.length - 1)] = (byte) (int) value;
-                        case 1 -> b = Arrays.copyOf(b, Math.min(cutAt, b.length));
-                        case 2 -> { // an option length byte in the options area
-                            int i = 240 + at % Math.max(1, b.length - 240);
-                            b[i] = (byte) (int) value;
-                        }
-                        default -> {
-                            b[240 + at % Math.max(1, b.length - 241)] = (byte) DhcpOption.OVERLOAD;
-                            b[108 + at % 128] = (byte) (int) value;
-                        }
-                    }
-                    return b;
-                });
+    private static DhcpOption option(Random rnd) {
+        int code;
+        do {
+            code = Gen.between(rnd, 1, 254);
+        } while (code == DhcpOption.OVERLOAD);
+        return new DhcpOption(code, Gen.bytes(rnd, 300));
+    }
+
+    private static final List<byte[]> MUTANT_SEEDS = List.of(CapturedPayloads.get("c#1"), CapturedPayloads.get("c#2"),
+            CapturedPayloads.get("c#4"), withOptions(HexFormat.of().parseHex("350105340103ff")));
+
+    static byte[] mutant(Random rnd) {
+        byte[] seed = Gen.oneOf(rnd, MUTANT_SEEDS);
+        int at = Gen.between(rnd, 0, 320);
+        int value = Gen.between(rnd, 0, 255);
+        int how = Gen.between(rnd, 0, 3);
+        int cutAt = Gen.between(rnd, 200, 320);
+        return mutate(seed, at, value, how, cutAt);
+    }
+
+    private static byte[] mutate(byte[] seed, int at, int value, int how, int cutAt) {
+        byte[] b = seed.clone();
+        switch (how) {
+            case 0 -> b[Math.min(at, b.length - 1)] = (byte) value;
+            case 1 -> b = Arrays.copyOf(b, Math.min(cutAt, b.length));
+            case 2 -> { // an option length byte in the options area
+                int i = 240 + at % Math.max(1, b.length - 240);
+                b[i] = (byte) value;
+            }
+            default -> {
+                b[240 + at % Math.max(1, b.length - 241)] = (byte) DhcpOption.OVERLOAD;
+                b[108 + at % 128] = (byte) value;
+            }
+        }
+        return b;
     }
 
     /** A DHCP request header from {@link #CLIENT} followed by the cookie and these option bytes. */

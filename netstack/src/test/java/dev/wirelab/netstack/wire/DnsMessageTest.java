@@ -3,17 +3,16 @@ package dev.wirelab.netstack.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wirelab.netstack.testing.Gen;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The DNS codec on dig's and dnsmasq's real messages, compression attacks, truncation, random messages. */
 class DnsMessageTest {
@@ -184,14 +183,83 @@ class DnsMessageTest {
                 .isEqualTo("2001:db8::1");
     }
 
-    @Property(tries = 1000)
-    void randomMessagesRoundTrip(@ForAll("messages") DnsMessage m) {
+    static LongStream seeds1000() {
+        return Gen.seeds(1000);
+    }
+
+    static LongStream seeds3000() {
+        return Gen.seeds(3000);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds1000")
+    void randomMessagesRoundTrip(long seed) {
+        checkRoundTrip(message(Gen.random(seed)));
+    }
+
+    /**
+     * The edge cases: an empty message, and one whose every section holds the most records of every
+     * kind, with the root name and the longest names, and every number at its ends.
+     */
+    @Test
+    void edgeCaseMessagesRoundTrip() {
+        checkRoundTrip(new DnsMessage(0, 0, List.of(), List.of(), List.of(), List.of()));
+        DnsName root = DnsName.of(List.of());
+        DnsName longest = DnsName.of(List.of("abcXYZ-09.\\\\", "\\".repeat(12), ".".repeat(12), "a"));
+        for (DnsName name : List.of(root, longest)) {
+            byte[] sixteen = new byte[16];
+            Arrays.fill(sixteen, (byte) 0xFF);
+            List<DnsRecord> records = new ArrayList<>();
+            for (long ttl : new long[] {0, 0xFFFFFFFFL}) {
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.A(new Ipv4Address(-1))));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Aaaa(sixteen)));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Ns(name)));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Cname(name)));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Ptr(name)));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Mx(0, name)));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Mx(65535, name)));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Txt(List.of(""))));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Txt(List.of("\u00ff".repeat(40), "", "\u0000"))));
+                records.add(DnsRecord.in(name, ttl, new DnsRdata.Soa(name, name, ttl, 3600, 600, 86400, 300)));
+            }
+            records.add(new DnsRecord(name, 256, 1, 5, new DnsRdata.Unknown(new byte[0])));
+            records.add(new DnsRecord(name, 65535, 1, 5, new DnsRdata.Unknown(new byte[30])));
+            for (int i = 0; i < records.size(); i += 4) {
+                List<DnsRecord> section = records.subList(i, Math.min(records.size(), i + 4));
+                List<DnsQuestion> questions = List.of(DnsQuestion.in(name, DnsRecord.A), DnsQuestion.in(root, DnsRecord.A));
+                checkRoundTrip(new DnsMessage(0xFFFF, 0xFFFF, questions, section, section, section));
+                checkRoundTrip(new DnsMessage(0, 0, questions.subList(0, 1), List.of(), List.of(), section));
+            }
+        }
+    }
+
+    private static void checkRoundTrip(DnsMessage m) {
         byte[] b = m.encode();
         assertThat(DnsMessage.parse(b, 0, b.length)).isEqualTo(m);
     }
 
-    @Property(tries = 3000)
-    void mutatedMessagesOnlyRaiseWireFormatException(@ForAll("mutants") byte[] b) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds3000")
+    void mutatedMessagesOnlyRaiseWireFormatException(long seed) {
+        checkOnlyWireFormatException(mutant(Gen.random(seed)));
+    }
+
+    /** The edge cases: each captured message as is, and with each mutation at offsets 0, 1 and 200, by values 0 and 255. */
+    @Test
+    void edgeCaseMutantsOnlyRaiseWireFormatException() {
+        for (byte[] seed : MUTANT_SEEDS) {
+            checkOnlyWireFormatException(seed.clone());
+            for (int how = 0; how <= 3; how++) {
+                for (int at : new int[] {0, 1, 199, 200}) {
+                    for (int value : new int[] {0, 1, 254, 255}) {
+                        checkOnlyWireFormatException(mutate(seed, at, value, how));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkOnlyWireFormatException(byte[] b) {
         try {
             DnsMessage m = DnsMessage.parse(b, 0, b.length);
             byte[] again = m.encode();
@@ -201,52 +269,75 @@ class DnsMessageTest {
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutants() {
+    private static final List<byte[]> MUTANT_SEEDS = captured();
+
+    private static List<byte[]> captured() {
         List<byte[]> seeds = new ArrayList<>();
         for (int n = 5; n <= 18; n++) {
             seeds.add(CapturedPayloads.get("c#" + n));
         }
-        return Combinators.combine(Arbitraries.of(seeds), Arbitraries.integers().between(0, 200),
-                Arbitraries.integers().between(0, 255), Arbitraries.integers().between(0, 3)).as((seed, at, value, how) -> {
-                    byte[] b = seed.clone();
-                    int i = at % b.length;
-                    switch (how) {
-                        case 0 -> b[i] = (byte) (int) value;
-                        case 1 -> b = Arrays.copyOf(b, i);
-                        case 2 -> { // a compression pointer somewhere
-                            b[i] = (byte) (0xC0 | (value & 0x3F));
-                            if (i + 1 < b.length) {
-                                b[i + 1] = (byte) (int) value;
-                            }
-                        }
-                        default -> b[Math.min(b.length - 1, 4 + at % 8)] = (byte) (int) value; // a count
-                    }
-                    return b;
-                });
+        return List.copyOf(seeds);
     }
 
-    @Provide
-    Arbitrary<DnsMessage> messages() {
-        Arbitrary<String> label = Arbitraries.strings().withChars("abcXYZ-09.\\").ofMinLength(1).ofMaxLength(12);
-        Arbitrary<DnsName> name = label.list().ofMaxSize(4).map(DnsName::of);
-        Arbitrary<DnsRdata> rdata = Arbitraries.oneOf(
-                Arbitraries.integers().map(i -> new DnsRdata.A(new Ipv4Address(i))),
-                Arbitraries.bytes().array(byte[].class).ofSize(16).map(DnsRdata.Aaaa::new),
-                name.map(DnsRdata.Ns::new), name.map(DnsRdata.Cname::new), name.map(DnsRdata.Ptr::new),
-                Combinators.combine(Arbitraries.integers().between(0, 65535), name).as(DnsRdata.Mx::new),
-                Arbitraries.strings().ofMaxLength(40).list().ofMinSize(1).ofMaxSize(3)
-                        .map(l -> new DnsRdata.Txt(l.stream().map(s -> s.replaceAll("[^\\x00-\\xff]", "?")).toList())),
-                Combinators.combine(name, name, Arbitraries.longs().between(0, 0xFFFFFFFFL)).as((m, r, s) ->
-                        new DnsRdata.Soa(m, r, s, 3600, 600, 86400, 300)));
-        Arbitrary<DnsRecord> record = Combinators.combine(name, rdata, Arbitraries.longs().between(0, 0xFFFFFFFFL))
-                .as((n, d, ttl) -> DnsRecord.in(n, ttl, d));
-        Arbitrary<DnsRecord> unknown = Combinators.combine(name, Arbitraries.integers().between(256, 65535),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(30)).as((n, t, d) -> new DnsRecord(n, t, 1, 5,
-                new DnsRdata.Unknown(d)));
-        Arbitrary<List<DnsRecord>> section = Arbitraries.oneOf(record, unknown).list().ofMaxSize(4);
-        return Combinators.combine(Arbitraries.integers().between(0, 0xFFFF), Arbitraries.integers().between(0, 0xFFFF),
-                name.map(n -> DnsQuestion.in(n, DnsRecord.A)).list().ofMaxSize(2), section, section, section)
-                .as(DnsMessage::new);
+    static byte[] mutant(Random rnd) {
+        byte[] seed = Gen.oneOf(rnd, MUTANT_SEEDS);
+        int at = Gen.between(rnd, 0, 200);
+        int value = Gen.between(rnd, 0, 255);
+        int how = Gen.between(rnd, 0, 3);
+        return mutate(seed, at, value, how);
+    }
+
+    private static byte[] mutate(byte[] seed, int at, int value, int how) {
+        byte[] b = seed.clone();
+        int i = at % b.length;
+        switch (how) {
+            case 0 -> b[i] = (byte) value;
+            case 1 -> b = Arrays.copyOf(b, i);
+            case 2 -> { // a compression pointer somewhere
+                b[i] = (byte) (0xC0 | (value & 0x3F));
+                if (i + 1 < b.length) {
+                    b[i + 1] = (byte) value;
+                }
+            }
+            default -> b[Math.min(b.length - 1, 4 + at % 8)] = (byte) value; // a count
+        }
+        return b;
+    }
+
+    static DnsName name(Random rnd) {
+        return DnsName.of(Gen.list(rnd, 0, 4, r -> Gen.string(r, 1, 12, "abcXYZ-09.\\")));
+    }
+
+    static DnsRdata rdata(Random rnd) {
+        return switch (rnd.nextInt(8)) {
+            case 0 -> new DnsRdata.A(new Ipv4Address(Gen.anyInt(rnd)));
+            case 1 -> new DnsRdata.Aaaa(Gen.bytesOfSize(rnd, 16));
+            case 2 -> new DnsRdata.Ns(name(rnd));
+            case 3 -> new DnsRdata.Cname(name(rnd));
+            case 4 -> new DnsRdata.Ptr(name(rnd));
+            case 5 -> new DnsRdata.Mx(Gen.between(rnd, 0, 65535), name(rnd));
+            case 6 -> new DnsRdata.Txt(Gen.list(rnd, 1, 3, r -> Gen.string(r, 0, 40).replaceAll("[^\\x00-\\xff]", "?")));
+            default -> new DnsRdata.Soa(name(rnd), name(rnd), Gen.between(rnd, 0, 0xFFFFFFFFL), 3600, 600, 86400, 300);
+        };
+    }
+
+    static DnsRecord record(Random rnd) {
+        if (rnd.nextBoolean()) {
+            DnsName n = name(rnd);
+            DnsRdata d = rdata(rnd);
+            return DnsRecord.in(n, Gen.between(rnd, 0, 0xFFFFFFFFL), d);
+        }
+        // unknown types
+        DnsName n = name(rnd);
+        int type = Gen.between(rnd, 256, 65535);
+        return new DnsRecord(n, type, 1, 5, new DnsRdata.Unknown(Gen.bytes(rnd, 30)));
+    }
+
+    static DnsMessage message(Random rnd) {
+        int id = Gen.between(rnd, 0, 0xFFFF);
+        int flags = Gen.between(rnd, 0, 0xFFFF);
+        List<DnsQuestion> questions = Gen.list(rnd, 0, 2, r -> DnsQuestion.in(name(r), DnsRecord.A));
+        return new DnsMessage(id, flags, questions, Gen.list(rnd, 0, 4, DnsMessageTest::record),
+                Gen.list(rnd, 0, 4, DnsMessageTest::record), Gen.list(rnd, 0, 4, DnsMessageTest::record));
     }
 }

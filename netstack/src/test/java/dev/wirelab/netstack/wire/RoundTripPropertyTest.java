@@ -2,41 +2,143 @@ package dev.wirelab.netstack.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wirelab.netstack.testing.Gen;
 import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Encode then parse gives back the same value, for arbitrary field values of every codec. */
 class RoundTripPropertyTest {
 
-    @Provide
-    Arbitrary<MacAddress> macs() {
-        return Arbitraries.longs().between(0, 0xFFFF_FFFF_FFFFL).map(MacAddress::new);
+    static MacAddress mac(Random rnd) {
+        return new MacAddress(Gen.between(rnd, 0, 0xFFFF_FFFF_FFFFL));
     }
 
-    @Provide
-    Arbitrary<Ipv4Address> addresses() {
-        return Arbitraries.integers().map(Ipv4Address::new);
+    static Ipv4Address address(Random rnd) {
+        return new Ipv4Address(Gen.anyInt(rnd));
     }
 
-    @Provide
-    Arbitrary<EthernetFrame> frames() {
-        Arbitrary<Integer> tci = Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 0xFFFF));
-        return Combinators.combine(macs(), macs(), tci, Arbitraries.integers().between(0, 0xFFFF),
-                        Arbitraries.bytes().array(byte[].class).ofMaxSize(100))
-                // An untagged frame whose EtherType is 0x8100 is a tagged frame: not a distinct value.
-                .filter((dst, src, t, type, payload) -> t != -1 || type != EthernetFrame.ETHERTYPE_VLAN)
-                .as(EthernetFrame::new);
+    static EthernetFrame frame(Random rnd) {
+        while (true) {
+            MacAddress dst = mac(rnd);
+            MacAddress src = mac(rnd);
+            int tci = rnd.nextBoolean() ? -1 : Gen.between(rnd, 0, 0xFFFF);
+            int type = Gen.between(rnd, 0, 0xFFFF);
+            byte[] payload = Gen.bytes(rnd, 100);
+            // An untagged frame whose EtherType is 0x8100 is a tagged frame: not a distinct value.
+            if (tci != -1 || type != EthernetFrame.ETHERTYPE_VLAN) {
+                return new EthernetFrame(dst, src, tci, type, payload);
+            }
+        }
     }
 
-    @Property(tries = 500)
-    void ethernet(@ForAll("frames") EthernetFrame f) {
+    static Ipv4Packet datagram(Random rnd) {
+        int tos = Gen.between(rnd, 0, 0xFF);
+        int id = Gen.between(rnd, 0, 0xFFFF);
+        int flags = Gen.between(rnd, 0, 3); // DF, MF
+        int offset = Gen.between(rnd, 0, 0x1FFF) * 8; // in bytes
+        int ttl = Gen.between(rnd, 0, 0xFF);
+        int protocol = Gen.between(rnd, 0, 0xFF);
+        Ipv4Address src = address(rnd);
+        Ipv4Address dst = address(rnd);
+        byte[] options = Gen.bytesOfSize(rnd, Gen.between(rnd, 0, 10) * 4);
+        byte[] payload = Gen.bytes(rnd, 300);
+        return new Ipv4Packet(tos, id, (flags & 2) != 0, (flags & 1) != 0, offset, ttl, protocol, src, dst, options,
+                payload);
+    }
+
+    static LongStream seeds() {
+        return Gen.seeds(500);
+    }
+
+    /** The edge cases of the generators above: every field at its ends, no payload and the longest. */
+    @Test
+    void edgeCasesRoundTrip() {
+        MacAddress[] macs = {new MacAddress(0), new MacAddress(1), new MacAddress(0xFFFF_FFFF_FFFFL)};
+        Ipv4Address[] addresses = {new Ipv4Address(0), new Ipv4Address(1), new Ipv4Address(-1),
+                new Ipv4Address(Integer.MIN_VALUE), new Ipv4Address(Integer.MAX_VALUE)};
+        byte[][] payloads = {new byte[0], new byte[1], filled(100, 0xFF)};
+        int[] tcis = {-1, 0, 1, 0xFFFF};
+        int[] types = {0, 1, EthernetFrame.ETHERTYPE_VLAN, 0xFFFF};
+        for (MacAddress mac : macs) {
+            for (int tci : tcis) {
+                for (int type : types) {
+                    for (byte[] p : payloads) {
+                        if (tci != -1 || type != EthernetFrame.ETHERTYPE_VLAN) {
+                            EthernetFrame f = new EthernetFrame(mac, mac, tci, type, p);
+                            checkEthernet(f);
+                            checkVxlan(0, f);
+                            checkVxlan(0xFFFFFF, f);
+                        }
+                    }
+                }
+            }
+        }
+        for (int op : new int[] {0, 1, 0xFFFF}) {
+            for (MacAddress mac : macs) {
+                for (Ipv4Address a : addresses) {
+                    checkArp(op, mac, a, mac, a);
+                }
+            }
+        }
+        for (int u8 : new int[] {0, 1, 0xFF}) {
+            for (int u16 : new int[] {0, 1, 0xFFFF}) {
+                for (int flags = 0; flags < 4; flags++) {
+                    for (int offset : new int[] {0, 8, 0x1FFF * 8}) {
+                        for (int words : new int[] {0, 1, 10}) {
+                            for (byte[] p : new byte[][] {new byte[0], new byte[1], filled(300, 0)}) {
+                                Ipv4Packet ip = new Ipv4Packet(u8, u16, (flags & 2) != 0, (flags & 1) != 0, offset, u8,
+                                        u8, addresses[flags], addresses[4 - flags], filled(words * 4, 1), p);
+                                checkIpv4(ip, new byte[0]);
+                                checkIpv4(ip, filled(46, 0xFF));
+                                checkEchoAndErrors(u16, u16, ip);
+                                for (int tci : new int[] {-1, 0, 0xFFFF}) {
+                                    checkSummary(ip, macs[flags % 3], tci);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int protocol : new int[] {Ipv4Packet.PROTOCOL_ICMP, Ipv4Packet.PROTOCOL_TCP, Ipv4Packet.PROTOCOL_UDP}) {
+            for (byte[] p : new byte[][] {new byte[0], new byte[1], filled(300, 0xFF)}) {
+                checkSummary(new Ipv4Packet(0, 0, false, false, 0, 64, protocol, addresses[0], addresses[2],
+                        new byte[0], p), macs[0], -1);
+            }
+        }
+        for (int type : new int[] {0, 1, 0xFF}) {
+            for (int rest : Gen.edgeCases(Integer.MIN_VALUE, Integer.MAX_VALUE)) {
+                for (byte[] body : new byte[][] {new byte[0], new byte[1], filled(600, 0xFF)}) {
+                    checkIcmp(type, type, rest, body);
+                }
+            }
+        }
+        for (int port : new int[] {0, 1, 0xFFFF}) {
+            for (byte[] payload : new byte[][] {new byte[0], new byte[1], filled(600, 0xFF), filled(600, 0)}) {
+                for (Ipv4Address a : addresses) {
+                    checkUdp(port, port, payload, a, a);
+                }
+            }
+        }
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void ethernet(long seed) {
+        checkEthernet(frame(Gen.random(seed)));
+    }
+
+    private static void checkEthernet(EthernetFrame f) {
         byte[] bytes = f.encode();
         assertThat(bytes).hasSize(Math.max(EthernetFrame.MIN_FRAME_LENGTH, f.headerLength() + f.payload().length));
         EthernetFrame back = EthernetFrame.parse(bytes);
@@ -46,31 +148,27 @@ class RoundTripPropertyTest {
         assertThat(pad).isEqualTo(new byte[pad.length]);
     }
 
-    @Property(tries = 500)
-    void arp(@ForAll @IntRange(max = 0xFFFF) int op, @ForAll("macs") MacAddress sha, @ForAll("addresses") Ipv4Address spa,
-             @ForAll("macs") MacAddress tha, @ForAll("addresses") Ipv4Address tpa) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void arp(long seed) {
+        Random rnd = Gen.random(seed);
+        checkArp(Gen.between(rnd, 0, 0xFFFF), mac(rnd), address(rnd), mac(rnd), address(rnd));
+    }
+
+    private static void checkArp(int op, MacAddress sha, Ipv4Address spa, MacAddress tha, Ipv4Address tpa) {
         ArpPacket arp = new ArpPacket(op, sha, spa, tha, tpa);
         byte[] b = arp.encode();
         assertThat(ArpPacket.parse(b, 0, b.length)).isEqualTo(arp);
     }
 
-    @Provide
-    Arbitrary<Ipv4Packet> datagrams() {
-        Arbitrary<byte[]> options = Arbitraries.integers().between(0, 10)
-                .flatMap(words -> Arbitraries.bytes().array(byte[].class).ofSize(words * 4));
-        Arbitrary<Integer> u8 = Arbitraries.integers().between(0, 0xFF);
-        // tos, identification, flags (DF, MF), offset in bytes, ttl, protocol
-        Arbitrary<int[]> fields = Combinators.combine(u8, Arbitraries.integers().between(0, 0xFFFF),
-                Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 0x1FFF).map(o -> o * 8), u8, u8)
-                .as((tos, id, flags, offset, ttl, protocol) -> new int[] {tos, id, flags, offset, ttl, protocol});
-        return Combinators.combine(fields, addresses(), addresses(), options,
-                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
-                .as((f, src, dst, opts, payload) -> new Ipv4Packet(f[0], f[1], (f[2] & 2) != 0, (f[2] & 1) != 0,
-                        f[3], f[4], f[5], src, dst, opts, payload));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void ipv4(long seed) {
+        Random rnd = Gen.random(seed);
+        checkIpv4(datagram(rnd), Gen.bytes(rnd, 46));
     }
 
-    @Property(tries = 500)
-    void ipv4(@ForAll("datagrams") Ipv4Packet ip, @ForAll @Size(max = 46) byte[] padding) {
+    private static void checkIpv4(Ipv4Packet ip, byte[] padding) {
         byte[] b = ip.encode();
         assertThat(b).hasSize(ip.totalLength());
         assertThat(InternetChecksum.compute(b, 0, ip.headerLength())).isZero();
@@ -86,9 +184,14 @@ class RoundTripPropertyTest {
         assertThat(quoted.withPayload(ip.payload())).isEqualTo(ip);
     }
 
-    @Property(tries = 500)
-    void icmp(@ForAll @IntRange(max = 0xFF) int type, @ForAll @IntRange(max = 0xFF) int code, @ForAll int rest,
-              @ForAll @Size(max = 600) byte[] body) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void icmp(long seed) {
+        Random rnd = Gen.random(seed);
+        checkIcmp(Gen.between(rnd, 0, 0xFF), Gen.between(rnd, 0, 0xFF), Gen.anyInt(rnd), Gen.bytes(rnd, 600));
+    }
+
+    private static void checkIcmp(int type, int code, int rest, byte[] body) {
         IcmpMessage m = new IcmpMessage(type, code, rest, body);
         byte[] b = m.encode();
         assertThat(b).hasSize(8 + body.length);
@@ -96,9 +199,14 @@ class RoundTripPropertyTest {
         assertThat(IcmpMessage.parse(b, 0, b.length)).isEqualTo(m);
     }
 
-    @Property(tries = 500)
-    void echoAndErrors(@ForAll @IntRange(max = 0xFFFF) int id, @ForAll @IntRange(max = 0xFFFF) int seq,
-                       @ForAll("datagrams") Ipv4Packet offending) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void echoAndErrors(long seed) {
+        Random rnd = Gen.random(seed);
+        checkEchoAndErrors(Gen.between(rnd, 0, 0xFFFF), Gen.between(rnd, 0, 0xFFFF), datagram(rnd));
+    }
+
+    private static void checkEchoAndErrors(int id, int seq, Ipv4Packet offending) {
         IcmpMessage echo = IcmpMessage.echoRequest(id, seq, offending.payload());
         byte[] e = echo.encode();
         IcmpMessage back = IcmpMessage.parse(e, 0, e.length);
@@ -117,9 +225,15 @@ class RoundTripPropertyTest {
         assertThat(quoted.payload()).isEqualTo(Arrays.copyOf(offending.payload(), Math.min(8, offending.payload().length)));
     }
 
-    @Property(tries = 500)
-    void udp(@ForAll @IntRange(max = 0xFFFF) int sport, @ForAll @IntRange(max = 0xFFFF) int dport,
-             @ForAll @Size(max = 600) byte[] payload, @ForAll("addresses") Ipv4Address src, @ForAll("addresses") Ipv4Address dst) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void udp(long seed) {
+        Random rnd = Gen.random(seed);
+        checkUdp(Gen.between(rnd, 0, 0xFFFF), Gen.between(rnd, 0, 0xFFFF), Gen.bytes(rnd, 600), address(rnd),
+                address(rnd));
+    }
+
+    private static void checkUdp(int sport, int dport, byte[] payload, Ipv4Address src, Ipv4Address dst) {
         UdpDatagram d = new UdpDatagram(sport, dport, payload);
         byte[] b = d.encode(src, dst);
         assertThat(b).hasSize(8 + payload.length);
@@ -129,17 +243,28 @@ class RoundTripPropertyTest {
         assertThat(UdpDatagram.parse(unchecked, 0, unchecked.length, src, dst)).isEqualTo(d);
     }
 
-    @Property(tries = 500)
-    void vxlan(@ForAll @IntRange(max = 0xFFFFFF) int vni, @ForAll("frames") EthernetFrame inner) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void vxlan(long seed) {
+        Random rnd = Gen.random(seed);
+        checkVxlan(Gen.between(rnd, 0, 0xFFFFFF), frame(rnd));
+    }
+
+    private static void checkVxlan(int vni, EthernetFrame inner) {
         byte[] frame = inner.encode();
         byte[] v = Vxlan.encapsulate(vni, frame);
         assertThat(Vxlan.readVni(v, 0, v.length)).isEqualTo(vni);
         assertThat(Vxlan.decapsulate(v, 0, v.length)).isEqualTo(frame);
     }
 
-    @Property(tries = 500)
-    void summariesOfWellFormedFramesAreNeverMalformed(@ForAll("datagrams") Ipv4Packet ip, @ForAll("macs") MacAddress mac,
-                                                      @ForAll @IntRange(min = -1, max = 0xFFFF) int tci) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void summariesOfWellFormedFramesAreNeverMalformed(long seed) {
+        Random rnd = Gen.random(seed);
+        checkSummary(datagram(rnd), mac(rnd), Gen.between(rnd, -1, 0xFFFF));
+    }
+
+    private static void checkSummary(Ipv4Packet ip, MacAddress mac, int tci) {
         Ipv4Packet udpInside = ip.withPayload(new UdpDatagram(5, 6, ip.payload()).encode(ip.source(), ip.destination()));
         // A whole datagram (no fragment) of a known protocol carries a well-formed message of it.
         Ipv4Packet tcpInside = ip.withPayload(new TcpSegment(5, 6, 1, 0, TcpSegment.ACK, 100, 0, new byte[0],

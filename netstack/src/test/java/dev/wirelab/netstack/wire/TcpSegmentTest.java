@@ -3,18 +3,18 @@ package dev.wirelab.netstack.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wirelab.netstack.testing.Gen;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * TcpSegment against a real Linux connection: frames captured with tshark on a veth between two
@@ -251,31 +251,86 @@ class TcpSegmentTest {
 
     // ------------------------------------------------------------------ properties
 
-    @Provide
-    Arbitrary<TcpSegment> segments() {
-        Arbitrary<byte[]> opts = Arbitraries.of(
-                new byte[0],
-                new TcpSegment.Options().mss(1460).build(),
-                new TcpSegment.Options().nop().nop().timestamps(123, 456).build(),
-                new TcpSegment.Options().mss(1460).sackPermitted().timestamps(1, 0).nop().windowScale(7).build());
-        Arbitrary<byte[]> payload = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        return Combinators.combine(Arbitraries.integers().between(0, 65535), Arbitraries.integers().between(0, 65535),
-                        Arbitraries.longs().between(0, 0xFFFFFFFFL), Arbitraries.longs().between(0, 0xFFFFFFFFL),
-                        Arbitraries.integers().between(0, 0xFF), Arbitraries.integers().between(0, 65535), opts, payload)
-                .as((sp, dp, seq, ack, flags, win, o, p) -> new TcpSegment(sp, dp, seq, ack, flags, win, 0, o, p));
+    private static final List<byte[]> OPTIONS = List.of(
+            new byte[0],
+            new TcpSegment.Options().mss(1460).build(),
+            new TcpSegment.Options().nop().nop().timestamps(123, 456).build(),
+            new TcpSegment.Options().mss(1460).sackPermitted().timestamps(1, 0).nop().windowScale(7).build());
+
+    static TcpSegment segment(Random rnd) {
+        int sp = Gen.between(rnd, 0, 65535);
+        int dp = Gen.between(rnd, 0, 65535);
+        long seq = Gen.between(rnd, 0, 0xFFFFFFFFL);
+        long ack = Gen.between(rnd, 0, 0xFFFFFFFFL);
+        int flags = Gen.between(rnd, 0, 0xFF);
+        int win = Gen.between(rnd, 0, 65535);
+        byte[] o = Gen.oneOf(rnd, OPTIONS);
+        byte[] p = Gen.bytes(rnd, 300);
+        return new TcpSegment(sp, dp, seq, ack, flags, win, 0, o, p);
     }
 
-    @Property(tries = 500)
-    void roundTrips(@ForAll("segments") TcpSegment s) {
+    static LongStream seeds500() {
+        return Gen.seeds(500);
+    }
+
+    static LongStream seeds2000() {
+        return Gen.seeds(2000);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds500")
+    void roundTrips(long seed) {
+        checkRoundTrip(segment(Gen.random(seed)));
+    }
+
+    /** The edge cases: every field at its ends, with each set of options, no payload and the longest. */
+    @Test
+    void edgeCasesRoundTrip() {
+        byte[] full = new byte[300];
+        Arrays.fill(full, (byte) 0xFF);
+        for (int port : new int[] {0, 1, 65535}) {
+            for (long seq : new long[] {0, 1, 0xFFFFFFFEL, 0xFFFFFFFFL}) {
+                for (int flags : new int[] {0, 1, 0xFF}) {
+                    for (byte[] o : OPTIONS) {
+                        for (byte[] p : new byte[][] {new byte[0], new byte[1], full}) {
+                            checkRoundTrip(new TcpSegment(port, 65535 - port, seq, 0xFFFFFFFFL - seq, flags, port, 0, o, p));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkRoundTrip(TcpSegment s) {
         byte[] b = s.encode(CLIENT, SERVER);
         assertThat(TcpSegment.parse(b, 0, b.length, CLIENT, SERVER)).isEqualTo(s);
         assertThat(TcpSegment.checksumValid(b, 0, b.length, CLIENT, SERVER)).isTrue();
     }
 
-    @Property(tries = 2000)
-    void randomBytesOnlyRaiseWireFormatException(@ForAll @Size(max = 80) byte[] bytes,
-                                                 @ForAll @IntRange(min = -2, max = 90) int off,
-                                                 @ForAll @IntRange(min = -2, max = 90) int len) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds2000")
+    void randomBytesOnlyRaiseWireFormatException(long seed) {
+        Random rnd = Gen.random(seed);
+        checkRandomBytes(Gen.bytes(rnd, 80), Gen.between(rnd, -2, 90), Gen.between(rnd, -2, 90));
+    }
+
+    /** Every combination of edge sizes (0, 1, 80), offsets and lengths (-2, -1, 0, 1, 89, 90), zeros and ones. */
+    static Stream<Arguments> randomBytesEdgeCases() {
+        int[] ends = Gen.edgeCases(-2, 90);
+        return IntStream.of(0, 1, 80).boxed().flatMap(size -> IntStream.of(0x00, 0xFF).boxed().flatMap(fill ->
+                IntStream.of(ends).boxed().flatMap(off -> IntStream.of(ends).mapToObj(len ->
+                        Arguments.of(size, fill, off, len)))));
+    }
+
+    @ParameterizedTest(name = "{0} bytes of {1}, off {2}, len {3}")
+    @MethodSource("randomBytesEdgeCases")
+    void edgeCaseBytesOnlyRaiseWireFormatException(int size, int fill, int off, int len) {
+        byte[] bytes = new byte[size];
+        Arrays.fill(bytes, (byte) fill);
+        checkRandomBytes(bytes, off, len);
+    }
+
+    private static void checkRandomBytes(byte[] bytes, int off, int len) {
         try {
             TcpSegment s = TcpSegment.parseUnchecked(bytes, off, len);
             s.toString();
@@ -292,10 +347,29 @@ class TcpSegmentTest {
         }
     }
 
-    @Property(tries = 2000)
-    void mutatedLinuxSegmentsOnlyRaiseWireFormatException(@ForAll @IntRange(min = 0, max = 9) int which,
-                                                          @ForAll @IntRange(min = 0, max = 200) int position,
-                                                          @ForAll byte value, @ForAll @IntRange(min = 0, max = 80) int cut) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds2000")
+    void mutatedLinuxSegmentsOnlyRaiseWireFormatException(long seed) {
+        Random rnd = Gen.random(seed);
+        checkMutatedLinuxSegment(Gen.between(rnd, 0, 9), Gen.between(rnd, 0, 200), Gen.anyByte(rnd),
+                Gen.between(rnd, 0, 80));
+    }
+
+    /** Each captured segment with its first and last bytes set to each edge value, whole and cut by 9 bytes. */
+    @Test
+    void edgeCaseMutatedLinuxSegmentsOnlyRaiseWireFormatException() {
+        for (int which = 0; which <= 9; which++) {
+            for (int position : new int[] {0, 1, tcpBytes(which).length - 1, 199, 200}) {
+                for (int value : Gen.edgeCases(Byte.MIN_VALUE, Byte.MAX_VALUE)) {
+                    for (int cut : new int[] {0, 1, 9, 79, 80}) {
+                        checkMutatedLinuxSegment(which, position, (byte) value, cut);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkMutatedLinuxSegment(int which, int position, byte value, int cut) {
         byte[] b = tcpBytes(which);
         b[position % b.length] = value;
         byte[] c = Arrays.copyOf(b, Math.min(b.length, Math.max(0, b.length - cut % 10)));

@@ -2,6 +2,7 @@ package dev.wirelab.netstack.lab.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wirelab.netstack.testing.Gen;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,13 +11,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -74,12 +74,25 @@ class TopologyPropertiesTest {
 
     // ---- structural mutations of valid topologies ----
 
-    @Property(tries = 250)
-    void mutatedTopologiesNeverThrowAnythingElse(@ForAll @IntRange(min = 0, max = 4) int example,
-                                                 @ForAll long seed,
-                                                 @ForAll @IntRange(min = 1, max = 4) int mutations,
-                                                 @ForAll boolean asYaml) {
-        Random rnd = new Random(seed);
+    static LongStream seeds200() {
+        return Gen.seeds(200);
+    }
+
+    static LongStream seeds250() {
+        return Gen.seeds(250);
+    }
+
+    static LongStream seeds300() {
+        return Gen.seeds(300);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds250")
+    void mutatedTopologiesNeverThrowAnythingElse(long seed) {
+        Random rnd = Gen.random(seed);
+        int example = Gen.between(rnd, 0, 4);
+        int mutations = Gen.between(rnd, 1, 4);
+        boolean asYaml = rnd.nextBoolean();
         JsonNode tree = EXAMPLE_TREES.get(example % EXAMPLE_TREES.size()).deepCopy();
         for (int i = 0; i < mutations; i++) {
             mutate(tree, rnd);
@@ -201,11 +214,12 @@ class TopologyPropertiesTest {
 
     // ---- text-level damage ----
 
-    @Property(tries = 250)
-    void damagedTextNeverThrowsAnythingElse(@ForAll @IntRange(min = 0, max = 4) int example,
-                                            @ForAll long seed,
-                                            @ForAll @IntRange(min = 1, max = 5) int edits) {
-        Random rnd = new Random(seed);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds250")
+    void damagedTextNeverThrowsAnythingElse(long seed) {
+        Random rnd = Gen.random(seed);
+        int example = Gen.between(rnd, 0, 4);
+        int edits = Gen.between(rnd, 1, 5);
         StringBuilder sb = new StringBuilder(EXAMPLE_TEXTS.get(example % EXAMPLE_TEXTS.size()));
         String specials = ":-[]{},#&*!|>'\"%@`\t\n ";
         for (int i = 0; i < edits && !sb.isEmpty(); i++) {
@@ -226,30 +240,57 @@ class TopologyPropertiesTest {
         checkContract(sb.toString(), true);
     }
 
-    @Provide
-    Arbitrary<String> yamlish() {
-        Arbitrary<String> token = Arbitraries.oneOf(
-                Arbitraries.of("name", "segments", "nodes", "kind", "interfaces", "routes", "links", "external",
-                        "bus", "seed", "segment", "address", "to", "via", "host", "router", "lan", "10.0.0.1/24",
-                        "2ms", "0.5", "1", "-", ": ", ":", "\n", "\n  ", "\n    ", "[", "]", "{", "}", ", ", "#",
-                        "&a ", "*a", "!!binary ", "!!str ", "'", "\"", "---\n", "...\n", "|\n", ">\n", "~", "null",
-                        "<<: ", "? ", "%YAML 1.2\n", "\t", "\\u0000"),
-                Arbitraries.strings().ofMaxLength(5));
-        return token.list().ofMaxSize(60).map(l -> String.join("", l));
+    private static final List<String> YAMLISH_TOKENS = List.of("name", "segments", "nodes", "kind", "interfaces",
+            "routes", "links", "external", "bus", "seed", "segment", "address", "to", "via", "host", "router", "lan",
+            "10.0.0.1/24", "2ms", "0.5", "1", "-", ": ", ":", "\n", "\n  ", "\n    ", "[", "]", "{", "}", ", ", "#",
+            "&a ", "*a", "!!binary ", "!!str ", "'", "\"", "---\n", "...\n", "|\n", ">\n", "~", "null",
+            "<<: ", "? ", "%YAML 1.2\n", "\t", "\\u0000");
+
+    /** Up to 60 tokens, each one of YAML's own words and signs or (half the time) up to 5 arbitrary characters. */
+    static String yamlish(Random rnd) {
+        return String.join("", Gen.list(rnd, 0, 60, r -> r.nextBoolean() ? Gen.oneOf(r, YAMLISH_TOKENS) : Gen.string(r, 0, 5)));
     }
 
-    @Property(tries = 300)
-    void randomYamlishTextNeverThrowsAnythingElse(@ForAll("yamlish") String text) {
-        checkContract(text, true);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds300")
+    void randomYamlishTextNeverThrowsAnythingElse(long seed) {
+        checkContract(yamlish(Gen.random(seed)), true);
     }
 
-    @Property(tries = 200)
-    void randomJsonishTextNeverThrowsAnythingElse(@ForAll("yamlish") String text) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds200")
+    void randomJsonishTextNeverThrowsAnythingElse(long seed) {
+        checkJsonish(yamlish(Gen.random(seed)));
+    }
+
+    private static void checkJsonish(String text) {
         checkContract("{" + text.replace("'", "\"") + "}", false);
     }
 
-    @Property(tries = 200)
-    void arbitraryStringsNeverThrowAnythingElse(@ForAll String text, @ForAll boolean asYaml) {
-        checkContract(text, asYaml);
+    /** The edge cases of the token lists: none, and each token alone. */
+    @Test
+    void yamlishAndJsonishEdgeCasesNeverThrowAnythingElse() {
+        checkContract("", true);
+        checkJsonish("");
+        for (String token : YAMLISH_TOKENS) {
+            checkContract(token, true);
+            checkJsonish(token);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds200")
+    void arbitraryStringsNeverThrowAnythingElse(long seed) {
+        Random rnd = Gen.random(seed);
+        checkContract(Gen.string(rnd, 0, 255), rnd.nextBoolean());
+    }
+
+    /** The edge cases of strings: empty, a NUL, and single characters at the ends of the ranges generated. */
+    @ParameterizedTest(name = "as YAML {0}")
+    @ValueSource(booleans = {true, false})
+    void arbitraryStringEdgeCasesNeverThrowAnythingElse(boolean asYaml) {
+        for (String text : List.of("", "\u0000", " ", "~", "\ufffd", "\u00a0", "\ufffd".repeat(255), " ".repeat(255))) {
+            checkContract(text, asYaml);
+        }
     }
 }

@@ -3,12 +3,13 @@ package dev.wirelab.netstack.lab.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
+import dev.wirelab.netstack.testing.Gen;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UnitsTest {
 
@@ -63,13 +64,39 @@ class UnitsTest {
         }
     }
 
-    @Property(tries = 300)
-    void durationsRoundTrip(@ForAll @LongRange(min = 0, max = Units.MAX_DURATION_NANOS) long nanos) {
+    static LongStream seeds() {
+        return Gen.seeds(300);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void durationsRoundTrip(long seed) {
+        checkDuration(Gen.between(Gen.random(seed), 0, Units.MAX_DURATION_NANOS));
+    }
+
+    @ParameterizedTest(name = "{0} ns")
+    @ValueSource(longs = {0, 1, 2, 999, 1000, 1_000_000, 1_000_000_000, Units.MAX_DURATION_NANOS - 1, Units.MAX_DURATION_NANOS})
+    void durationsRoundTripAtTheEdges(long nanos) {
+        checkDuration(nanos);
+    }
+
+    private static void checkDuration(long nanos) {
         assertThat(Units.parseDurationNanos(Units.formatDuration(nanos))).isEqualTo(nanos);
     }
 
-    @Property(tries = 300)
-    void ratesRoundTrip(@ForAll @LongRange(min = 1, max = Units.MAX_RATE_BITS) long bits) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void ratesRoundTrip(long seed) {
+        checkRate(Gen.between(Gen.random(seed), 1, Units.MAX_RATE_BITS));
+    }
+
+    @ParameterizedTest(name = "{0} bit/s")
+    @ValueSource(longs = {1, 2, 999, 1000, 1_000_000, 1_000_000_000, Units.MAX_RATE_BITS - 1, Units.MAX_RATE_BITS})
+    void ratesRoundTripAtTheEdges(long bits) {
+        checkRate(bits);
+    }
+
+    private static void checkRate(long bits) {
         assertThat(Units.parseRateBitsPerSecond(Units.formatRate(bits))).isEqualTo(bits);
     }
 
