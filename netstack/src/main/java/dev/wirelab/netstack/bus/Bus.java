@@ -24,9 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * bus.addSegment("lan", 100);
  * Link eth0 = bus.connect("lan", "pc1:eth0");   // the node's end: send() and setReceiver()
  * bus.segment("lan").setImpairments(Impairments.fromMap(Map.of("delay", "2ms", "loss", 0.01)));
- * bus.listenVxlan(new InetSocketAddress("0.0.0.0", 4789));
+ * bus.listenVxlan(new InetSocketAddress("10.0.0.1", 4789));
  * bus.addExternalPort("lan", "linux1", new InetSocketAddress("10.0.0.2", 4789));
  * }</pre>
+ *
+ * <p>The bus takes VXLAN only from the VTEPs it was given ({@link #addExternalPort}): a datagram
+ * from any other source is counted ({@link VxlanEndpoint.Counters#unknownSource}) and dropped, so a
+ * stranger can neither join a segment nor poison a node's ARP cache nor receive its floods.
  *
  * <p>{@code busLoop} runs delayed deliveries and gives the capture clock; in virtual time it is the
  * lab's scheduler. VXLAN ports need real time (their datagrams arrive on a reader thread).
@@ -34,8 +38,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Bus implements AutoCloseable {
 
     public static final Duration DEFAULT_MAC_AGEING = Duration.ofSeconds(300);
-    /** At most this many VTEPs learned from datagrams, so a stray sender cannot grow the bus without bound. */
-    public static final int MAX_LEARNED_REMOTES = 1024;
 
     private final EventLoop loop;
     private final TraceSink trace;
@@ -46,7 +48,6 @@ public final class Bus implements AutoCloseable {
     private final Map<RemoteIpKey, RemotePort> externalsByIp = new ConcurrentHashMap<>();
     private volatile VxlanEndpoint endpoint;
     private Duration macAgeing = DEFAULT_MAC_AGEING;
-    private int learnedRemotes;
 
     private record RemoteKey(int vni, InetSocketAddress address) {
     }
@@ -140,7 +141,7 @@ public final class Bus implements AutoCloseable {
             throw new IllegalArgumentException("external port " + portName + ": unresolved address " + remoteVtep);
         }
         Segment s = segment(segment);
-        RemotePort p = new RemotePort(portName, s, remoteVtep, false, this);
+        RemotePort p = new RemotePort(portName, s, remoteVtep, this);
         synchronized (this) {
             RemoteKey key = new RemoteKey(s.vni(), remoteVtep);
             if (remotesByAddress.containsKey(key)) {
@@ -152,7 +153,7 @@ public final class Bus implements AutoCloseable {
         }
     }
 
-    /** Removes a port (in-memory, external or learned) from a segment; its MAC entries go with it. */
+    /** Removes a port (in-memory or external) from a segment; its MAC entries go with it. */
     public void removePort(String segment, String portName) {
         Segment s = segment(segment);
         s.removePort(s.find(portName));
@@ -177,8 +178,8 @@ public final class Bus implements AutoCloseable {
 
     /**
      * The port a datagram from {@code from} with the segment's VNI enters through: a port known
-     * by that exact address, else an external port on that IP, else a new learned port named
-     * {@code vtep:<ip>:<port>} (null when too many were learned).
+     * by that exact address, else an external port on that IP (Linux picks a source port per
+     * flow), else null: the sender is no VTEP of this segment and its datagram is dropped.
      */
     RemotePort remotePortFor(Segment s, InetSocketAddress from) {
         RemotePort p = remotesByAddress.get(new RemoteKey(s.vni(), from));
@@ -186,31 +187,12 @@ public final class Bus implements AutoCloseable {
             return p;
         }
         p = externalsByIp.get(new RemoteIpKey(s.vni(), from.getAddress()));
-        if (p != null && !p.closed) {
-            return p;
-        }
-        synchronized (this) {
-            if (learnedRemotes >= MAX_LEARNED_REMOTES) {
-                return null;
-            }
-            String name = "vtep:" + from.getAddress().getHostAddress() + ":" + from.getPort();
-            if (s.hasPort(name)) {
-                return null;
-            }
-            p = new RemotePort(name, s, from, true, this);
-            s.addPort(p);
-            remotesByAddress.put(new RemoteKey(s.vni(), from), p);
-            learnedRemotes++;
-            return p;
-        }
+        return p != null && !p.closed ? p : null;
     }
 
     synchronized void forget(RemotePort p) {
         remotesByAddress.remove(new RemoteKey(p.segment.vni(), p.remote), p);
         externalsByIp.remove(new RemoteIpKey(p.segment.vni(), p.remote.getAddress()), p);
-        if (p.learned) {
-            learnedRemotes--;
-        }
     }
 
     /** Counters of every port of every segment. */

@@ -9,8 +9,8 @@ import java.util.Map;
  * (captured frames), {@code tx} what it delivered to the port.
  *
  * @param segment segment name
- * @param port    port name ("node:eth0", an external port name, or "vtep:ip:port" when learned)
- * @param kind    "memory", "external" or "learned"
+ * @param port    port name ("node:eth0" or an external port name)
+ * @param kind    "memory" or "external"
  * @param drops   drops by reason (every reason present, zero when none)
  */
 public record PortCounters(String segment, String port, String kind, long rxFrames, long rxBytes, long txFrames,

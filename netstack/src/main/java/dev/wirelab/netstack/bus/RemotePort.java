@@ -9,19 +9,17 @@ import java.util.List;
 final class RemotePort extends BusPort {
 
     final InetSocketAddress remote;
-    final boolean learned;
     private final Bus bus;
 
-    RemotePort(String name, Segment segment, InetSocketAddress remote, boolean learned, Bus bus) {
+    RemotePort(String name, Segment segment, InetSocketAddress remote, Bus bus) {
         super(name, segment);
         this.remote = remote;
-        this.learned = learned;
         this.bus = bus;
     }
 
     @Override
     String kind() {
-        return learned ? "learned" : "external";
+        return "external";
     }
 
     @Override

@@ -17,13 +17,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * inner frame enters the segment on the reader thread. Frames leaving through remote ports are
  * encapsulated and sent from this socket, so a remote VTEP sees one peer address.
  *
- * <p>Bad datagrams (too short, I flag clear, unknown VNI) are counted and dropped.
+ * <p>Bad datagrams (too short, I flag clear, unknown VNI) and datagrams from a source that is no
+ * VTEP of the VNI's segment are counted and dropped.
  */
 public final class VxlanEndpoint implements AutoCloseable {
 
-    /** Endpoint counters. */
-    public record Counters(long datagramsIn, long badHeader, long unknownVni, long tooManyRemotes,
-                           long datagramsOut, long sendErrors) {
+    /**
+     * Endpoint counters.
+     *
+     * @param unknownSource datagrams from an address that is no configured VTEP of that segment
+     * @param lastUnknownSource the latest such sender ("ip:port"), null when there was none
+     */
+    public record Counters(long datagramsIn, long badHeader, long unknownVni, long unknownSource,
+                           String lastUnknownSource, long datagramsOut, long sendErrors) {
+
+        /** Every datagram that came in and was dropped before the switch. */
+        public long dropped() {
+            return badHeader + unknownVni + unknownSource;
+        }
     }
 
     private static final int MAX_DATAGRAM = 65535;
@@ -44,7 +55,8 @@ public final class VxlanEndpoint implements AutoCloseable {
     private volatile long datagramsIn;
     private volatile long badHeader;
     private volatile long unknownVni;
-    private volatile long tooManyRemotes;
+    private volatile long unknownSource;
+    private volatile InetSocketAddress lastUnknownSource;
     private volatile boolean closed;
 
     VxlanEndpoint(Bus bus, InetSocketAddress bindAddress) throws IOException {
@@ -70,7 +82,10 @@ public final class VxlanEndpoint implements AutoCloseable {
     }
 
     public Counters counters() {
-        return new Counters(datagramsIn, badHeader, unknownVni, tooManyRemotes, datagramsOut.get(), sendErrors.get());
+        InetSocketAddress last = lastUnknownSource;
+        return new Counters(datagramsIn, badHeader, unknownVni, unknownSource,
+                last == null ? null : last.getAddress().getHostAddress() + ":" + last.getPort(),
+                datagramsOut.get(), sendErrors.get());
     }
 
     private void readLoop() {
@@ -116,7 +131,8 @@ public final class VxlanEndpoint implements AutoCloseable {
                 }
                 port = bus.remotePortFor(s, (InetSocketAddress) from);
                 if (port == null) {
-                    tooManyRemotes++;
+                    unknownSource++;
+                    lastUnknownSource = (InetSocketAddress) from;
                     continue;
                 }
                 lastFrom = from;

@@ -2,6 +2,7 @@ package dev.wirelab.netstack.lab;
 
 import dev.wirelab.netstack.bus.Bus;
 import dev.wirelab.netstack.bus.Impairments;
+import dev.wirelab.netstack.lab.topology.BusSpec;
 import dev.wirelab.netstack.lab.topology.ExternalPortSpec;
 import dev.wirelab.netstack.lab.topology.LinkSpec;
 import dev.wirelab.netstack.lab.topology.SegmentSpec;
@@ -18,7 +19,10 @@ import dev.wirelab.netstack.trace.TraceRecorder;
 import dev.wirelab.netstack.trace.TraceSink;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,8 +205,7 @@ public final class Lab implements AutoCloseable {
             }
         }
         if (!topology.external().isEmpty()) {
-            InetSocketAddress bind = new InetSocketAddress(topology.busOrDefault().bind().toString(),
-                    topology.busOrDefault().port());
+            InetSocketAddress bind = busBind(topology);
             try {
                 bus.listenVxlan(bind);
             } catch (IOException e) {
@@ -211,6 +214,46 @@ public final class Lab implements AutoCloseable {
             for (ExternalPortSpec x : topology.external()) {
                 bus.addExternalPort(x.segment(), x.name(), new InetSocketAddress(x.remoteHost(), x.remotePort()));
             }
+        }
+    }
+
+    /**
+     * Where the bus listens for the topology's external VTEPs: {@code bus.bind} when given; else the
+     * address this machine sends from towards them (the kernel's route choice, read from a connected
+     * UDP socket, which sends nothing), so the bus listens where they reach it and on no other
+     * interface; 127.0.0.1 when they are on loopback or there are none.
+     */
+    public static InetSocketAddress busBind(Topology topology) {
+        BusSpec spec = topology.busOrDefault();
+        if (spec.bind() != null) {
+            return new InetSocketAddress(spec.bind().toString(), spec.port());
+        }
+        InetAddress chosen = null;
+        String chosenFor = null;
+        for (ExternalPortSpec x : topology.external()) {
+            InetAddress local;
+            try {
+                InetAddress remote = InetAddress.getByName(x.remoteHost());
+                local = remote.isLoopbackAddress() ? InetAddress.getLoopbackAddress() : localAddressTowards(remote);
+            } catch (IOException e) {
+                throw new LabException("external port " + x.name() + ": no local address reaches " + x.remote()
+                        + " (" + e.getMessage() + "); set bus.bind", e);
+            }
+            if (chosen != null && !chosen.equals(local)) {
+                throw new LabException("external ports " + chosenFor + " and " + x.name() + " are reached from different"
+                        + " local addresses (" + chosen.getHostAddress() + ", " + local.getHostAddress()
+                        + "); set bus.bind (0.0.0.0 listens on every interface)");
+            }
+            chosen = local;
+            chosenFor = x.name();
+        }
+        return new InetSocketAddress(chosen == null ? InetAddress.getLoopbackAddress() : chosen, spec.port());
+    }
+
+    private static InetAddress localAddressTowards(InetAddress remote) throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            probe.connect(new InetSocketAddress(remote, ExternalPortSpec.DEFAULT_PORT));
+            return ((InetSocketAddress) probe.getLocalAddress()).getAddress();
         }
     }
 

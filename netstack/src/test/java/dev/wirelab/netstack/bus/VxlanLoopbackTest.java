@@ -56,32 +56,73 @@ class VxlanLoopbackTest {
     void twoVxlanLinksTalkThroughTheBus() throws Exception {
         try (VxlanLink a = VxlanLink.open(ANY_LOOPBACK, endpoint.localAddress(), 5001);
              VxlanLink b = VxlanLink.open(ANY_LOOPBACK, endpoint.localAddress(), 5001)) {
+            bus.addExternalPort("lan", "a:eth0", a.localAddress());
+            bus.addExternalPort("lan", "b:eth0", b.localAddress());
             Receiver ra = new Receiver(loop);
             Receiver rb = new Receiver(loop);
             a.setReceiver(ra);
             b.setReceiver(rb);
 
-            b.send(frame(MacAddress.BROADCAST, B, 1)); // b is learned as a VTEP; a is not known yet
-            await(() -> bus.segment("lan").ports().size() == 1);
-            a.send(frame(MacAddress.BROADCAST, A, 2));  // flooded to b's learned port
-            assertThat(rb.await(1, 5000)).isTrue();
-            b.send(frame(A, B, 3));                     // unicast back to a
+            b.send(frame(MacAddress.BROADCAST, B, 1)); // flooded to a
             assertThat(ra.await(1, 5000)).isTrue();
+            a.send(frame(MacAddress.BROADCAST, A, 2)); // flooded to b
+            assertThat(rb.await(1, 5000)).isTrue();
+            b.send(frame(A, B, 3));                    // unicast back to a, whose MAC the switch learned
+            assertThat(ra.await(2, 5000)).isTrue();
 
             assertThat(rb.ids()).containsExactly(2);
-            assertThat(ra.ids()).containsExactly(3);
+            assertThat(ra.ids()).containsExactly(1, 3);
             assertThat(rb.frames().get(0).frame()).isEqualTo(frame(MacAddress.BROADCAST, A, 2));
-            String portA = "vtep:127.0.0.1:" + a.localAddress().getPort();
-            String portB = "vtep:127.0.0.1:" + b.localAddress().getPort();
-            assertThat(bus.segment("lan").ports()).containsExactly(portB, portA);
-            assertThat(bus.segment("lan").macTable()).containsEntry(A, portA).containsEntry(B, portB);
-            assertThat(bus.segment("lan").counters(portA).kind()).isEqualTo("learned");
-            assertThat(trace.frames()).extracting(CapturedFrame::ingressPort).containsExactly(portB, portA, portB);
+            assertThat(bus.segment("lan").ports()).containsExactly("a:eth0", "b:eth0");
+            assertThat(bus.segment("lan").macTable()).containsEntry(A, "a:eth0").containsEntry(B, "b:eth0");
+            assertThat(bus.segment("lan").counters("a:eth0").kind()).isEqualTo("external");
+            assertThat(trace.frames()).extracting(CapturedFrame::ingressPort).containsExactly("b:eth0", "a:eth0", "b:eth0");
             assertThat(endpoint.counters().datagramsIn()).isEqualTo(3);
+            assertThat(endpoint.counters().unknownSource()).isZero();
             // counted just after the datagram left, so the receiver may have been quicker
-            await(() -> endpoint.counters().datagramsOut() == 2);
+            await(() -> endpoint.counters().datagramsOut() == 3);
             assertThat(a.framesSent()).isEqualTo(1);
             assertThat(b.framesReceived()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Issue 11 (regression): a datagram from an address that is no VTEP of the segment used to
+     * become a new port; its ARP reached the nodes and floods went back to it. Now it is counted
+     * and dropped, and the stranger gets nothing.
+     */
+    @Test
+    void datagramsFromStrangersAreCountedAndDroppedAndGetNothingBack() throws Exception {
+        Link mem = bus.connect("lan", "pc1:eth0");
+        Receiver rm = new Receiver(loop);
+        mem.setReceiver(rm);
+        InetAddress otherLoopback = InetAddress.getByName("127.0.0.2"); // a source that is no configured VTEP
+        try (DatagramChannel stranger = DatagramChannel.open();
+             DatagramChannel linux = DatagramChannel.open()) {
+            linux.bind(ANY_LOOPBACK);
+            bus.addExternalPort("lan", "linux1", (InetSocketAddress) linux.getLocalAddress());
+            stranger.bind(new InetSocketAddress(otherLoopback, 0));
+            stranger.configureBlocking(false);
+            for (int i = 0; i < 3; i++) {
+                stranger.send(ByteBuffer.wrap(Vxlan.encapsulate(5001, frame(MacAddress.BROADCAST, C, 100 + i))),
+                        endpoint.localAddress());
+            }
+            await(() -> endpoint.counters().unknownSource() == 3);
+            mem.send(frame(MacAddress.BROADCAST, A, 7)); // a flood: reaches linux1, not the stranger
+
+            ByteBuffer buf = ByteBuffer.allocate(2000);
+            linux.receive(buf);
+            assertThat(buf.position()).isEqualTo(Vxlan.HEADER_LENGTH + frame(MacAddress.BROADCAST, A, 7).length);
+            Thread.sleep(200);
+            assertThat(stranger.receive(ByteBuffer.allocate(2000))).as("the stranger receives nothing").isNull();
+            assertThat(rm.ids()).as("no frame of the stranger reached the node").isEmpty();
+            assertThat(bus.segment("lan").ports()).containsExactlyInAnyOrder("linux1", "pc1:eth0");
+            assertThat(bus.segment("lan").macTable()).doesNotContainKey(C);
+            assertThat(trace.frames()).extracting(CapturedFrame::ingressPort).containsExactly("pc1:eth0");
+            VxlanEndpoint.Counters c = endpoint.counters();
+            assertThat(c.unknownSource()).isEqualTo(3);
+            assertThat(c.dropped()).isEqualTo(3);
+            assertThat(c.lastUnknownSource()).isEqualTo("127.0.0.2:" + ((InetSocketAddress) stranger.getLocalAddress()).getPort());
         }
     }
 
@@ -91,6 +132,7 @@ class VxlanLoopbackTest {
         Receiver rm = new Receiver(loop);
         mem.setReceiver(rm);
         try (VxlanLink v = VxlanLink.open(ANY_LOOPBACK, endpoint.localAddress(), 5001)) {
+            bus.addExternalPort("lan", "v:eth0", v.localAddress());
             Receiver rv = new Receiver(loop);
             v.setReceiver(rv);
             v.send(frame(MacAddress.BROADCAST, B, 1));
@@ -137,6 +179,7 @@ class VxlanLoopbackTest {
     void badDatagramsAreCountedAndDropped() throws Exception {
         try (DatagramChannel stray = DatagramChannel.open()) {
             stray.bind(ANY_LOOPBACK);
+            bus.addExternalPort("lan", "stray", (InetSocketAddress) stray.getLocalAddress());
             InetSocketAddress to = endpoint.localAddress();
             stray.send(ByteBuffer.wrap(new byte[3]), to);                                   // too short
             byte[] noI = Vxlan.encapsulate(5001, frame(MacAddress.BROADCAST, A, 1));

@@ -483,8 +483,8 @@ final class TopologyBinder {
             return null;
         }
         Fields f = new Fields(m, problems, "the bus", BUS_FIELDS);
-        Ipv4Address bind = Ipv4Address.ANY;
-        String b = f.string("bind", false, "a local IPv4 address such as 0.0.0.0 or 127.0.0.1");
+        Ipv4Address bind = null; // chosen by the lab (see BusSpec)
+        String b = f.string("bind", false, "a local IPv4 address such as 127.0.0.1 or 10.255.0.1");
         if (b != null) {
             try {
                 bind = Ipv4Cidr.parseAddress(b.strip(), b);

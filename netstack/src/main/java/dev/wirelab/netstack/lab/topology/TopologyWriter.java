@@ -96,7 +96,11 @@ final class TopologyWriter {
             }
         }
         if (t.bus() != null) {
-            root.putObject("bus").put("bind", t.bus().bind().toString()).put("port", t.bus().port());
+            ObjectNode bus = root.putObject("bus");
+            if (t.bus().bind() != null) {
+                bus.put("bind", t.bus().bind().toString());
+            }
+            bus.put("port", t.bus().port());
         }
         if (t.seed() != null) {
             root.put("seed", t.seed());
