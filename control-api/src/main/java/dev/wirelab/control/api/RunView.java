@@ -19,13 +19,27 @@ import java.util.List;
  * @param pendingRows    frames and events queued for the database
  * @param nodes          each node in brief; a node that is down (its container died) is not running
  * @param nodesDown      names of the nodes that are down
+ * @param vxlan          the bus's VXLAN endpoint while live, null when it does not listen
  */
 public record RunView(long id, long labId, String status, boolean live, String runtime, String timeMode, long seed,
                       Long epochUnixNanos, OffsetDateTime startedAt, OffsetDateTime endedAt, String error,
                       Long labTimeNanos, Counts frames, Counts events, long pendingRows, List<NodeState.Brief> nodes,
-                      List<String> nodesDown) {
+                      List<String> nodesDown, Vxlan vxlan) {
 
     public record Counts(long captured, long stored, long dropped) {
+    }
+
+    /**
+     * The bus's VXLAN endpoint (external ports, node containers).
+     *
+     * @param listen            where it listens, "ip:port"
+     * @param unknownSource     datagrams dropped because their sender is no VTEP of that segment
+     * @param lastUnknownSource the latest such sender, or null
+     * @param badHeader         datagrams that were not VXLAN
+     * @param unknownVni        datagrams for a VNI that is no segment of the lab
+     */
+    public record Vxlan(String listen, long datagramsIn, long datagramsOut, long unknownSource,
+                        String lastUnknownSource, long badHeader, long unknownVni) {
     }
 
     public static RunView of(RunRecord r, LiveRun live) {
@@ -33,14 +47,17 @@ public record RunView(long id, long labId, String status, boolean live, String r
             return new RunView(r.id(), r.labId(), r.status(), false, r.runtime(), r.timeMode(), r.seed(),
                     r.epochUnixNanos(), r.startedAt(), r.endedAt(), r.error(), null,
                     new Counts(r.framesCaptured(), r.framesStored(), r.framesDropped()),
-                    new Counts(r.eventsCaptured(), r.eventsStored(), r.eventsDropped()), 0, List.of(), List.of());
+                    new Counts(r.eventsCaptured(), r.eventsStored(), r.eventsDropped()), 0, List.of(), List.of(), null);
         }
         RunTrace.Counts c = live.trace().counts();
         List<NodeState.Brief> nodes = live.briefs();
         List<String> down = nodes.stream().filter(b -> !b.running()).map(NodeState.Brief::name).toList();
+        dev.wirelab.netstack.bus.VxlanEndpoint.Counters vx = live.vxlanCounters();
+        Vxlan vxlan = vx == null ? null : new Vxlan(live.vxlanListen(), vx.datagramsIn(), vx.datagramsOut(),
+                vx.unknownSource(), vx.lastUnknownSource(), vx.badHeader(), vx.unknownVni());
         return new RunView(r.id(), r.labId(), "running", true, live.runtime(), r.timeMode(), r.seed(),
                 live.lab().epochUnixNanos(), r.startedAt(), null, null, live.nanos(),
                 new Counts(c.framesCaptured(), c.framesStored(), c.framesDropped()),
-                new Counts(c.eventsCaptured(), c.eventsStored(), c.eventsDropped()), c.pending(), nodes, down);
+                new Counts(c.eventsCaptured(), c.eventsStored(), c.eventsDropped()), c.pending(), nodes, down, vxlan);
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param execTimeout default limit of lab time for a program run over the API
  * @param runtime  where runs' nodes live unless a run asks (embedded or docker)
  * @param docker   the docker runtime's settings
+ * @param vxlan    where a topology may aim the bus's VXLAN (external VTEPs, bus bind)
  */
 @ConfigurationProperties("wirelab")
 public record WirelabProperties(
@@ -28,7 +29,21 @@ public record WirelabProperties(
         @DefaultValue("true") boolean importExamples,
         @DefaultValue("60s") Duration execTimeout,
         @DefaultValue Runtime runtime,
-        @DefaultValue Docker docker) {
+        @DefaultValue Docker docker,
+        @DefaultValue Vxlan vxlan) {
+
+    /**
+     * The only networks and UDP ports a topology's external VTEPs ({@code external[].remote}) and
+     * {@code bus.bind} may name: the request cannot widen them (issue 11: otherwise an API caller
+     * makes this machine send UDP anywhere). Loopback and the IANA VXLAN port by default; add e.g.
+     * {@code 10.255.0.0/16} for network namespaces or a lab network of real machines.
+     *
+     * @param allowedNetworks IPv4 networks (CIDR); {@code 0.0.0.0/0} also allows binding every interface
+     * @param allowedPorts    UDP ports or ranges: 4789 (RFC 7348), 8472 (Linux's old default)
+     */
+    public record Vxlan(@DefaultValue("127.0.0.0/8") java.util.List<String> allowedNetworks,
+                        @DefaultValue({"4789", "8472"}) java.util.List<String> allowedPorts) {
+    }
 
     /** @param defaultRuntime {@code wirelab.runtime.default}: embedded (every node in this JVM) or docker */
     public record Runtime(@Name("default") @DefaultValue("embedded") String defaultRuntime) {

@@ -42,11 +42,13 @@ public class LabService {
     private final LabRepository labs;
     private final RunManager runs;
     private final Path examplesDir;
+    private final VtepPolicy vteps;
 
-    public LabService(LabRepository labs, RunManager runs, WirelabProperties props) {
+    public LabService(LabRepository labs, RunManager runs, WirelabProperties props, VtepPolicy vteps) {
         this.labs = labs;
         this.runs = runs;
         this.examplesDir = Path.of(props.examples());
+        this.vteps = vteps;
     }
 
     /** An example topology file. */
@@ -58,9 +60,16 @@ public class LabService {
         return text != null && text.stripLeading().startsWith("{") ? Format.JSON : Format.YAML;
     }
 
-    /** Every problem of the text; empty when it is a valid topology. */
+    /**
+     * Every problem of the text, and once it is a valid topology, every VTEP or bind address this
+     * server would not use ({@link VtepPolicy}); empty when it can run here.
+     */
     public List<Problem> check(String text, Format format) {
-        return format == Format.JSON ? Topologies.checkJson(text) : Topologies.checkYaml(text);
+        List<Problem> problems = format == Format.JSON ? Topologies.checkJson(text) : Topologies.checkYaml(text);
+        if (!problems.isEmpty()) {
+            return problems;
+        }
+        return vteps.check(format == Format.JSON ? Topologies.parseJson(text) : Topologies.parseYaml(text));
     }
 
     /** Parses and stores a lab; {@link TopologyException} lists every problem. */

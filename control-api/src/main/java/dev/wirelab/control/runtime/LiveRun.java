@@ -119,6 +119,18 @@ public final class LiveRun {
     }
 
     /** The segments and their impairments now. */
+    /** The bus's VXLAN endpoint counters (datagrams taken, dropped from strangers...), or null when it does not listen. */
+    public dev.wirelab.netstack.bus.VxlanEndpoint.Counters vxlanCounters() {
+        dev.wirelab.netstack.bus.VxlanEndpoint ep = lab().bus().vxlanEndpoint();
+        return ep == null ? null : ep.counters();
+    }
+
+    /** Where the bus listens for VXLAN ("ip:port"), or null. */
+    public String vxlanListen() {
+        dev.wirelab.netstack.bus.VxlanEndpoint ep = lab().bus().vxlanEndpoint();
+        return ep == null ? null : ep.localAddress().getAddress().getHostAddress() + ":" + ep.localAddress().getPort();
+    }
+
     public List<Segment> segments() {
         return lab().bus().segments();
     }

@@ -6,14 +6,18 @@ import dev.wirelab.control.errors.NotFoundException;
 import dev.wirelab.control.errors.RunStartException;
 import dev.wirelab.control.ingest.IngestPipeline;
 import dev.wirelab.control.ingest.RunTrace;
+import dev.wirelab.control.labs.VtepPolicy;
 import dev.wirelab.control.store.LabRecord;
 import dev.wirelab.control.store.LabRepository;
 import dev.wirelab.control.store.RunRecord;
 import dev.wirelab.control.store.RunRepository;
 import dev.wirelab.control.errors.UnprocessableException;
+import dev.wirelab.netstack.bus.VxlanEndpoint;
 import dev.wirelab.netstack.lab.TimeMode;
+import dev.wirelab.netstack.lab.topology.Problem;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.lab.topology.Topology;
+import dev.wirelab.netstack.lab.topology.TopologyException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -51,15 +55,19 @@ public class RunManager {
     private final IngestPipeline ingest;
     private final Map<String, NodeRuntime> runtimes = new LinkedHashMap<>();
     private final WirelabProperties props;
+    private final VtepPolicy vteps;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
     private final Map<Long, Object> labLocks = new ConcurrentHashMap<>();
     private final LongAdder liveDropped = new LongAdder();
+    /** VXLAN datagrams dropped by the buses of runs that ended (live runs' are read from their bus). */
+    private final LongAdder vxlanDroppedEnded = new LongAdder();
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("run-counters").daemon().factory());
 
     public RunManager(LabRepository labs, RunRepository runs, IngestPipeline ingest, List<NodeRuntime> runtimes,
-                      WirelabProperties props, MeterRegistry metrics) {
+                      WirelabProperties props, MeterRegistry metrics, VtepPolicy vteps) {
         this.labs = labs;
+        this.vteps = vteps;
         this.runs = runs;
         this.ingest = ingest;
         runtimes.forEach(r -> this.runtimes.put(r.name(), r));
@@ -75,6 +83,9 @@ public class RunManager {
         }
         FunctionCounter.builder("wirelab.live.dropped", liveDropped, LongAdder::sum)
                 .description("Live-stream items dropped for slow subscribers").register(metrics);
+        FunctionCounter.builder("wirelab.bus.vxlan.dropped", this, RunManager::vxlanDropped)
+                .description("VXLAN datagrams the buses dropped: from no configured VTEP, unknown VNI, bad header")
+                .register(metrics);
         ticker.scheduleWithFixedDelay(this::flushCounters, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -107,6 +118,10 @@ public class RunManager {
             throw new UnprocessableException(why);
         });
         Topology topology = parse(rec);
+        List<Problem> refused = vteps.check(topology);
+        if (!refused.isEmpty()) {
+            throw new TopologyException(refused); // 400, before a run is recorded: nothing was sent
+        }
         long seed = seedOrNull != null ? seedOrNull : topology.seed() != null ? topology.seed() : 1L;
         synchronized (labLocks.computeIfAbsent(labId, k -> new Object())) {
             Optional<LiveRun> existing = liveForLab(labId);
@@ -172,8 +187,25 @@ public class RunManager {
         return runs.find(runId).orElseThrow();
     }
 
+    private double vxlanDropped() {
+        long sum = vxlanDroppedEnded.sum();
+        for (LiveRun lr : live.values()) {
+            VxlanEndpoint.Counters c = lr.vxlanCounters();
+            sum += c == null ? 0 : c.dropped();
+        }
+        return sum;
+    }
+
     private void end(LiveRun lr, String status, String error) {
+        VxlanEndpoint.Counters vx = lr.vxlanCounters();
         lr.close();
+        if (vx != null) {
+            vxlanDroppedEnded.add(vx.dropped());
+            if (vx.unknownSource() > 0) {
+                log.warn("Run {}: the bus dropped {} VXLAN datagram(s) from addresses that are no VTEP of the lab "
+                        + "(last from {})", lr.runId(), vx.unknownSource(), vx.lastUnknownSource());
+            }
+        }
         boolean drained = ingest.awaitDrained(lr.trace(), Duration.ofSeconds(15));
         lr.hub().complete();
         RunTrace.Counts c = lr.trace().counts();

@@ -54,9 +54,10 @@ class MalformedTopologyPropertiesTest {
                 new WirelabProperties.Embedded("", 0, false)), new WirelabProperties.Ingest(10, 10, Duration.ofSeconds(1)),
                 new WirelabProperties.Live(16), "../examples", false, Duration.ofSeconds(1),
                 new WirelabProperties.Runtime("embedded"), new WirelabProperties.Docker("", "wirelab/", "local", "",
-                "10.213.0.0/16", org.springframework.util.unit.DataSize.ofMegabytes(160), "", Duration.ofSeconds(90)));
+                "10.213.0.0/16", org.springframework.util.unit.DataSize.ofMegabytes(160), "", Duration.ofSeconds(90)),
+                new WirelabProperties.Vxlan(List.of("127.0.0.0/8", "10.255.0.0/16"), List.of("4789")));
         RunManager runs = Mockito.mock(RunManager.class);
-        LabService labs = new LabService(repo, runs, props);
+        LabService labs = new LabService(repo, runs, props, new dev.wirelab.control.labs.VtepPolicy(props));
         WEB = WebTestClient.bindToController(new LabController(labs, runs, Mockito.mock(RunRepository.class), JSON))
                 .controllerAdvice(new ApiExceptionHandler())
                 .build();

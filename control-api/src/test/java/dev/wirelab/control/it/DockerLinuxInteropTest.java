@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "wirelab.db.embedded.data-dir=target/pg-docker-interop",
         "wirelab.db.embedded.clean=true",
         "wirelab.examples=../examples",
-        "wirelab.import-examples=false"})
+        "wirelab.import-examples=false",
+        "wirelab.vxlan.allowed-networks=127.0.0.0/8,10.255.91.0/30"}) // the namespace's underlay
 @AutoConfigureWebTestClient(timeout = "120s")
 @Timeout(300)
 class DockerLinuxInteropTest {

@@ -38,7 +38,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
         "wirelab.db.embedded.data-dir=target/pg-full-app",
         "wirelab.db.embedded.clean=true",
         "wirelab.examples=../examples",
-        "wirelab.import-examples=false"})
+        "wirelab.import-examples=false",
+        // The external-vxlan example's underlay, and the ephemeral loopback port the bus of
+        // runsThatCannotStart... listens on.
+        "wirelab.vxlan.allowed-networks=127.0.0.0/8,10.255.0.0/30",
+        "wirelab.vxlan.allowed-ports=4789,4790,32768-65535"})
 @AutoConfigureWebTestClient(timeout = "60s")
 class FullApplicationTest {
 
@@ -305,10 +309,72 @@ class FullApplicationTest {
             assertThat(runStatus.path("status").asString()).isEqualTo("failed");
             assertThat(runStatus.path("error").asString()).contains("cannot listen for VXLAN");
             // Nothing stays live: once the port is free the lab starts.
+            int busPort = taken.getLocalPort();
             taken.close();
             long ok = post("/api/labs/" + lab + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"real\"}", 201).path("id").asLong();
+            assertThat(get("/api/runs/" + ok).path("vxlan").path("listen").asString()).isEqualTo("127.0.0.1:" + busPort);
+            // A stranger (127.0.0.2 is no VTEP of the lab) is counted and dropped, visible in the
+            // run's status and the metric.
+            double droppedBefore = get("/actuator/metrics/wirelab.bus.vxlan.dropped").path("measurements").get(0)
+                    .path("value").asDouble();
+            try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0))) {
+                byte[] vxlan = new byte[8 + 42]; // VXLAN header (RFC 7348 section 5), I flag, VNI 42, a frame
+                vxlan[0] = 0x08;
+                vxlan[6] = 42;
+                stranger.send(new java.net.DatagramPacket(vxlan, vxlan.length, InetAddress.getLoopbackAddress(), busPort));
+            }
+            JsonNode vx = null;
+            for (int i = 0; i < 100; i++) {
+                vx = get("/api/runs/" + ok).path("vxlan");
+                if (vx.path("unknownSource").asLong() > 0) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(vx.path("unknownSource").asLong()).isEqualTo(1);
+            assertThat(vx.path("lastUnknownSource").asString()).startsWith("127.0.0.2");
+            assertThat(get("/actuator/metrics/wirelab.bus.vxlan.dropped").path("measurements").get(0).path("value")
+                    .asDouble()).isEqualTo(droppedBefore + 1);
             post("/api/runs/" + ok + "/stop", MediaType.APPLICATION_JSON, null, 200);
+            assertThat(get("/api/runs/" + ok).path("vxlan").isNull()).isTrue();
         }
+    }
+
+    /**
+     * Issue 11: a topology does not choose where this server sends UDP. Exactly the requests that
+     * once passed: each is a 400 naming the field and the setting that would allow it, from
+     * /validate and from starting a run; storing the lab sends nothing and is allowed.
+     */
+    @Test
+    void vtepsAndBindsBeyondTheServersSettingsAre400NamingFieldAndSetting() {
+        String base = TestRuns.example("external-vxlan").replace("name: external-vxlan", "name: aimed")
+                .replace("bind: 10.255.0.1", "bind: 127.0.0.1");
+        record Case(String yaml, String path, String says) {
+        }
+        List<Case> cases = List.of(
+                new Case(base.replace("10.255.0.2:4789", "8.8.8.8:4789"), "external[0].remote", "wirelab.vxlan.allowed-networks"),
+                new Case(base.replace("10.255.0.2:4789", "127.0.0.1:5432"), "external[0].remote", "wirelab.vxlan.allowed-ports"),
+                new Case(base.replace("10.255.0.2:4789", "255.255.255.255:53"), "external[0].remote", "not one machine's unicast"),
+                new Case(base.replace("10.255.0.2:4789", "127.0.0.1:4789").replace("bind: 127.0.0.1", "bind: 0.0.0.0"),
+                        "bus.bind", "wirelab.vxlan.allowed-networks"),
+                new Case(base.replace("10.255.0.2:4789", "127.0.0.1:4789").replace("port: 4789", "port: 5432"),
+                        "bus.port", "wirelab.vxlan.allowed-ports"));
+        for (Case c : cases) {
+            String yaml = c.yaml().replace("name: aimed", "name: aimed-" + cases.indexOf(c));
+            JsonNode v = post("/api/labs/validate", MediaType.parseMediaType("application/yaml"), yaml, 400);
+            assertThat(v.path("valid").asBoolean()).isFalse();
+            assertThat(v.path("problems").get(0).path("path").asString()).as(c.yaml()).isEqualTo(c.path());
+            assertThat(v.path("problems").get(0).path("message").asString()).contains(c.says());
+            long lab = post("/api/labs", MediaType.parseMediaType("application/yaml"), yaml, 201).path("id").asLong();
+            JsonNode refused = post("/api/labs/" + lab + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"real\"}", 400);
+            assertThat(refused.path("problems").get(0).path("path").asString()).isEqualTo(c.path());
+            assertThat(refused.path("problems").get(0).path("message").asString()).contains(c.says());
+            assertThat(get("/api/labs/" + lab + "/runs")).isEmpty(); // no run recorded, nothing sent
+        }
+        // The same lab aimed at loopback on the VXLAN port validates.
+        JsonNode fine = post("/api/labs/validate", MediaType.parseMediaType("application/yaml"),
+                base.replace("10.255.0.2:4789", "127.0.0.1:4789"), 200);
+        assertThat(fine.path("valid").asBoolean()).isTrue();
     }
 
     @Test
