@@ -13,12 +13,24 @@ import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.dataformat.yaml.YAMLParser;
 
 /**
  * Reads YAML or JSON text into a {@link SourceNode} tree with positions, using Jackson's streaming
  * parser. Syntax errors and duplicate keys become problems; nothing else escapes.
+ *
+ * <p>YAML anchors and aliases (YAML 1.2 section 3.2.2.2, "&amp;lan" then "*lan") are expanded here,
+ * as the parser only reports them: an alias becomes a copy of the anchored value at the alias's
+ * path, so every later check sees the value itself. Copies are bounded in number of values and in
+ * depth, so a small file of nested aliases (a "billion laughs" alias bomb) is a problem, not an
+ * exhausted heap.
  */
 final class SourceReader {
+
+    /** Values that aliases may add in all: far beyond any real lab, far below a heap's worth. */
+    static final int MAX_ALIAS_VALUES = 10_000;
+    /** The same depth a file may have without aliases (the parser's own limit). */
+    static final int MAX_DEPTH = 64;
 
     /** Files are small; these limits keep hostile input (deep nesting, huge strings) cheap. */
     private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
@@ -33,6 +45,17 @@ final class SourceReader {
     static final TokenStreamFactory JSON = JsonFactory.builder().streamReadConstraints(LIMITS).build();
 
     private final Problems problems;
+    /** Anchored values read so far, by anchor name; a later anchor of the same name replaces it (YAML 1.2 section 3.2.2.2). */
+    private final Map<String, SourceNode> anchors = new java.util.HashMap<>();
+    private int aliasValues;
+    private String text = "";
+
+    /** Stops reading when aliases expand beyond the bounds. */
+    private static final class AliasBomb extends RuntimeException {
+        AliasBomb(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     private SourceReader(Problems problems) {
         this.problems = problems;
@@ -44,6 +67,7 @@ final class SourceReader {
     }
 
     private SourceNode readDocument(TokenStreamFactory factory, String text, String format) {
+        this.text = text;
         try (JsonParser p = factory.createParser(tools.jackson.core.ObjectReadContext.empty(), text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -61,6 +85,9 @@ final class SourceReader {
                 return null;
             }
             return root;
+        } catch (AliasBomb e) {
+            problems.add(Problem.ROOT, e.getMessage());
+            return null;
         } catch (JacksonException e) {
             TokenStreamLocation loc = e.getLocation();
             problems.add(new Problem(Problem.ROOT, format + " syntax error: " + clean(e.getOriginalMessage()),
@@ -74,6 +101,99 @@ final class SourceReader {
     }
 
     private SourceNode readValue(JsonParser p, String path) {
+        if (!(p instanceof YAMLParser yaml)) {
+            return readPlainValue(p, path);
+        }
+        TokenStreamLocation loc = p.currentTokenLocation();
+        if (yaml.isCurrentAlias()) {
+            String name = p.getString();
+            SourceNode anchored = anchors.get(name);
+            if (anchored == null) {
+                // An alias must follow its anchor (YAML 1.2 section 7.1); one inside its own anchored
+                // value lands here too, so aliases never make a cycle.
+                problems.add(new Problem(path, "alias '*" + name + "' names no anchor '&" + name + "' before it",
+                        loc.getLineNr(), loc.getColumnNr()));
+                return scalar(path, loc.getLineNr(), loc.getColumnNr(), SourceNode.ScalarType.OTHER, "*" + name, null, 0);
+            }
+            return copy(anchored, path, loc.getLineNr(), loc.getColumnNr(), p.streamReadContext().getNestingDepth());
+        }
+        String anchor = yaml.getObjectId();
+        if (anchor == null && p.currentToken().isScalarValue()) {
+            anchor = scalarAnchor(loc.getCharOffset());
+        }
+        SourceNode value = readPlainValue(p, path);
+        if (anchor != null) {
+            anchors.put(anchor, value);
+        }
+        return value;
+    }
+
+    /**
+     * The anchor of the scalar whose node starts at {@code offset}. Jackson reports anchors of
+     * mappings and lists only, but a scalar's start includes its properties (YAML 1.2 section 6.9,
+     * an anchor and a tag in either order), so the anchor is read from the text there.
+     */
+    private String scalarAnchor(long offset) {
+        int i = (int) Math.min(Math.max(offset, 0), text.length());
+        for (int property = 0; property < 2 && i < text.length(); property++) {
+            char c = text.charAt(i);
+            if (c == '&') {
+                int end = ++i;
+                // ns-anchor-char: any non-space character but the flow indicators (section 6.9.2).
+                while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && ",[]{}".indexOf(text.charAt(end)) < 0) {
+                    end++;
+                }
+                return end > i ? text.substring(i, end) : null;
+            }
+            if (c != '!') {
+                return null;
+            }
+            int close = text.startsWith("!<", i) ? text.indexOf('>', i) : -1; // verbatim tag (section 6.8.1)
+            i = close >= 0 ? close + 1 : i;
+            while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The anchored value again at the alias's path; the copy's top is where the alias is written,
+     * values inside keep the lines where they are written (under the anchor).
+     */
+    private SourceNode copy(SourceNode n, String path, int line, int col, int depth) {
+        if (++aliasValues > MAX_ALIAS_VALUES) {
+            throw new AliasBomb("YAML aliases expand to more than " + MAX_ALIAS_VALUES
+                    + " values (nested aliases, an alias bomb?); a topology needs far fewer");
+        }
+        if (depth > MAX_DEPTH) {
+            throw new AliasBomb("YAML aliases nest values deeper than " + MAX_DEPTH + " levels");
+        }
+        return switch (n) {
+            case SourceNode.MapNode m -> {
+                Map<String, SourceNode.Entry> entries = new LinkedHashMap<>();
+                for (SourceNode.Entry e : m.entries().values()) {
+                    SourceNode v = e.value();
+                    entries.put(e.key(), new SourceNode.Entry(e.key(), e.line(), e.column(),
+                            copy(v, Paths.child(path, e.key()), v.line(), v.column(), depth + 1)));
+                }
+                yield new SourceNode.MapNode(path, line, col, entries);
+            }
+            case SourceNode.ListNode l -> {
+                List<SourceNode> items = new ArrayList<>();
+                for (SourceNode v : l.items()) {
+                    items.add(copy(v, Paths.item(path, items.size()), v.line(), v.column(), depth + 1));
+                }
+                yield new SourceNode.ListNode(path, line, col, items);
+            }
+            case SourceNode.Scalar sc -> new SourceNode.Scalar(path, line, col, sc.type(), sc.text(), sc.integer(), sc.decimal());
+        };
+    }
+
+    private SourceNode readPlainValue(JsonParser p, String path) {
         TokenStreamLocation loc = p.currentTokenLocation();
         int line = loc.getLineNr();
         int col = loc.getColumnNr();
