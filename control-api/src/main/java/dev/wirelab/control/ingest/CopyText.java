@@ -6,9 +6,16 @@ import java.util.Arrays;
 /**
  * Rows in PostgreSQL's COPY text format (tab-separated columns, newline-terminated rows, {@code \N}
  * for NULL, backslash escapes), written straight into a reusable byte buffer.
+ *
+ * <p>Every text is storable whatever its characters: PostgreSQL's text type cannot hold U+0000
+ * (there is no escape for it), so a NUL is written as U+2400 SYMBOL FOR NUL, which shows where it
+ * was; a lone surrogate becomes '?', as Java's UTF-8 encoder writes it.
  */
 final class CopyText {
 
+    /** What a NUL in a text is stored as: U+2400 SYMBOL FOR NUL. */
+    static final char NUL_SYMBOL = '\u2400';
+    private static final byte[] NUL_SYMBOL_UTF8 = String.valueOf(NUL_SYMBOL).getBytes(StandardCharsets.UTF_8);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private byte[] buf = new byte[1 << 16];
     private int len;
@@ -108,11 +115,23 @@ final class CopyText {
                     case '\t' -> { buf[len++] = '\\'; buf[len++] = 't'; }
                     case '\n' -> { buf[len++] = '\\'; buf[len++] = 'n'; }
                     case '\r' -> { buf[len++] = '\\'; buf[len++] = 'r'; }
+                    case '\0' -> {
+                        ensure((n - i) * 2 + NUL_SYMBOL_UTF8.length); // 3 bytes, not 2: keep room for the rest
+                        System.arraycopy(NUL_SYMBOL_UTF8, 0, buf, len, NUL_SYMBOL_UTF8.length);
+                        len += NUL_SYMBOL_UTF8.length;
+                    }
                     default -> buf[len++] = (byte) c;
                 }
             } else {
-                // Rare: encode the rest of the string as UTF-8 (no control characters above 0x7F need escaping).
-                byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                // Rare: encode the rest of the string as UTF-8 (no control characters above 0x7F need
+                // escaping); the rest is escaped the same way first, NULs included.
+                String tail = s.substring(i);
+                if (tail.indexOf('\\') >= 0 || tail.indexOf('\t') >= 0 || tail.indexOf('\n') >= 0 || tail.indexOf('\r') >= 0
+                        || tail.indexOf('\0') >= 0) {
+                    tail = tail.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+                            .replace('\0', NUL_SYMBOL);
+                }
+                byte[] rest = tail.getBytes(StandardCharsets.UTF_8);
                 ensure(rest.length);
                 System.arraycopy(rest, 0, buf, len, rest.length);
                 len += rest.length;

@@ -42,9 +42,14 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code retryMax} between attempts), taking a fresh connection each time; the queue absorbs what
  * comes meanwhile up to its bound, and the rest is dropped and counted. After a failure whose
  * outcome is unknown (the connection broke around the commit), the writer first asks whether the
- * batch is already there, so a retry never stores a row twice. A batch that the database refuses
- * for its content (not a connection problem) is counted as dropped, so one bad row cannot stall
- * ingest forever.
+ * batch is already there, so a retry never stores a row twice.
+ *
+ * <p>Every text is formatted so the database can store it whatever its characters (see
+ * {@link CopyText}; NULs in event details too). A batch the database still refuses for its content
+ * (not a connection problem; e.g. a row of a run whose partition was just dropped) is split in
+ * halves and each half written on its own, down to single rows, so the refused row alone is set
+ * aside: kept in {@code trace_rejects} with the reason where it can be, counted as dropped in its
+ * run and in {@code wirelab.ingest.rows.rejected}, and never takes its neighbours with it.
  */
 public final class IngestPipeline implements AutoCloseable {
 
@@ -61,9 +66,13 @@ public final class IngestPipeline implements AutoCloseable {
     private final int batchRows;
     private final long retryMaxNanos;
     private final Map<Long, RunTrace> runs = new ConcurrentHashMap<>();
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final JsonMapper json = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+            .characterEscapes(new NulSafeEscapes()).build()).build();
     private final CopyText frameText = new CopyText();
     private final CopyText eventText = new CopyText();
+    /** The writer's own buffers, for the halves of a refused batch. */
+    private final CopyText apartFrames = new CopyText();
+    private final CopyText apartEvents = new CopyText();
     /** Formatted batches between the two stages: at most two, so memory stays bounded by the queue. */
     private final ArrayBlockingQueue<Prepared> prepared = new ArrayBlockingQueue<>(2);
     private final Thread formatter;
@@ -84,12 +93,19 @@ public final class IngestPipeline implements AutoCloseable {
     private final LongAdder framesCaptured = new LongAdder();
     private final LongAdder eventsCaptured = new LongAdder();
     private final AtomicLong batches = new AtomicLong();
+    private final LongAdder rowsRejected = new LongAdder();
     private final RateWindow frameRate = new RateWindow();
     private final RateWindow eventRate = new RateWindow();
     private final RateWindow captureRate = new RateWindow();
 
     public IngestPipeline(DataSource dataSource, FrameDecoder decoder, int queueRows, int batchRows, Duration retryMax,
                           MeterRegistry metrics) {
+        this(dataSource, decoder, queueRows, batchRows, retryMax, metrics, true);
+    }
+
+    /** {@code start} false: rows queue until {@link #start()} (a test's way to put rows in one batch). */
+    IngestPipeline(DataSource dataSource, FrameDecoder decoder, int queueRows, int batchRows, Duration retryMax,
+                   MeterRegistry metrics, boolean start) {
         this.dataSource = dataSource;
         this.decoder = decoder;
         this.queue = new ArrayBlockingQueue<>(queueRows);
@@ -100,8 +116,39 @@ public final class IngestPipeline implements AutoCloseable {
         }
         formatter = Thread.ofPlatform().name("wirelab-ingest-format").daemon().unstarted(this::formatLoop);
         writer = Thread.ofPlatform().name("wirelab-ingest").daemon().unstarted(this::writeLoop);
+        if (start) {
+            start();
+        }
+    }
+
+    void start() {
         formatter.start();
         writer.start();
+    }
+
+    /**
+     * Writes U+0000 in JSON as U+2400 SYMBOL FOR NUL: jsonb rejects the escape {@code \u0000}
+     * (PostgreSQL documentation, section 8.14, "JSON Types"), and one NUL in an exec command must
+     * not cost an event.
+     */
+    private static final class NulSafeEscapes extends tools.jackson.core.io.CharacterEscapes {
+        private final int[] ascii = standardAsciiEscapesForJSON();
+        private final tools.jackson.core.SerializableString symbol =
+                new tools.jackson.core.io.SerializedString(String.valueOf(CopyText.NUL_SYMBOL));
+
+        NulSafeEscapes() {
+            ascii[0] = ESCAPE_CUSTOM;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public tools.jackson.core.SerializableString getEscapeSequence(int ch) {
+            return ch == 0 ? symbol : null;
+        }
     }
 
     private void registerMetrics(MeterRegistry m) {
@@ -124,6 +171,8 @@ public final class IngestPipeline implements AutoCloseable {
         counter(m, "wirelab.ingest.events.dropped", eventsDropped, "Events dropped and counted (queue full or refused)");
         counter(m, "wirelab.capture.frames", framesCaptured, "Frames captured on the bus");
         counter(m, "wirelab.capture.events", eventsCaptured, "Events captured in nodes");
+        counter(m, "wirelab.ingest.rows.rejected", rowsRejected,
+                "Rows the database refused alone (set aside in trace_rejects where possible, counted as dropped)");
     }
 
     private static void counter(MeterRegistry m, String name, LongAdder a, String description) {
@@ -242,21 +291,25 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     private Prepared format(List<TraceRow> batch) {
+        return format(batch, frameText, eventText);
+    }
+
+    private Prepared format(List<TraceRow> batch, CopyText frames, CopyText events) {
         Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
-        frameText.reset();
-        eventText.reset();
+        frames.reset();
+        events.reset();
         for (TraceRow r : batch) {
             long[] n = perRun.computeIfAbsent(r.run(), k -> new long[2]);
             if (r instanceof TraceRow.FrameRow f) {
-                encodeFrame(frameText, f, decoder.summarize(f.bytes()));
+                encodeFrame(frames, f, decoder.summarize(f.bytes()));
                 n[0]++;
             } else if (r instanceof TraceRow.EventRow e) {
-                encodeEvent(eventText, e);
+                encodeEvent(events, e);
                 n[1]++;
             }
         }
-        return new Prepared(batch, Arrays.copyOf(frameText.buffer(), frameText.length()),
-                Arrays.copyOf(eventText.buffer(), eventText.length()), perRun);
+        return new Prepared(batch, Arrays.copyOf(frames.buffer(), frames.length()),
+                Arrays.copyOf(events.buffer(), events.length()), perRun);
     }
 
     /** Stage 2: writes each prepared batch in one transaction, retrying while the database is away. */
@@ -312,8 +365,9 @@ public final class IngestPipeline implements AutoCloseable {
                     sleepNanos(backoff);
                     backoff = Math.min(backoff * 2, retryMaxNanos);
                 } else {
-                    log.error("Ingest: the database refused a batch of {} rows; counted as dropped", batch.rows().size(), e);
-                    giveUp(batch.rows());
+                    log.warn("Ingest: the database refused a batch of {} rows ({}); writing it in parts to find the "
+                            + "row(s) it refuses", batch.rows().size(), e.getMessage());
+                    writeApart(batch.rows(), e);
                     batch = null;
                 }
             }
@@ -446,6 +500,78 @@ public final class IngestPipeline implements AutoCloseable {
         frameRate.record(framesStored.sum(), now);
         eventRate.record(eventsStored.sum(), now);
         captureRate.record(framesCaptured.sum(), now);
+    }
+
+    /**
+     * Writes a refused batch's rows in halves, each in its own transaction, down to the single rows
+     * the database refuses; those are set aside. A part that meets a connection problem waits and
+     * is tried again, as a whole batch would be.
+     */
+    private void writeApart(List<TraceRow> rows, Exception refusal) {
+        if (rows.size() == 1) {
+            setAside(rows.get(0), refusal);
+            return;
+        }
+        List<List<TraceRow>> halves = List.of(rows.subList(0, rows.size() / 2), rows.subList(rows.size() / 2, rows.size()));
+        for (List<TraceRow> half : halves) {
+            long backoff = 50_000_000L;
+            while (true) {
+                try {
+                    write(connection(), format(half, apartFrames, apartEvents));
+                    acknowledge(half);
+                    break;
+                } catch (SQLException | RuntimeException e) {
+                    closeConnection();
+                    if (!isTransient(e)) {
+                        writeApart(half, e);
+                        break;
+                    }
+                    if (stopping && Thread.currentThread().isInterrupted()) {
+                        giveUp(half);
+                        return;
+                    }
+                    // The outcome of a broken commit is unknown: ask before writing again.
+                    try {
+                        if (alreadyStored(connection(), half)) {
+                            acknowledge(half);
+                            break;
+                        }
+                    } catch (SQLException | RuntimeException again) {
+                        closeConnection();
+                    }
+                    sleepNanos(backoff);
+                    backoff = Math.min(backoff * 2, retryMaxNanos);
+                }
+            }
+        }
+    }
+
+    /** Keeps a row the database refuses in trace_rejects (its COPY text and why) and counts it as dropped. */
+    private void setAside(TraceRow row, Exception refusal) {
+        rowsRejected.increment();
+        giveUp(List.of(row));
+        boolean frame = row instanceof TraceRow.FrameRow;
+        String why = String.valueOf(refusal.getMessage());
+        log.error("Ingest: run {} {} {} refused by the database and set aside: {}", row.run().runId(),
+                frame ? "frame" : "event", row.seq(), why);
+        Prepared one = format(List.of(row), apartFrames, apartEvents);
+        try {
+            Connection c = connection();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO trace_rejects (run_id, seq, kind, reason, copy_row) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setLong(1, row.run().runId());
+                ps.setLong(2, row.seq());
+                ps.setString(3, frame ? "frame" : "event");
+                ps.setString(4, why.replace('\0', CopyText.NUL_SYMBOL));
+                ps.setBytes(5, frame ? one.frames() : one.events());
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            // e.g. the run itself is gone: the count is all that is left of the row.
+            closeConnection();
+            log.warn("Ingest: could not keep the refused row in trace_rejects: {}", e.getMessage());
+        }
     }
 
     private void giveUp(List<TraceRow> batch) {

@@ -30,6 +30,16 @@ class CopyTextTest {
     }
 
     @Test
+    void nulsBecomeTheSymbolForNulAndEscapesHoldAfterNonAsciiText() {
+        CopyText t = new CopyText();
+        t.text("a\u0000b");
+        t.text("\u0000".repeat(30_000)); // 3 bytes each, beyond the first buffer: it keeps up
+        t.text("Grüße\tund\\\n\r\u0000");
+        t.endRow();
+        assertThat(text(t)).isEqualTo("a\u2400b\t" + "\u2400".repeat(30_000) + "\tGrüße\\tund\\\\\\n\\r\u2400\n");
+    }
+
+    @Test
     void theBufferGrowsAndResets() {
         CopyText t = new CopyText();
         byte[] big = new byte[100_000];

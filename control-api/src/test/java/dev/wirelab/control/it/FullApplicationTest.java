@@ -86,6 +86,11 @@ class FullApplicationTest {
         assertThat(state.path("arp").size()).isGreaterThanOrEqualTo(2);
         web.get().uri("/api/runs/" + run + "/nodes/nobody").exchange().expectStatus().isNotFound();
 
+        // Issue 11: a NUL in a command (the exact request) is stored with its batch, nothing lost.
+        JsonNode nul = post("/api/runs/" + run + "/nodes/pc1/exec", MediaType.APPLICATION_JSON,
+                "{\"command\":\"ping -c 1 a\\u0000b\"}", 200);
+        assertThat(nul.path("exitCode").asInt()).isNotZero();
+
         // Stop: everything captured is stored, nothing dropped.
         JsonNode stopped = post("/api/runs/" + run + "/stop", MediaType.APPLICATION_JSON, null, 200);
         assertThat(stopped.path("status").asString()).isEqualTo("stopped");
@@ -93,6 +98,9 @@ class FullApplicationTest {
         assertThat(stored).isEqualTo(stopped.path("frames").path("captured").asLong()).isGreaterThan(40);
         assertThat(stopped.path("frames").path("dropped").asLong()).isZero();
         assertThat(stopped.path("events").path("stored").asLong()).isEqualTo(stopped.path("events").path("captured").asLong());
+        assertThat(stopped.path("events").path("dropped").asLong()).isZero();
+        JsonNode started = get("/api/runs/" + run + "/events?node=pc1&layer=program&kind=start&limit=1000").path("items");
+        assertThat(started.toString()).contains("ping -c 1 a\u2400b");
 
         // Page through every frame with the cursor: sequence numbers 0..n-1, each once.
         List<JsonNode> all = new ArrayList<>();
