@@ -20,8 +20,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 def call(method, path, body=None, ctype="application/json", timeout=300):
     data = None if body is None else (body if isinstance(body, bytes) else body.encode())
     req = urllib.request.Request(BASE + path, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", ctype)
+    if method != "GET":
+        req.add_header("Content-Type", ctype)  # every state-changing request, body or not
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read() or b"null")
 

@@ -89,7 +89,7 @@ public class LabController {
         return Blocking.call(() -> labs.list().stream().map(this::summary).toList());
     }
 
-    @PostMapping(consumes = {"application/yaml", "application/x-yaml", "text/yaml", "text/plain", "application/json", "*/*"})
+    @PostMapping(consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json"})
     @Operation(summary = "Create a lab from a topology (YAML or JSON body), or from an example (?example=NAME)",
             description = "The body is read by Wirelab's topology reader: a bad topology gets 400 with every problem, "
                     + "each with its path (nodes.r1.interfaces.eth0.address), line and column.")
@@ -111,8 +111,7 @@ public class LabController {
         });
     }
 
-    @PostMapping(path = "/validate", consumes = {"application/yaml", "application/x-yaml", "text/yaml", "text/plain",
-            "application/json", "*/*"})
+    @PostMapping(path = "/validate", consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json"})
     @Operation(summary = "Check a topology without creating a lab: 200 when valid, 400 with every problem")
     public Mono<ResponseEntity<Validation>> validate(@RequestBody(required = false) String body,
                                                      @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType) {

@@ -1,6 +1,7 @@
 package dev.wirelab.control.config;
 
 import dev.wirelab.control.labs.LabService;
+import dev.wirelab.control.security.ApiGuard;
 import dev.wirelab.control.store.LabRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +21,13 @@ public class Startup {
     private final LabService labs;
     private final WirelabProperties props;
     private final Environment env;
+    private final ApiGuard guard;
 
-    public Startup(LabService labs, WirelabProperties props, Environment env) {
+    public Startup(LabService labs, WirelabProperties props, Environment env, ApiGuard guard) {
         this.labs = labs;
         this.props = props;
         this.env = env;
+        this.guard = guard;
     }
 
     @EventListener
@@ -43,7 +46,10 @@ public class Startup {
         String base = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + e.getWebServer().getPort();
         // Printed on stdout on purpose: this is the line a person starting ./wirelab-server looks for.
         System.out.println();
-        System.out.println("Wirelab control API and dashboard: " + base + "/");
+        // With the token on, the dashboard line carries it once, as Jupyter's does: opening it sets
+        // the browser's cookie. It is printed for the person who started the server, never logged.
+        System.out.println("Wirelab control API and dashboard: " + base + "/"
+                + (guard.tokenRequired() ? "?token=" + guard.token() : ""));
         System.out.println("  API docs (Swagger UI):            " + base + "/swagger-ui.html");
         System.out.println("  labs:                             " + base + "/api/labs");
         System.out.println();

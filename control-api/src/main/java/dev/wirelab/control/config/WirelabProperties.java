@@ -30,7 +30,27 @@ public record WirelabProperties(
         @DefaultValue("60s") Duration execTimeout,
         @DefaultValue Runtime runtime,
         @DefaultValue Docker docker,
-        @DefaultValue Vxlan vxlan) {
+        @DefaultValue Vxlan vxlan,
+        @DefaultValue Security security) {
+
+    /**
+     * Who may drive the API (issue 11): see {@code dev.wirelab.control.security.ApiGuard}.
+     *
+     * @param auth           {@code auto} (token required when the server listens beyond loopback),
+     *                       {@code on} or {@code off}
+     * @param token          the API token; empty: read from {@code tokenFile}, made there on first use
+     * @param tokenFile      where the token is kept; empty: {@code ~/.wirelab/token}
+     * @param allowedHosts   Host header names this server answers to besides localhost, *.localhost,
+     *                       IP literals and (when it listens beyond loopback) its own host names;
+     *                       {@code *}: any (behind a reverse proxy that checks it)
+     * @param allowedOrigins origins (scheme://host:port) whose pages may change state here besides
+     *                       the server's own
+     */
+    public record Security(@DefaultValue("auto") String auth, @DefaultValue("") String token,
+                           @DefaultValue("") String tokenFile,
+                           @DefaultValue({}) java.util.List<String> allowedHosts,
+                           @DefaultValue({}) java.util.List<String> allowedOrigins) {
+    }
 
     /**
      * The only networks and UDP ports a topology's external VTEPs ({@code external[].remote}) and

@@ -73,7 +73,7 @@ class LabControllerTest {
     @Test
     void anExampleByName() {
         when(labs.createFromExample("three-segments")).thenReturn(LAB);
-        web.post().uri("/api/labs?example=three-segments").exchange().expectStatus().isCreated()
+        web.post().uri("/api/labs?example=three-segments").contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isCreated()
                 .expectBody().jsonPath("$.id").isEqualTo(7);
     }
 
@@ -94,7 +94,7 @@ class LabControllerTest {
 
     @Test
     void anEmptyBodyIs400() {
-        web.post().uri("/api/labs").contentType(MediaType.TEXT_PLAIN).exchange()
+        web.post().uri("/api/labs").contentType(MediaType.parseMediaType("application/yaml")).exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.parameter").isEqualTo("body");
     }
@@ -167,7 +167,7 @@ class LabControllerTest {
                 .jsonPath("$.detail").value(d -> org.assertj.core.api.Assertions.assertThat((String) d)
                         .contains("cannot listen for VXLAN"));
         when(runs.start(eq(8L), any(), any(), any())).thenThrow(new ConflictException("lab x already has a live run (3)"));
-        web.post().uri("/api/labs/8/runs").exchange().expectStatus().isEqualTo(409);
+        web.post().uri("/api/labs/8/runs").contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isEqualTo(409);
         when(labs.get(anyLong())).thenThrow(new NotFoundException("no lab 9"));
         web.get().uri("/api/labs/9/runs").exchange().expectStatus().isNotFound();
     }

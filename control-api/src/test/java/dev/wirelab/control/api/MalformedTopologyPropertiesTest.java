@@ -55,7 +55,8 @@ class MalformedTopologyPropertiesTest {
                 new WirelabProperties.Live(16), "../examples", false, Duration.ofSeconds(1),
                 new WirelabProperties.Runtime("embedded"), new WirelabProperties.Docker("", "wirelab/", "local", "",
                 "10.213.0.0/16", org.springframework.util.unit.DataSize.ofMegabytes(160), "", Duration.ofSeconds(90)),
-                new WirelabProperties.Vxlan(List.of("127.0.0.0/8", "10.255.0.0/16"), List.of("4789")));
+                new WirelabProperties.Vxlan(List.of("127.0.0.0/8", "10.255.0.0/16"), List.of("4789")),
+                new WirelabProperties.Security("off", "", "", List.of(), List.of()));
         RunManager runs = Mockito.mock(RunManager.class);
         LabService labs = new LabService(repo, runs, props, new dev.wirelab.control.labs.VtepPolicy(props));
         WEB = WebTestClient.bindToController(new LabController(labs, runs, Mockito.mock(RunRepository.class), JSON))
@@ -148,7 +149,8 @@ class MalformedTopologyPropertiesTest {
     }
 
     private static void validate(String text) {
-        check(WEB.post().uri("/api/labs/validate").contentType(MediaType.TEXT_PLAIN).bodyValue(text).exchange()
+        check(WEB.post().uri("/api/labs/validate").contentType(text.stripLeading().startsWith("{") ? MediaType.APPLICATION_JSON
+                : MediaType.parseMediaType("application/yaml")).bodyValue(text).exchange()
                 .expectBody(JsonNode.class).returnResult(), 200);
     }
 

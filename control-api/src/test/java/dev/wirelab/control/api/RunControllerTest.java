@@ -94,8 +94,8 @@ class RunControllerTest {
     @Test
     void stoppingAnEndedRunIs409() {
         when(runs.stop(4)).thenThrow(new ConflictException("run 4 is not live (it is stopped)"));
-        web.post().uri("/api/runs/4/stop").exchange().expectStatus().isEqualTo(409);
+        web.post().uri("/api/runs/4/stop").contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isEqualTo(409);
         when(runs.stop(3)).thenReturn(record(3, "stopped"));
-        web.post().uri("/api/runs/3/stop").exchange().expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("stopped");
+        web.post().uri("/api/runs/3/stop").contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("stopped");
     }
 }

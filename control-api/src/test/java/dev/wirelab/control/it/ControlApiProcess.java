@@ -59,8 +59,9 @@ final class ControlApiProcess implements AutoCloseable {
     JsonNode call(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(120));
-        if (body != null) {
-            b.header("Content-Type", body.startsWith("{") ? "application/json" : "application/yaml");
+        if (!method.equals("GET")) {
+            // A JSON or YAML type on every state-changing request, with or without a body (ApiGuard).
+            b.header("Content-Type", body == null || body.startsWith("{") ? "application/json" : "application/yaml");
         }
         HttpResponse<String> r = http.send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -99,7 +99,7 @@ class DatabaseOutageTest {
         assertThat(after.path("live").asBoolean()).isTrue();
 
         assertThat(ping.get().path("exitCode").asInt()).isZero();
-        JsonNode end = web.post().uri("/api/runs/" + run + "/stop").exchange().expectStatus().isOk()
+        JsonNode end = web.post().uri("/api/runs/" + run + "/stop").contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isOk()
                 .expectBody(JsonNode.class).returnResult().getResponseBody();
         long captured = end.path("frames").path("captured").asLong();
         long stored = end.path("frames").path("stored").asLong();

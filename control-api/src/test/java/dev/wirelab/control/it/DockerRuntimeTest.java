@@ -57,7 +57,8 @@ class DockerRuntimeTest {
 
     JsonNode post(String uri, String body, int status) {
         WebTestClient.RequestBodySpec r = web.post().uri(uri);
-        WebTestClient.RequestHeadersSpec<?> h = body == null ? r : r.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+        WebTestClient.RequestHeadersSpec<?> h = body == null ? r.contentType(MediaType.APPLICATION_JSON)
+                : r.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
         return h.exchange().expectStatus().isEqualTo(status).expectBody(JsonNode.class).returnResult().getResponseBody();
     }
 

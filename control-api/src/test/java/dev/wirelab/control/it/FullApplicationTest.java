@@ -53,7 +53,7 @@ class FullApplicationTest {
 
     JsonNode post(String uri, MediaType type, String body, int status) {
         WebTestClient.RequestBodySpec r = web.post().uri(uri);
-        WebTestClient.RequestHeadersSpec<?> h = body == null ? r : r.contentType(type).bodyValue(body);
+        WebTestClient.RequestHeadersSpec<?> h = body == null ? r.contentType(type) : r.contentType(type).bodyValue(body);
         return h.exchange().expectStatus().isEqualTo(status).expectBody(JsonNode.class).returnResult().getResponseBody();
     }
 
@@ -349,6 +349,54 @@ class FullApplicationTest {
     }
 
     /**
+     * Issue 11: browsers cannot drive the API cross-site. The exact requests any web page could
+     * send (simple requests: text/plain, no body, no content type), a DNS-rebinding Host, and a
+     * foreign Origin are refused before they reach a controller.
+     */
+    @Test
+    void crossSiteAndRebindingRequestsAreRefused() {
+        String yaml = TestRuns.example("three-segments").replace("name: three-segments", "name: csrf-target");
+        web.post().uri("/api/labs").contentType(MediaType.TEXT_PLAIN).bodyValue(yaml).exchange()
+                .expectStatus().isEqualTo(415).expectBody(JsonNode.class)
+                .value(p -> assertThat(p.path("detail").asString()).contains("application/json or application/yaml"));
+        assertThat(get("/api/labs").toString()).doesNotContain("csrf-target");
+        web.post().uri("/api/labs").contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("name=x").exchange()
+                .expectStatus().isEqualTo(415);
+        long lab = post("/api/labs", MediaType.parseMediaType("application/yaml"), yaml, 201).path("id").asLong();
+        web.post().uri("/api/labs/" + lab + "/runs").exchange().expectStatus().isEqualTo(415);
+        assertThat(get("/api/labs/" + lab + "/runs")).isEmpty();
+        long run = post("/api/labs/" + lab + "/runs", MediaType.APPLICATION_JSON, "{\"timeMode\":\"virtual\"}", 201)
+                .path("id").asLong();
+        web.post().uri("/api/runs/" + run + "/stop").exchange().expectStatus().isEqualTo(415);
+        assertThat(get("/api/runs/" + run).path("status").asString()).isEqualTo("running");
+
+        // DNS rebinding: evil.example resolves to 127.0.0.1, the browser sends its own name.
+        web.get().uri("/api/labs").header("Host", "evil.example:8080").exchange().expectStatus().isForbidden()
+                .expectBody(JsonNode.class).value(p -> assertThat(p.path("detail").asString())
+                        .contains("wirelab.security.allowed-hosts"));
+        web.post().uri("/api/runs/" + run + "/nodes/pc1/exec").header("Host", "evil.example")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"command\":\"ping -c 1 10.0.2.10\"}").exchange()
+                .expectStatus().isForbidden();
+        web.get().uri("/api/labs").header("Host", "localhost:1").exchange().expectStatus().isOk();
+        web.get().uri("/api/labs").header("Host", "[::1]:1").exchange().expectStatus().isOk();
+
+        // A page of another origin, even with a JSON body (its preflight would get no CORS grant).
+        web.post().uri("/api/runs/" + run + "/stop").header("Origin", "http://evil.example")
+                .contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isForbidden();
+        web.post().uri("/api/runs/" + run + "/stop").header("Sec-Fetch-Site", "cross-site")
+                .contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isForbidden();
+        web.delete().uri("/api/labs/" + lab).header("Origin", "http://evil.example").exchange().expectStatus().isForbidden();
+        assertThat(get("/api/runs/" + run).path("status").asString()).isEqualTo("running");
+        // The server's own pages may (same origin).
+        web.post().uri("/api/runs/" + run + "/stop").header("Host", "localhost:8080").header("Origin", "http://localhost:8080")
+                .header("Sec-Fetch-Site", "same-origin").contentType(MediaType.APPLICATION_JSON).exchange()
+                .expectStatus().isOk();
+
+        // With the token off the server is on loopback: callers there see health details.
+        assertThat(get("/actuator/health").path("components").has("ingest")).isTrue();
+    }
+
+    /**
      * Issue 11: a topology does not choose where this server sends UDP. Exactly the requests that
      * once passed: each is a 400 naming the field and the setting that would allow it, from
      * /validate and from starting a run; storing the lab sends nothing and is allowed.
@@ -397,8 +445,9 @@ class FullApplicationTest {
         web.get().uri("/api/runs/999999").exchange().expectStatus().isNotFound();
         web.get().uri("/api/runs/999999/frames").exchange().expectStatus().isNotFound();
         web.get().uri("/api/runs/999999/nodes/pc1").exchange().expectStatus().isNotFound();
-        web.post().uri("/api/labs/999999/runs").exchange().expectStatus().isNotFound();
-        web.post().uri("/api/labs?example=no-such-example").exchange().expectStatus().isNotFound();
+        web.post().uri("/api/labs/999999/runs").contentType(MediaType.APPLICATION_JSON).exchange().expectStatus().isNotFound();
+        web.post().uri("/api/labs?example=no-such-example").contentType(MediaType.APPLICATION_JSON).exchange()
+                .expectStatus().isNotFound();
         web.get().uri("/").exchange().expectStatus().isOk().expectBody(String.class)
                 .value(html -> assertThat(html).contains("swagger-ui.html"));
         web.get().uri("/v3/api-docs").exchange().expectStatus().isOk().expectBody(String.class)
