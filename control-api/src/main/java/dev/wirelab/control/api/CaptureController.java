@@ -38,7 +38,7 @@ import java.util.concurrent.Executor;
 public class CaptureController {
 
     public static final MediaType PCAPNG = MediaType.parseMediaType("application/x-pcapng");
-    private static final Executor BLOCKING = r -> Schedulers.boundedElastic().schedule(r);
+    private static final Executor BLOCKING = r -> Blocking.scheduler().schedule(r);
 
     private final RunRepository runs;
     private final LabRepository labs;

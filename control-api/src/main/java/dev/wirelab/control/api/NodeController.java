@@ -112,7 +112,7 @@ public class NodeController {
                 }
             });
             return sink.asFlux();
-        }).subscribeOn(Schedulers.boundedElastic());
+        }).subscribeOn(Blocking.scheduler());
     }
 
     private static String command(Exec req) {

@@ -86,4 +86,40 @@ class LiveHubTest {
         assertThat(slow.isDisposed()).isTrue(); // completed after its buffer
         assertThat(hub.subscriberCount()).isZero();
     }
+
+    @Test
+    void batchesHoldWhatWaitedUpToTheBoundWithTheDropNoticeInPlaceAndOnlyWantedItems() {
+        LiveHub hub = new LiveHub(8, new LongAdder());
+        StepVerifier.create(hub.subscribeBatches(3, i -> !(i instanceof LiveHub.FrameItem f) || f.row().seq() % 2 == 0, Runnable::run), 0)
+                .then(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        hub.frame(frame(i)); // the even ones are wanted: 10, of which 8 fit the buffer
+                    }
+                })
+                // The loss happened before anything was sent: the notice leads the first batch.
+                .thenRequest(1)
+                .assertNext(b -> {
+                    assertThat(b.get(0)).isEqualTo(new LiveHub.Dropped(2, 2)); // 16 and 18 did not fit
+                    assertThat(b.subList(1, 3)).extracting(i -> ((LiveHub.FrameItem) i).row().seq()).containsExactly(0L, 2L);
+                })
+                .thenRequest(2)
+                .assertNext(b -> assertThat(b).extracting(i -> ((LiveHub.FrameItem) i).row().seq()).containsExactly(4L, 6L, 8L))
+                .assertNext(b -> assertThat(b).extracting(i -> ((LiveHub.FrameItem) i).row().seq()).containsExactly(10L, 12L, 14L))
+                .then(hub::complete)
+                .thenRequest(1)
+                .verifyComplete();
+    }
+
+    @Test
+    void anItemIsRenderedOnceHoweverManySubscribersAskForIt() {
+        LiveHub hub = new LiveHub(16, new LongAdder());
+        java.util.concurrent.atomic.AtomicInteger renders = new java.util.concurrent.atomic.AtomicInteger();
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            hub.subscribe().subscribe(i -> seen.add(((LiveHub.Rendered) i).rendered(r -> "rendered-" + renders.incrementAndGet())));
+        }
+        hub.frame(frame(0));
+        assertThat(seen).hasSize(20).containsOnly("rendered-1");
+        assertThat(renders).hasValue(1);
+    }
 }
