@@ -104,9 +104,11 @@ public record WirelabProperties(
      * @param dataDir where its data lives (persistent between starts); empty = {@code ~/.wirelab/pg}
      * @param port    0 picks a free port
      * @param clean   wipe the data directory at start and stop (tests)
+     * @param durable fsync and synchronous commit on, so an acknowledged frame survives a power loss
+     *                too, not only a killed process; false trades that for ingest speed
      */
     public record Embedded(@DefaultValue("") String dataDir, @DefaultValue("0") int port,
-                           @DefaultValue("false") boolean clean) {
+                           @DefaultValue("false") boolean clean, @DefaultValue("true") boolean durable) {
     }
 
     /**

@@ -44,10 +44,27 @@ public final class DatabaseServer implements AutoCloseable {
                 ? Path.of(System.getProperty("user.home"), ".wirelab", "pg")
                 : Path.of(e.dataDir());
         try {
-            Files.createDirectories(dir);
             stopOrphan(dir);
+            if (e.clean() && Files.exists(dir)) {
+                // A clean start really starts clean: a run killed mid-initdb leaves a directory that
+                // initdb refuses ("exists but is not empty").
+                try (var files = Files.walk(dir)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(dir);
             long t0 = System.nanoTime();
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (e.durable()) {
+                // The embedded server's own defaults are for throwaway test databases (fsync off,
+                // synchronous_commit off): a commit, and so an acknowledged frame, would survive a
+                // killed process but not a power loss. These settings come after its -F, so they win.
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
+            EmbeddedPostgres pg = builder
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(e.clean())
                     .setPort(e.port())
@@ -56,7 +73,9 @@ public final class DatabaseServer implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .start();
             String jdbc = pg.getJdbcUrl("postgres", "postgres");
-            log.info("Embedded PostgreSQL on port {} with data in {} (started in {} ms)", pg.getPort(), dir,
+            log.info("Embedded PostgreSQL on port {} with data in {} ({}; started in {} ms)", pg.getPort(), dir,
+                    e.durable() ? "durable: fsync and synchronous commit on"
+                            : "not durable: fsync off, commits survive a killed process, not a power loss",
                     (System.nanoTime() - t0) / 1_000_000);
             return new DatabaseServer(jdbc, "postgres", "", pg);
         } catch (IOException ex) {

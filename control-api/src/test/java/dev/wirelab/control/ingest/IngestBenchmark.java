@@ -68,8 +68,39 @@ public final class IngestBenchmark {
                 }
                 System.out.printf(Locale.ROOT, "mean:    pipeline %,.0f frames/s   raw COPY %,.0f frames/s   ratio %.0f%% "
                         + "(target >= 80%%)%n", sumPipe / rounds, sumRaw / rounds, 100 * sumPipe / sumRaw);
+                // The cost of durability (the control API's default): the pipeline with fsync and
+                // synchronous commit on beside both off, alternating, on the same server.
+                double sumDurable = 0;
+                double sumFast = 0;
+                for (int r = 1; r <= rounds; r++) {
+                    boolean durableFirst = r % 2 == 0;
+                    double first = durability(ds, durableFirst, decoder, sample, n, batch, ++run);
+                    double second = durability(ds, !durableFirst, decoder, sample, n, batch, ++run);
+                    double durable = durableFirst ? first : second;
+                    double fast = durableFirst ? second : first;
+                    sumDurable += durable;
+                    sumFast += fast;
+                    System.out.printf(Locale.ROOT, "round %d: durable %,.0f frames/s   fsync off %,.0f frames/s   ratio %.0f%%%n",
+                            r, durable, fast, 100 * durable / fast);
+                }
+                System.out.printf(Locale.ROOT, "mean:    durable %,.0f frames/s   fsync off %,.0f frames/s   ratio %.0f%%%n",
+                        sumDurable / rounds, sumFast / rounds, 100 * sumDurable / sumFast);
             }
         }
+    }
+
+    /** The pipeline with fsync and synchronous commit both on (durable) or both off. */
+    static double durability(HikariDataSource ds, boolean durable, FrameDecoder decoder, List<CapturedFrame> sample,
+                             int n, int batch, long run) throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            String v = durable ? "on" : "off";
+            st.execute("ALTER SYSTEM SET fsync = " + v);
+            st.execute("ALTER SYSTEM SET synchronous_commit = " + v);
+            st.execute("SELECT pg_reload_conf()");
+        }
+        Thread.sleep(200); // the reload reaches every backend
+        ds.getHikariPoolMXBean().softEvictConnections();
+        return pipeline(ds, decoder, sample, n, batch, run);
     }
 
     /** Real frames: the three-segments example, pings and a traceroute, in virtual time. */

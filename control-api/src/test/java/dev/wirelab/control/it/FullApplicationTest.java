@@ -51,6 +51,17 @@ class FullApplicationTest {
     @Autowired
     WebTestClient web;
 
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    /** Issue 11: by default an acknowledged frame survives a power loss too, not only a killed process. */
+    @Test
+    void theEmbeddedDatabaseIsDurableByDefault() {
+        assertThat(jdbc.queryForObject("SHOW fsync", String.class)).isEqualTo("on");
+        assertThat(jdbc.queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
+        assertThat(jdbc.queryForObject("SHOW full_page_writes", String.class)).isEqualTo("on");
+    }
+
     JsonNode post(String uri, MediaType type, String body, int status) {
         WebTestClient.RequestBodySpec r = web.post().uri(uri);
         WebTestClient.RequestHeadersSpec<?> h = body == null ? r.contentType(type) : r.contentType(type).bodyValue(body);
