@@ -12,6 +12,7 @@ import java.util.List;
  * # comment
  * pc1: ping -c 3 10.0.2.10     # runs on pc1; the next line waits until it ends
  * pc2: iperf -s -1 &           # '&' at the end: runs in the background, the next line starts at once
+ * pc1: ping -c 1 -t 1 10.0.2.10 || true   # expected to fail: does not make the script fail
  * sleep 2s                     # lets lab time pass
  * </pre>
  * The same script, topology and seed give the same trace in virtual time.
@@ -22,10 +23,18 @@ public record LabScript(List<Step> steps) {
     public sealed interface Step permits Command, Sleep {
     }
 
-    /** A command on a node; {@code background} (a trailing {@code &}, as in a shell) does not wait for it. */
-    public record Command(String node, String command, boolean background) implements Step {
+    /**
+     * A command on a node; {@code background} (a trailing {@code &}, as in a shell) does not wait for
+     * it; {@code mayFail} (a trailing {@code || true}, as in a shell) means a non-zero exit status
+     * is expected and does not make the script fail.
+     */
+    public record Command(String node, String command, boolean background, boolean mayFail) implements Step {
         public Command(String node, String command) {
-            this(node, command, false);
+            this(node, command, false, false);
+        }
+
+        public Command(String node, String command, boolean background) {
+            this(node, command, background, false);
         }
     }
 
@@ -75,10 +84,14 @@ public record LabScript(List<Step> steps) {
         if (background) {
             command = command.substring(0, command.length() - 1).strip();
         }
+        boolean mayFail = command.matches(".*\\|\\|\\s*true");
+        if (mayFail) {
+            command = command.substring(0, command.lastIndexOf("||")).strip();
+        }
         if (command.isEmpty()) {
             throw new IllegalArgumentException("line " + lineNumber + ": no command after '" + node + ":'");
         }
-        return new Command(node, command, background);
+        return new Command(node, command, background, mayFail);
     }
 
     private static String stripComment(String line) {

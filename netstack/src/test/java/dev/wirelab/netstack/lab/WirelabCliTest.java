@@ -32,6 +32,7 @@ class WirelabCliTest {
     @Test
     void runsTheExampleScriptAndWritesACaptureTsharkAccepts() throws Exception {
         Path pcap = Path.of("target", "captures", "cli-three-segments.pcapng");
+        Files.createDirectories(pcap.getParent());
         Outcome o = cli("run", Examples.path("three-segments.yaml").toString(),
                 "--script", Examples.path("three-segments.script").toString(), "--pcap", pcap.toString(), "--events");
         assertThat(o.code()).as(o.err()).isZero();
@@ -55,6 +56,7 @@ class WirelabCliTest {
     @Test
     void theTsoExampleRunsAServerInTheBackgroundAndShowsSuperPacketsOnOneSegmentOnly() throws Exception {
         Path pcap = Path.of("target", "captures", "cli-tso.pcapng");
+        Files.createDirectories(pcap.getParent());
         Outcome o = cli("run", Examples.path("tso.yaml").toString(), "--script", Examples.path("tso.script").toString(),
                 "--pcap", pcap.toString());
         assertThat(o.code()).as(o.err()).isZero();
@@ -116,5 +118,36 @@ class WirelabCliTest {
                 .contains("line 1: expected 'node: command'");
         assertThat(cli("run", Examples.path("external-vxlan.yaml").toString()).err())
                 .contains("external ports").contains("real time");
+    }
+
+    @Test
+    void aFailedCommandFailsTheRunUnlessMarkedExpected(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("fail.script");
+        Files.writeString(script, "pc1: ping -c 1 198.51.100.7\npc1: ping -c 1 10.0.2.10\n");
+        Outcome o = cli("run", Examples.path("three-segments.yaml").toString(), "--script", script.toString(),
+                "--pcap", dir.resolve("fail.pcapng").toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).contains("1 command failed", "pc1$ ping -c 1 198.51.100.7");
+        assertThat(o.out()).contains("1 packets transmitted, 1 received"); // the rest still ran
+        assertThat(dir.resolve("fail.pcapng")).exists();
+        Files.writeString(script, "pc1: ping -c 1 198.51.100.7 || true\npc1: ping -c 1 10.0.2.10\n");
+        Outcome expected = cli("run", Examples.path("three-segments.yaml").toString(), "--script", script.toString(),
+                "--pcap", dir.resolve("ok.pcapng").toString());
+        assertThat(expected.code()).as(expected.err()).isZero();
+        assertThat(expected.out()).contains("[exit 1] (expected: || true)");
+    }
+
+    @Test
+    void aCaptureFileThatCannotBeWrittenIsRefusedBeforeTheLabRuns(@TempDir Path dir) throws Exception {
+        Outcome intoDir = cli("run", Examples.path("three-segments.yaml").toString(), "--exec", "pc1: ping -c 1 10.0.2.10",
+                "--pcap", dir.toString());
+        assertThat(intoDir.code()).isEqualTo(2);
+        assertThat(intoDir.err()).contains("is a directory");
+        assertThat(intoDir.out()).doesNotContain("packets transmitted");
+        Outcome missing = cli("run", Examples.path("three-segments.yaml").toString(), "--exec", "pc1: ping -c 1 10.0.2.10",
+                "--pcap", dir.resolve("no-such-dir").resolve("x.pcapng").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("does not exist");
+        assertThat(dir.resolve("no-such-dir")).doesNotExist();
     }
 }

@@ -36,7 +36,9 @@ public final class WirelabCli {
     static final String USAGE = """
             usage: wirelab run TOPOLOGY.yaml [options]
                      --script FILE        lines "node: command" run one after the other ("sleep 2s" waits;
-                                          a trailing "&" runs a command in the background)
+                                          a trailing "&" runs a command in the background; a trailing
+                              "|| true" marks a failure as expected: otherwise a failed
+                              command makes the run exit 1)
                      --exec "node: cmd"   one command (repeatable; runs after the script)
                      --real               real time (default: virtual time, reproducible)
                      --seed N             seed for link impairments (default: the topology's, else 1)
@@ -202,6 +204,7 @@ public final class WirelabCli {
             }
         }
         Path pcap = o.pcap() != null ? o.pcap() : Path.of("captures", topology.name() + ".pcapng");
+        checkCaptureFile(pcap, o.pcap() != null); // before the lab runs, not after
         Lab.Options options = o.time() == TimeMode.VIRTUAL ? Lab.Options.virtual() : Lab.Options.real();
         if (o.seed() != null) {
             options = options.withSeed(o.seed());
@@ -215,6 +218,7 @@ public final class WirelabCli {
                         + topology.segment(x.segment()).orElseThrow().vni() + ", remote " + x.remote() + ")").toList());
             }
             List<String> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
             int jobs = 0;
             for (LabScript.Step s : steps) {
                 if (s instanceof LabScript.Sleep sl) {
@@ -230,6 +234,9 @@ public final class WirelabCli {
                     lab.exec(c.node(), c.command(), line -> out.println("[" + job + "] " + line))
                             .whenComplete((code, error) -> {
                                 running.remove(label);
+                                if ((error != null || code != 0) && !c.mayFail()) {
+                                    failed.add(c.node() + "$ " + c.command());
+                                }
                                 out.println("[" + job + "] " + (error != null ? "Failed: " + error.getMessage()
                                         : code == 0 ? "Done" : "Exit " + code) + "    " + c.node() + "$ " + c.command());
                             });
@@ -239,7 +246,10 @@ public final class WirelabCli {
                     ExecResult r = lab.run(c.node(), c.command(), Duration.ofMinutes(5));
                     r.output().forEach(out::println);
                     if (r.exitCode() != 0) {
-                        out.println("[exit " + r.exitCode() + "]");
+                        out.println("[exit " + r.exitCode() + "]" + (c.mayFail() ? " (expected: || true)" : ""));
+                        if (!c.mayFail()) {
+                            failed.add(c.node() + "$ " + c.command());
+                        }
                     }
                 }
             }
@@ -260,8 +270,38 @@ public final class WirelabCli {
             lab.writePcapng(pcap);
             out.println("Capture: " + pcap + " (" + lab.trace().frames().size()
                     + " frames, one interface per segment; open it with Wireshark or tshark -r)");
+            if (!failed.isEmpty()) {
+                // As a shell script with set -e would: a failed command fails the run (exit 1).
+                err.println("wirelab: " + failed.size() + " command" + (failed.size() == 1 ? "" : "s")
+                        + " failed (end a line with '|| true' when a failure is expected): " + failed);
+                return 1;
+            }
         }
         return 0;
+    }
+
+    /**
+     * The capture file can be written: not a directory, in a directory that exists (the default
+     * captures/ is made), so a mistake shows before the lab runs, not after.
+     */
+    private static void checkCaptureFile(Path pcap, boolean explicit) {
+        if (Files.isDirectory(pcap)) {
+            throw new UsageException("--pcap " + pcap + " is a directory; give a file such as " + pcap.resolve("lab.pcapng"));
+        }
+        Path dir = pcap.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            if (explicit) {
+                throw new UsageException("--pcap " + pcap + ": directory " + dir + " does not exist");
+            }
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UsageException("cannot make " + dir + " for the capture: " + e.getMessage());
+            }
+        }
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new UsageException("--pcap " + pcap + ": directory " + dir + " is not writable");
+        }
     }
 
     private void holdOpen(Duration duration) {
