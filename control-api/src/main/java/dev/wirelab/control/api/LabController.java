@@ -17,6 +17,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -113,12 +114,20 @@ public class LabController {
 
     @PostMapping(path = "/validate", consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json"})
     @Operation(summary = "Check a topology without creating a lab: 200 when valid, 400 with every problem")
-    public Mono<ResponseEntity<Validation>> validate(@RequestBody(required = false) String body,
-                                                     @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType) {
+    public Mono<ResponseEntity<?>> validate(@RequestBody(required = false) String body,
+                                            @RequestHeader(value = HttpHeaders.CONTENT_TYPE, required = false) String contentType) {
         return Blocking.call(() -> {
             List<Problem> problems = labs.check(body == null ? "" : body, format(contentType, body));
-            return ResponseEntity.status(problems.isEmpty() ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
-                    .body(new Validation(problems.isEmpty(), problems));
+            if (problems.isEmpty()) {
+                return ResponseEntity.ok(new Validation(true, problems));
+            }
+            // Problem details like every other 400 (RFC 9457), with the same 'valid' and 'problems'.
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, problems.size() == 1
+                    ? problems.get(0).toString() : problems.size() + " problems: " + problems.get(0) + " ...");
+            p.setTitle("Invalid topology");
+            p.setProperty("valid", false);
+            p.setProperty("problems", problems);
+            return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
         });
     }
 

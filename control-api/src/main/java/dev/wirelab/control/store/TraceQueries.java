@@ -74,6 +74,7 @@ public class TraceQueries {
     public Page<FrameRow> frames(long runId, FrameFilter f) {
         StringBuilder sql = new StringBuilder("SELECT " + FRAME_SUMMARY + " FROM frames WHERE run_id = ?");
         List<Object> args = new ArrayList<>(List.of(runId));
+        checkRange(f.fromNanos(), f.toNanos());
         where(sql, args, "time_ns >= ?", f.fromNanos());
         where(sql, args, "time_ns < ?", f.toNanos());
         where(sql, args, "segment = ?", f.segment());
@@ -119,6 +120,7 @@ public class TraceQueries {
         StringBuilder sql = new StringBuilder("SELECT seq, time_ns, node, layer, kind, detail::text AS detail "
                 + "FROM events WHERE run_id = ?");
         List<Object> args = new ArrayList<>(List.of(runId));
+        checkRange(f.fromNanos(), f.toNanos());
         where(sql, args, "time_ns >= ?", f.fromNanos());
         where(sql, args, "time_ns < ?", f.toNanos());
         where(sql, args, "node = ?", f.node());
@@ -304,5 +306,12 @@ public class TraceQueries {
 
     private static String likeEscape(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** A range that ends before it starts is a mistake, answered alike by frames, events and pcapng. */
+    static void checkRange(Long from, Long to) {
+        if (from != null && to != null && to < from) {
+            throw new BadRequestException("to", "to (" + to + ") is before from (" + from + ")");
+        }
     }
 }

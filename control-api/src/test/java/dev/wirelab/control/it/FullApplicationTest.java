@@ -148,6 +148,11 @@ class FullApplicationTest {
         JsonNode early = get("/api/runs/" + run + "/frames?to=" + t1 + "&limit=1000").path("items");
         early.forEach(f -> assertThat(f.path("timeNanos").asLong()).isLessThan(t1));
         web.get().uri("/api/runs/" + run + "/frames?address=10.0.1.300").exchange().expectStatus().isBadRequest();
+        // A range that ends before it starts: 400 from frames, events and the capture alike.
+        for (String path : List.of("frames", "events", "capture.pcapng")) {
+            web.get().uri("/api/runs/" + run + "/" + path + "?from=100&to=5").exchange().expectStatus().isBadRequest()
+                    .expectBody(JsonNode.class).value(p -> assertThat(p.path("parameter").asString()).isEqualTo("to"));
+        }
 
         // One frame's layer tree.
         JsonNode firstEcho = get("/api/runs/" + run + "/frames?text=echo request&limit=1").path("items").get(0);
@@ -566,6 +571,15 @@ class FullApplicationTest {
         assertThat(bad.path("problems").get(0).path("line").asInt()).isEqualTo(4);
         JsonNode badJson = post("/api/labs/validate", MediaType.APPLICATION_JSON, "{\"name\": \"x\", \"segments\": [1,", 400);
         assertThat(badJson.path("problems").get(0).path("message").asString()).isNotBlank();
+        // /validate's 400 is problem details like every other error (RFC 9457), with the problems.
+        web.post().uri("/api/labs/validate").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\": 1}").exchange()
+                .expectStatus().isBadRequest().expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody(JsonNode.class).value(p -> {
+                    assertThat(p.path("status").asInt()).isEqualTo(400);
+                    assertThat(p.path("title").asString()).isEqualTo("Invalid topology");
+                    assertThat(p.path("valid").asBoolean(true)).isFalse();
+                    assertThat(p.path("problems").size()).isPositive();
+                });
         web.get().uri("/api/labs/999999").exchange().expectStatus().isNotFound();
         web.get().uri("/api/runs/999999").exchange().expectStatus().isNotFound();
         web.get().uri("/api/runs/999999/frames").exchange().expectStatus().isNotFound();
