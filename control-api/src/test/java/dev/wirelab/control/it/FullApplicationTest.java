@@ -581,6 +581,11 @@ class FullApplicationTest {
                     assertThat(p.path("problems").size()).isPositive();
                 });
         web.get().uri("/api/labs/999999").exchange().expectStatus().isNotFound();
+        // What the HTTP decoder refuses has a body too, not a bare status line.
+        web.get().uri("/api/labs?x=" + "a".repeat(10_000)).exchange().expectStatus().isEqualTo(414)
+                .expectBody(JsonNode.class).value(p -> assertThat(p.path("detail").asString()).contains("request line"));
+        web.get().uri("/api/labs").header("X-Big", "a".repeat(20_000)).exchange().expectStatus().isEqualTo(431)
+                .expectBody(JsonNode.class).value(p -> assertThat(p.path("status").asInt()).isEqualTo(431));
         web.get().uri("/api/runs/999999").exchange().expectStatus().isNotFound();
         web.get().uri("/api/runs/999999/frames").exchange().expectStatus().isNotFound();
         web.get().uri("/api/runs/999999/nodes/pc1").exchange().expectStatus().isNotFound();
