@@ -86,9 +86,18 @@ public class RunRepository {
                 c.framesCaptured(), c.framesDropped(), c.eventsCaptured(), c.eventsDropped(), id);
     }
 
-    /** Runs left live by a control API that stopped without ending them: they cannot be resumed. */
+    /**
+     * Runs left live by a control API that stopped without ending them: they cannot be resumed.
+     * Their counters add up again: what was captured but never stored was lost with the process,
+     * and counts as dropped (captured = stored + dropped; stored is exact, captured is as last
+     * written, at most one counter flush old).
+     */
     public int markInterrupted(String reason) {
-        return jdbc.update("UPDATE runs SET status = 'interrupted', ended_at = now(), error = ? "
+        return jdbc.update("UPDATE runs SET status = 'interrupted', ended_at = now(), error = ?, "
+                + "frames_captured = greatest(frames_captured, frames_stored + frames_dropped), "
+                + "frames_dropped = greatest(frames_captured, frames_stored + frames_dropped) - frames_stored, "
+                + "events_captured = greatest(events_captured, events_stored + events_dropped), "
+                + "events_dropped = greatest(events_captured, events_stored + events_dropped) - events_stored "
                 + "WHERE status IN ('starting', 'running')", reason);
     }
 

@@ -72,6 +72,12 @@ class KillAndRestartTest {
         assertThat(status.path("status").asString()).isEqualTo("interrupted");
         assertThat(status.path("error").asString()).contains("killed or crashed");
         assertThat(status.path("frames").path("stored").asLong()).isEqualTo(rows);
+        // The counters add up: what was captured and never stored counts as dropped.
+        for (String kind : new String[]{"frames", "events"}) {
+            JsonNode c = status.path(kind);
+            assertThat(c.path("captured").asLong()).as(kind).isEqualTo(c.path("stored").asLong() + c.path("dropped").asLong());
+        }
+        assertThat(status.path("frames").path("captured").asLong()).isGreaterThanOrEqualTo(acknowledged);
         assertThat(app.call("GET", "/api/runs/" + run + "/frames?limit=1000", null).path("items").size())
                 .isEqualTo((int) Math.min(rows, 1000));
         HttpResponse<byte[]> pcap = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port2 + "/api/runs/" + run
