@@ -70,6 +70,10 @@ public final class ApiGuard implements WebFilter {
     private final boolean anyHost;
     private final Set<String> allowedOrigins;
     private final JsonMapper json = JsonMapper.builder().build();
+    /** Bodies above this many bytes are refused up front (0: no limit here). */
+    private long maxBody;
+    /** A refused body larger than this is not read to its end: the connection closes instead. */
+    private static final long DRAIN_AT_MOST = 64L << 20;
 
     /**
      * @param token          the API token, or null when the token is off
@@ -83,6 +87,12 @@ public final class ApiGuard implements WebFilter {
         this.anyHost = hostNames.contains("*");
         this.hostNames = hostNames;
         this.allowedOrigins = allowedOrigins;
+    }
+
+    /** Refuses bodies over {@code bytes} with 413 before any handler reads them. */
+    public ApiGuard withMaxBody(long bytes) {
+        this.maxBody = bytes;
+        return this;
     }
 
     public boolean tokenRequired() {
@@ -127,6 +137,19 @@ public final class ApiGuard implements WebFilter {
                             + "body (got " + (req.getHeaders().getContentType() == null ? "none"
                             : req.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE)) + "), so that no web page of "
                             + "another site can send them", null);
+        }
+        long length = req.getHeaders().getContentLength();
+        if (maxBody > 0 && length > maxBody) {
+            // Too large: read and drop the body first (up to a bound), so the client reads this
+            // answer instead of a connection reset, as it would if we closed with its bytes unread.
+            Mono<Void> answer = refuse(exchange, HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
+                    "the body is " + length + " bytes; this server takes at most " + maxBody
+                            + " (setting spring.codec.max-in-memory-size)", null);
+            if (length > DRAIN_AT_MOST) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+                return answer;
+            }
+            return req.getBody().doOnNext(org.springframework.core.io.buffer.DataBufferUtils::release).then(answer);
         }
         Principal who;
         if (token != null) {

@@ -67,7 +67,11 @@ public class SecurityConfig {
             log.warn("The server listens beyond loopback ({}) with the API token off (wirelab.security.auth=off): "
                     + "anyone who reaches it can run commands in its labs", address.isBlank() ? "all interfaces" : address);
         }
-        return new ApiGuard(token, loopbackOnly, Collections.unmodifiableSet(hosts), Collections.unmodifiableSet(origins));
+        // The same bound the body codecs keep (Spring's default 256 KB), checked before any is read.
+        long maxBody = env.getProperty("spring.codec.max-in-memory-size", org.springframework.util.unit.DataSize.class,
+                org.springframework.util.unit.DataSize.ofKilobytes(256)).toBytes();
+        return new ApiGuard(token, loopbackOnly, Collections.unmodifiableSet(hosts), Collections.unmodifiableSet(origins))
+                .withMaxBody(maxBody);
     }
 
     static boolean isLoopback(String address) {

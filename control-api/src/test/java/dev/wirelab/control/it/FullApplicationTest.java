@@ -581,6 +581,10 @@ class FullApplicationTest {
                     assertThat(p.path("problems").size()).isPositive();
                 });
         web.get().uri("/api/labs/999999").exchange().expectStatus().isNotFound();
+        // A body over the limit: 413 with the limit and the setting, read by the client (not a reset).
+        web.post().uri("/api/labs").contentType(MediaType.parseMediaType("application/yaml")).bodyValue("a".repeat(3_000_000))
+                .exchange().expectStatus().isEqualTo(413).expectBody(JsonNode.class)
+                .value(p -> assertThat(p.path("detail").asString()).contains("spring.codec.max-in-memory-size"));
         // What the HTTP decoder refuses has a body too, not a bare status line.
         web.get().uri("/api/labs?x=" + "a".repeat(10_000)).exchange().expectStatus().isEqualTo(414)
                 .expectBody(JsonNode.class).value(p -> assertThat(p.path("detail").asString()).contains("request line"));
