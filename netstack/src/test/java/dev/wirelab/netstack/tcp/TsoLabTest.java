@@ -11,10 +11,12 @@ import dev.wirelab.netstack.testkit.Tshark;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
 import dev.wirelab.netstack.trace.CapturedFrame;
 import dev.wirelab.netstack.trace.TraceEvent;
+import dev.wirelab.netstack.wire.IcmpMessage;
 import dev.wirelab.netstack.wire.Ipv4Packet;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -156,6 +158,32 @@ class TsoLabTest {
             assertThat(o.events("h1", "path_mtu_learned")).anyMatch(e -> Integer.valueOf(576).equals(e.detail().get("mtu")));
             assertThat(o.events("h1", "pmtu")).anyMatch(e -> Integer.valueOf(536 - 12).equals(e.detail().get("mss_to")));
             assertThat(o.framesOver("lan2", 576 + 14)).isPositive(); // still super-packets, of 524-byte segments
+            // Each "fragmentation needed" quotes the datagram as it came in on lan1 (RFC 1812
+            // section 4.3.2.3, as Linux does): a super-packet, its TTL not yet decremented, its first
+            // 548 bytes exactly, so the quoted TCP checksum is the one that was right on the wire.
+            List<CapturedFrame> frames = o.frames();
+            int quotes = 0;
+            for (CapturedFrame f : frames) {
+                Ipv4Packet ip = TcpLabTest.ipOf(f);
+                if (ip == null || ip.protocol() != Ipv4Packet.PROTOCOL_ICMP) {
+                    continue;
+                }
+                IcmpMessage m = IcmpMessage.parse(ip.payloadArray(), ip.payloadOffset(), ip.payloadLength());
+                if (m.type() != IcmpMessage.TYPE_DESTINATION_UNREACHABLE || m.code() != IcmpMessage.FRAGMENTATION_NEEDED) {
+                    continue;
+                }
+                quotes++;
+                byte[] quote = m.body();
+                assertThat(quote).hasSize(576 - 20 - 8);
+                int quotedTotalLength = (quote[2] & 0xFF) << 8 | (quote[3] & 0xFF);
+                assertThat(quotedTotalLength).as("a super-packet's total length").isGreaterThan(1500);
+                assertThat(frames).as("the frame the quote begins").anySatisfy(g -> {
+                    assertThat(g.segment()).isEqualTo("lan1");
+                    assertThat(g.ingressPort()).isEqualTo("h1:eth0");
+                    assertThat(Arrays.copyOfRange(g.bytes(), 14, 14 + quote.length)).isEqualTo(quote);
+                });
+            }
+            assertThat(quotes).isPositive();
         }
     }
 
