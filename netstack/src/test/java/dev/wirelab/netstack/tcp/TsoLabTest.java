@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -94,20 +93,10 @@ class TsoLabTest {
         if (Tshark.available() && !corrupting) {
             Tshark.Verdict v = Tshark.judge(capture);
             assertThat(v.frames()).isEqualTo(frames.size());
-            // The only frames tshark may flag are ICMP "fragmentation needed" errors, for the TCP
-            // segment they quote: the quote stops at 576 bytes (RFC 1812 section 4.3.2.3, as Linux
-            // does), and tshark 4.0 checksums the truncated segment anyway. Their own IP and ICMP
-            // checksums must be right, and nothing may be malformed.
-            List<Map<String, String>> flagged = Tshark.fields(capture, false, Tshark.PROBLEM_FILTER, "frame.number",
-                    "_ws.malformed", "icmp.type", "icmp.code", "icmp.checksum.status", "ip.checksum.status");
-            assertThat(flagged).as("frames tshark flags in %s", capture).allSatisfy(r -> {
-                assertThat(r.get("_ws.malformed")).isEmpty();
-                assertThat(r.get("icmp.type")).isEqualTo("3");
-                assertThat(r.get("icmp.code")).isEqualTo("4");
-                assertThat(r.get("icmp.checksum.status")).isEqualTo("1");
-                assertThat(r.get("ip.checksum.status")).isEqualTo("1,1");
-            });
-            assertThat(v.problems()).hasSameSizeAs(flagged);
+            // Nothing flagged, quoted datagrams included: a "fragmentation needed" quotes the
+            // super-packet as it crossed lan1, so its truncated TCP segment carries the checksum
+            // tshark verified on that frame (Tshark.judge checks the quote against it).
+            assertThat(v.problems()).as("tshark on %s", capture).isEmpty();
             // tshark's reassembly of the stream on lan2 is exactly what h1 sent.
             String follow = TcpLabTest.run(List.of("tshark", "-n", "-r", capture.toString(), "-Y",
                     "frame.interface_name == \"lan2\"", "-q", "-z", "follow,tcp,raw,0"));
