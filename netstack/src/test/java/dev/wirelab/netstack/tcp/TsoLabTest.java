@@ -9,6 +9,7 @@ import dev.wirelab.netstack.offload.Tso;
 import dev.wirelab.netstack.testkit.Captures;
 import dev.wirelab.netstack.testkit.Tshark;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
+import dev.wirelab.netstack.trace.CaptureView;
 import dev.wirelab.netstack.trace.CapturedFrame;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.wire.IcmpMessage;
@@ -102,6 +103,15 @@ class TsoLabTest {
                     "frame.interface_name == \"lan2\"", "-q", "-z", "follow,tcp,raw,0"));
             assertThat(TcpLabTest.sha256(TcpLabTest.clientToServer(follow))).as("tshark's reassembly")
                     .isEqualTo(TcpLabTest.sha256(data));
+            // The default capture, each conversation from one segment (lan1, h1's): clean too, and
+            // tshark reassembles the stream from it alone.
+            Path view = Captures.save(lab, "TsoLabTest/" + name + "-conversations", CaptureView.CONVERSATIONS);
+            assertThat(Tshark.judge(view).problems()).as("tshark on %s", view).isEmpty();
+            String viewed = TcpLabTest.run(List.of("tshark", "-n", "-r", view.toString(), "-q", "-z", "follow,tcp,raw,0"));
+            assertThat(TcpLabTest.sha256(TcpLabTest.clientToServer(viewed))).as("tshark's reassembly of " + view)
+                    .isEqualTo(TcpLabTest.sha256(data));
+            assertThat(Tshark.fields(view, false, "tcp", "frame.interface_name")).extracting(r -> r.get("frame.interface_name"))
+                    .containsOnly("lan1");
         }
         return new Outcome(lab, bulk, frames, capture);
     }
