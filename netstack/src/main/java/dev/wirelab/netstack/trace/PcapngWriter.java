@@ -242,8 +242,10 @@ public final class PcapngWriter implements Closeable, Flushable {
      * section comment. Every segment of {@code frames} has its interface, numbered in the order the
      * segments first appear, whichever frames the view keeps: interface ids are those of the file
      * of every frame.
+     *
+     * @return the number of frames written
      */
-    public static void write(List<CapturedFrame> frames, long epochUnixNanos, Path path, CaptureView view)
+    public static long write(List<CapturedFrame> frames, long epochUnixNanos, Path path, CaptureView view)
             throws IOException {
         try (OutputStream os = create(path); PcapngWriter w = new PcapngWriter(os, epochUnixNanos, view.comment())) {
             for (CapturedFrame f : frames) {
@@ -252,6 +254,7 @@ public final class PcapngWriter implements Closeable, Flushable {
             for (CapturedFrame f : view.select(frames)) {
                 w.write(f);
             }
+            return w.frameCount();
         }
     }
 
