@@ -9,6 +9,7 @@ import dev.wirelab.control.store.RunRecord;
 import dev.wirelab.control.store.RunRepository;
 import dev.wirelab.netstack.lab.topology.SegmentSpec;
 import dev.wirelab.netstack.lab.topology.Topology;
+import dev.wirelab.netstack.trace.CaptureView;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -52,12 +53,23 @@ public class CaptureController {
 
     @GetMapping(path = "/capture.pcapng", produces = "application/x-pcapng")
     @Operation(summary = "The run's frames as pcapng (one interface per segment), optionally one segment and a time range",
-            description = "Streamed from the database: the download starts at once and needs no buffer of the whole capture.")
+            description = "Streamed from the database: the download starts at once and needs no buffer of the whole capture."
+                    + " view=conversations (the default for the whole run) holds each conversation once, from the first"
+                    + " segment that carried both its directions, so Wireshark's TCP analysis sees each segment once;"
+                    + " view=all (the default for one segment) holds every frame, a routed packet once per segment it"
+                    + " crossed.")
     public Mono<ResponseEntity<Flux<DataBuffer>>> capture(@PathVariable long runId,
                                                           @RequestParam(required = false) String segment,
                                                           @RequestParam(required = false) Long from,
-                                                          @RequestParam(required = false) Long to) {
+                                                          @RequestParam(required = false) Long to,
+                                                          @RequestParam(required = false) String view) {
         return Blocking.call(() -> {
+            CaptureView v;
+            try {
+                v = view != null ? CaptureView.parse(view) : segment == null ? CaptureView.CONVERSATIONS : CaptureView.ALL;
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("view", e.getMessage());
+            }
             RunRecord run = runs.find(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
             Topology t = RunManager.parse(labs.find(run.labId()).orElseThrow(() -> new NotFoundException("no run " + runId)));
             List<SegmentSpec> segments = t.segments();
@@ -71,12 +83,14 @@ public class CaptureController {
             long epoch = run.epochUnixNanos() == null ? 0 : run.epochUnixNanos();
             Flux<DataBuffer> body = Flux.from(DataBufferUtils.outputStreamPublisher(out -> {
                 try (out) {
-                    captures.write(runId, epoch, segments, segment, from, to, out);
+                    captures.write(runId, epoch, segments, segment, from, to, v, out);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             }, DefaultDataBufferFactory.sharedInstance, BLOCKING));
-            String name = t.name() + "-run" + runId + (segment == null ? "" : "-" + segment) + ".pcapng";
+            boolean usual = v == (segment == null ? CaptureView.CONVERSATIONS : CaptureView.ALL);
+            String name = t.name() + "-run" + runId + (segment == null ? "" : "-" + segment) + (usual ? "" : "-" + v.id())
+                    + ".pcapng";
             return ResponseEntity.ok()
                     .contentType(PCAPNG)
                     .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString())

@@ -6,6 +6,7 @@ import dev.wirelab.control.store.LabRecord;
 import dev.wirelab.control.store.LabRepository;
 import dev.wirelab.control.store.RunRecord;
 import dev.wirelab.control.store.RunRepository;
+import dev.wirelab.netstack.trace.CaptureView;
 import dev.wirelab.netstack.trace.PcapngWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +52,8 @@ class CaptureControllerTest {
         when(labs.find(7)).thenReturn(Optional.of(new LabRecord(7, "three-segments", yaml, "yaml", "{}", null,
                 OffsetDateTime.now())));
         // The writer streams pcapng into the response: here a section with one frame.
-        when(captures.write(eq(1L), anyLong(), anyList(), any(), any(), any(), any())).thenAnswer(inv -> {
-            PcapngWriter w = new PcapngWriter(inv.getArgument(6, OutputStream.class), inv.getArgument(1, Long.class));
+        when(captures.write(eq(1L), anyLong(), anyList(), any(), any(), any(), any(), any())).thenAnswer(inv -> {
+            PcapngWriter w = new PcapngWriter(inv.getArgument(7, OutputStream.class), inv.getArgument(1, Long.class));
             w.write(1000, "lan1", "pc1:eth0", new byte[60]);
             w.flush();
             return 1L;
@@ -70,7 +71,24 @@ class CaptureControllerTest {
         ByteBuffer b = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getInt(0)).isEqualTo(0x0A0D0D0A);
         assertThat(b.getInt(8)).isEqualTo(0x1A2B3C4D);
-        verify(captures).write(eq(1L), eq(42L), anyList(), isNull(), isNull(), isNull(), any());
+        // The whole run: each conversation once, from one segment (clean for Wireshark's TCP analysis).
+        verify(captures).write(eq(1L), eq(42L), anyList(), isNull(), isNull(), isNull(), eq(CaptureView.CONVERSATIONS), any());
+    }
+
+    @Test
+    void everyFrameOfEverySegmentOnRequest() {
+        web.get().uri("/api/runs/1/capture.pcapng?view=all").exchange().expectStatus().isOk()
+                .expectHeader().valueMatches("Content-Disposition", ".*three-segments-run1-all.pcapng.*")
+                .expectBody(byte[].class).returnResult();
+        verify(captures).write(eq(1L), eq(42L), anyList(), isNull(), isNull(), isNull(), eq(CaptureView.ALL), any());
+        web.get().uri("/api/runs/1/capture.pcapng?segment=core&view=conversations").exchange().expectStatus().isOk()
+                .expectHeader().valueMatches("Content-Disposition", ".*three-segments-run1-core-conversations.pcapng.*")
+                .expectBody(byte[].class).returnResult();
+        verify(captures).write(eq(1L), eq(42L), anyList(), eq("core"), isNull(), isNull(), eq(CaptureView.CONVERSATIONS),
+                any());
+        web.get().uri("/api/runs/1/capture.pcapng?view=some").exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.detail").value(d -> assertThat((String) d)
+                        .contains("unknown capture view 'some' (views: conversations, all)"));
     }
 
     @Test
@@ -78,7 +96,8 @@ class CaptureControllerTest {
         web.get().uri("/api/runs/1/capture.pcapng?segment=core&from=5&to=10").exchange().expectStatus().isOk()
                 .expectHeader().valueMatches("Content-Disposition", ".*three-segments-run1-core.pcapng.*")
                 .expectBody(byte[].class).returnResult();
-        verify(captures).write(eq(1L), eq(42L), anyList(), eq("core"), eq(5L), eq(10L), any());
+        // One segment: every frame of it, as tcpdump on that link.
+        verify(captures).write(eq(1L), eq(42L), anyList(), eq("core"), eq(5L), eq(10L), eq(CaptureView.ALL), any());
     }
 
     @Test

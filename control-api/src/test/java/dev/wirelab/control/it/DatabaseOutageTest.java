@@ -114,7 +114,7 @@ class DatabaseOutageTest {
         java.nio.file.Files.createDirectories(file.getParent());
         java.nio.file.Files.deleteIfExists(file);
         // Streamed to the file as it comes (a few MB: more than a client would buffer).
-        org.springframework.core.io.buffer.DataBufferUtils.write(web.get().uri("/api/runs/" + run + "/capture.pcapng")
+        org.springframework.core.io.buffer.DataBufferUtils.write(web.get().uri("/api/runs/" + run + "/capture.pcapng?view=all")
                 .exchange().expectStatus().isOk().returnResult(org.springframework.core.io.buffer.DataBuffer.class)
                 .getResponseBody(), file).block(Duration.ofSeconds(60));
         if (dev.wirelab.netstack.testkit.Tshark.available()) {

@@ -183,7 +183,8 @@ class FullApplicationTest {
         assertThat(conv.path("frames").size()).isEqualTo(18);
         assertThat(conv.path("events").size()).isPositive();
 
-        // The capture, streamed from the database, judged by tshark; tshark's decode agrees with ours.
+        // The capture, streamed from the database, judged by tshark. By default each conversation
+        // once, from one segment: the pings from pc1's.
         byte[] pcap = web.get().uri("/api/runs/" + run + "/capture.pcapng").exchange().expectStatus().isOk()
                 .expectBody(byte[].class).returnResult().getResponseBody();
         Files.createDirectories(CAPTURES);
@@ -191,6 +192,16 @@ class FullApplicationTest {
         Files.write(file, pcap);
         assumeTrue(Tshark.available(), "tshark not installed");
         Tshark.Verdict v = Tshark.judge(file);
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.frames()).isPositive().isLessThan((int) stored);
+        assertThat(Tshark.fields(file, false, "icmp.type == 8 || icmp.type == 0", "frame.interface_name"))
+                .extracting(r -> r.get("frame.interface_name")).containsOnly(firstEcho.path("segment").asString());
+        // Every frame of every segment on request; tshark's decode agrees with ours.
+        byte[] everything = web.get().uri("/api/runs/" + run + "/capture.pcapng?view=all").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        file = CAPTURES.resolve("three-segments-virtual-all.pcapng");
+        Files.write(file, everything);
+        v = Tshark.judge(file);
         assertThat(v.problems()).isEmpty();
         assertThat(v.frames()).isEqualTo((int) stored);
         List<Map<String, String>> rows = Tshark.fields(file, false, "frame.number == " + (echoSeq + 1), "ip.ttl", "icmp.seq",
@@ -261,6 +272,23 @@ class FullApplicationTest {
         assertThat(http).isNotEmpty();
         assertThat(http.get(0).get("http.response.code")).isEqualTo("200");
         assertThat(http.get(0).get("http.content_type")).startsWith("text/html");
+        // The whole run, as downloaded by default: each conversation once, from one segment, as clean
+        // as the files of one segment each, with the web page in it.
+        byte[] whole = web.get().uri("/api/runs/" + run + "/capture.pcapng").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        Path file = CAPTURES.resolve("journey.pcapng");
+        Files.write(file, whole);
+        Tshark.Verdict v = Tshark.judge(file);
+        assertThat(v.problems()).as("tshark on " + file).isEmpty();
+        assertThat(v.frames()).isPositive().isLessThan(judged);
+        assertThat(Tshark.fields(file, true, "http.response", "http.response.code")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.get("http.response.code")).isEqualTo("200"));
+        // Every frame of every segment in one file, on request: a routed packet once per segment.
+        byte[] all = web.get().uri("/api/runs/" + run + "/capture.pcapng?view=all").exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        Path allFile = CAPTURES.resolve("journey-all.pcapng");
+        Files.write(allFile, all);
+        assertThat(Tshark.fields(allFile, false, null, "frame.number")).hasSize(judged);
     }
 
     private static String field(JsonNode layer, String name) {

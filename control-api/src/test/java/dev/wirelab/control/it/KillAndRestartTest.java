@@ -81,7 +81,7 @@ class KillAndRestartTest {
         assertThat(app.call("GET", "/api/runs/" + run + "/frames?limit=1000", null).path("items").size())
                 .isEqualTo((int) Math.min(rows, 1000));
         HttpResponse<byte[]> pcap = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port2 + "/api/runs/" + run
-                + "/capture.pcapng")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                + "/capture.pcapng?view=all")).build(), HttpResponse.BodyHandlers.ofByteArray());
         Path file = Path.of("target", "captures", "KillAndRestartTest", "killed.pcapng");
         java.nio.file.Files.createDirectories(file.getParent());
         java.nio.file.Files.write(file, pcap.body());

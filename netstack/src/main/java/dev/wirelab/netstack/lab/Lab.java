@@ -13,6 +13,7 @@ import dev.wirelab.netstack.time.EventLoop;
 import dev.wirelab.netstack.time.RealTimeClock;
 import dev.wirelab.netstack.time.RealTimeLoop;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
+import dev.wirelab.netstack.trace.CaptureView;
 import dev.wirelab.netstack.trace.PcapngWriter;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceRecorder;
@@ -431,9 +432,14 @@ public final class Lab implements AutoCloseable {
         return recorder;
     }
 
-    /** Writes the capture (one pcapng interface per segment) to {@code path}. */
+    /** Writes every frame of the capture (one pcapng interface per segment) to {@code path}. */
     public void writePcapng(Path path) throws IOException {
         PcapngWriter.write(recorder, busLoop.epochUnixNanos(), path);
+    }
+
+    /** Writes the frames of {@code view} (one pcapng interface per segment) to {@code path}. */
+    public void writePcapng(Path path, CaptureView view) throws IOException {
+        PcapngWriter.write(recorder.frames(), busLoop.epochUnixNanos(), path, view);
     }
 
     @Override

@@ -992,8 +992,8 @@ public class Node {
         }
         // RFC 1812 section 4.3.2.3: quote "as much of the original datagram as possible without the
         // length of the ICMP datagram exceeding 576 bytes" (Linux does the same).
-        byte[] quote = IcmpMessage.quote(offending.encode(),
-                IcmpMessage.MAX_ERROR_DATAGRAM_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH - IcmpMessage.HEADER_LENGTH);
+        int room = IcmpMessage.MAX_ERROR_DATAGRAM_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH - IcmpMessage.HEADER_LENGTH;
+        byte[] quote = IcmpMessage.quote(offending.encodeHead(room), room);
         IcmpMessage error = new IcmpMessage(type, code, mtu & 0xFFFF, quote);
         // RFC 1812 section 4.3.2.4: the source is an address of the interface the error leaves from.
         Optional<Ipv4Address> source = sourceFor(offending.source(), null);
@@ -1100,10 +1100,13 @@ public class Node {
                 drop(IP, "fragmentation_needed", "interface", out.name(), "destination", dst.toString(),
                         "length", length, "mtu", out.mtu());
                 // RFC 1191 section 4 / RFC 1812 section 5.2.6: DF set and too big -> "fragmentation
-                // needed and DF set" carrying the next-hop MTU. For a super-packet the quote shows its
-                // first segment, the datagram a NIC would have sent.
-                Ipv4Packet offending = packet.gsoSize() > 0 ? Tso.segment(packet, 1).get(0) : packet;
-                sendIcmpError(offending, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8
+                // needed and DF set" carrying the next-hop MTU. RFC 1812 section 4.3.2.3: the quote is
+                // of "the datagram that caused the error" as it was received: the TTL not yet
+                // decremented, the header and TCP checksums as on the wire, and a super-packet (TSO)
+                // as it crossed the link, its total length and all. Linux's ip_forward does the same:
+                // icmp_send() before ip_decrease_ttl(), quoting the (GSO) skb's headers unchanged. So
+                // the quote is the first bytes of a frame the capture holds, checksums and all.
+                sendIcmpError(packet, false, IcmpMessage.TYPE_DESTINATION_UNREACHABLE << 8
                         | IcmpMessage.FRAGMENTATION_NEEDED, out.mtu(), "datagram of " + length + " bytes, next-hop MTU "
                         + out.mtu());
                 return;

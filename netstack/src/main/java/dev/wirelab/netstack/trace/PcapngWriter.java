@@ -79,12 +79,25 @@ public final class PcapngWriter implements Closeable, Flushable {
      * @param epochUnixNanos wall-clock time of the lab's time 0 ({@code EventLoop.epochUnixNanos()})
      */
     public PcapngWriter(OutputStream out, long epochUnixNanos) throws IOException {
+        this(out, epochUnixNanos, null);
+    }
+
+    /**
+     * Starts a section on {@code out} with a comment (Wireshark shows it in Statistics, Capture File
+     * Properties), e.g. which frames the file holds.
+     *
+     * @param comment the section's opt_comment, or null
+     */
+    public PcapngWriter(OutputStream out, long epochUnixNanos, String comment) throws IOException {
         this.out = out;
         this.epochUnixNanos = epochUnixNanos;
         begin(SHB);
         block.putInt(BYTE_ORDER_MAGIC);
         block.putShort((short) 1).putShort((short) 0); // version 1.0
         block.putLong(-1L); // section length not specified: we stream
+        if (comment != null) {
+            option(OPT_COMMENT, comment);
+        }
         option(SHB_USERAPPL, "Wirelab");
         endOptions();
         end();
@@ -217,16 +230,40 @@ public final class PcapngWriter implements Closeable, Flushable {
 
     /** Writes frames to {@code path} (parent directories are created), replacing it. */
     public static void write(List<CapturedFrame> frames, long epochUnixNanos, Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
-             PcapngWriter w = new PcapngWriter(os, epochUnixNanos)) {
+        try (OutputStream os = create(path); PcapngWriter w = new PcapngWriter(os, epochUnixNanos)) {
             for (CapturedFrame f : frames) {
                 w.write(f);
             }
         }
+    }
+
+    /**
+     * Writes the frames of {@code view} to {@code path}, replacing it, the view named in the
+     * section comment. Every segment of {@code frames} has its interface, numbered in the order the
+     * segments first appear, whichever frames the view keeps: interface ids are those of the file
+     * of every frame.
+     *
+     * @return the number of frames written
+     */
+    public static long write(List<CapturedFrame> frames, long epochUnixNanos, Path path, CaptureView view)
+            throws IOException {
+        try (OutputStream os = create(path); PcapngWriter w = new PcapngWriter(os, epochUnixNanos, view.comment())) {
+            for (CapturedFrame f : frames) {
+                w.addInterface(f.segment(), null);
+            }
+            for (CapturedFrame f : view.select(frames)) {
+                w.write(f);
+            }
+            return w.frameCount();
+        }
+    }
+
+    private static OutputStream create(Path path) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        return new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,13 +67,40 @@ class WirelabCliTest {
                 .containsPattern("ipv4\\.gso_segment \\d+").doesNotContain("still running");
         // The server's lines come as they happen, between the client's command and its own output.
         assertThat(o.out().indexOf("[1] Accepted connection")).isGreaterThan(o.out().indexOf("h1$ iperf -c"));
+        assertThat(o.out()).containsPattern("Capture: " + Pattern.quote(pcap.toString())
+                + " \\(\\d+ of \\d+ frames: each conversation once, from one segment");
         if (Tshark.available()) {
+            // The default capture: the iperf connection from h1's segment only, super-packets and all.
             assertThat(Tshark.judge(pcap).clean()).isTrue();
-            List<Map<String, String>> rows = Tshark.fields(pcap, false, null, "frame.interface_name", "frame.len");
-            assertThat(rows).anyMatch(r -> r.get("frame.interface_name").equals("lan1")
-                    && Integer.parseInt(r.get("frame.len")) > 60_000);
-            assertThat(rows).filteredOn(r -> r.get("frame.interface_name").equals("lan2"))
-                    .allMatch(r -> Integer.parseInt(r.get("frame.len")) <= 1514);
+            List<Map<String, String>> rows = Tshark.fields(pcap, false, "tcp", "frame.interface_name", "frame.len");
+            assertThat(rows).extracting(r -> r.get("frame.interface_name")).containsOnly("lan1");
+            assertThat(rows).anyMatch(r -> Integer.parseInt(r.get("frame.len")) > 60_000);
+        }
+    }
+
+    @Test
+    void theOtherCaptureViewsHoldEveryFrame(@TempDir Path dir) throws Exception {
+        Path pcap = Path.of("target", "captures", "cli-tso-segments.pcapng");
+        Outcome o = cli("run", Examples.path("tso.yaml").toString(), "--script", Examples.path("tso.script").toString(),
+                "--pcap", pcap.toString(), "--pcap-view", "segments");
+        assertThat(o.code()).as(o.err()).isZero();
+        Path lan1 = pcap.resolveSibling("cli-tso-segments-lan1.pcapng");
+        Path lan2 = pcap.resolveSibling("cli-tso-segments-lan2.pcapng");
+        assertThat(o.out()).contains("Capture: " + lan1 + " (", "frames of segment lan1)", "Capture: " + lan2 + " (");
+        Path all = dir.resolve("all.pcapng");
+        Outcome everything = cli("run", Examples.path("tso.yaml").toString(), "--script",
+                Examples.path("tso.script").toString(), "--pcap", all.toString(), "--pcap-view", "all");
+        assertThat(everything.out()).containsPattern("\\d+ frames, every frame of every segment");
+        assertThat(cli("run", Examples.path("tso.yaml").toString(), "--pcap-view", "some").err())
+                .contains("--pcap-view: 'some' is not one of conversations, all, segments");
+        if (Tshark.available()) {
+            // One segment each, as tcpdump on that link: the router's TSO-less egress carries 1514-byte frames.
+            assertThat(Tshark.judge(lan1).clean()).isTrue();
+            assertThat(Tshark.judge(lan2).clean()).isTrue();
+            assertThat(Tshark.fields(lan1, false, null, "frame.len")).anyMatch(r -> Integer.parseInt(r.get("frame.len")) > 60_000);
+            assertThat(Tshark.fields(lan2, false, null, "frame.len")).allMatch(r -> Integer.parseInt(r.get("frame.len")) <= 1514);
+            // Virtual time: the same run, so the two files split the file of every frame.
+            assertThat(Tshark.judge(lan1).frames() + Tshark.judge(lan2).frames()).isEqualTo(Tshark.judge(all).frames());
         }
     }
 

@@ -362,6 +362,22 @@ class TcpLabTest {
         return out.toByteArray();
     }
 
+    /** The server's bytes in the output of {@code tshark -z follow,tcp,raw,...} (the lines after a tab). */
+    static byte[] serverToClient(String follow) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean inBody = false;
+        for (String line : follow.split("\n")) {
+            if (line.startsWith("Node 1:")) {
+                inBody = true;
+                continue;
+            }
+            if (inBody && line.startsWith("\t") && !line.isBlank()) {
+                out.writeBytes(HexFormat.of().parseHex(line.strip()));
+            }
+        }
+        return out.toByteArray();
+    }
+
     static String run(List<String> cmd) throws IOException {
         Path out = Files.createTempFile("tshark", ".out");
         try {

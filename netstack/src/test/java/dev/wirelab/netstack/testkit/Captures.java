@@ -1,6 +1,7 @@
 package dev.wirelab.netstack.testkit;
 
 import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.netstack.trace.CaptureView;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,18 @@ public final class Captures {
     private Captures() {
     }
 
-    /** Writes the lab's capture to target/captures/NAME.pcapng and returns its path. */
+    /** Writes the frames of {@code view} to target/captures/NAME.pcapng and returns its path. */
+    public static Path save(Lab lab, String name, CaptureView view) {
+        Path p = DIR.resolve(name + ".pcapng");
+        try {
+            lab.writePcapng(p, view);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    /** Writes every frame of the lab's capture to target/captures/NAME.pcapng and returns its path. */
     public static Path save(Lab lab, String name) {
         Path p = DIR.resolve(name + ".pcapng");
         try {

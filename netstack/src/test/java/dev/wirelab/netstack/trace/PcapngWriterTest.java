@@ -126,6 +126,31 @@ class PcapngWriterTest {
     }
 
     @Test
+    void aViewNamesItselfInTheSectionCommentAndKeepsEveryInterface() throws IOException {
+        assumeTrue(Tshark.available() || "true".equals(System.getenv("CI")), "tshark is not installed");
+        Path file = CAPTURES.resolve("pcapng-writer-view.pcapng");
+        // Broadcast ARP stays; a datagram seen on dmz and again, routed, on core stays from dmz only,
+        // and core, without frames in the view, keeps its interface.
+        byte[] ip = {0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00,
+                0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, (byte) 253, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+        List<CapturedFrame> frames = new ArrayList<>(sample());
+        frames.add(1, new CapturedFrame(9, 5, "dmz", "r2:eth0", ip));
+        frames.add(2, new CapturedFrame(10, 6, "core", "r3:eth0", ip));
+        assertThat(PcapngWriter.write(frames, EPOCH, file, CaptureView.CONVERSATIONS)).isEqualTo(4);
+        byte[] bytes = Files.readAllBytes(file);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains(CaptureView.CONVERSATIONS.comment());
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int interfaces = 0;
+        for (int at = 0; at < bytes.length; at += b.getInt(at + 4)) {
+            interfaces += b.getInt(at) == 1 ? 1 : 0;
+        }
+        assertThat(interfaces).isEqualTo(4);
+        List<Map<String, String>> rows = Tshark.fields(file, false, null, "frame.interface_id", "frame.interface_name");
+        assertThat(rows).extracting(r -> r.get("frame.interface_name")).containsExactly("lan", "dmz", "wan", "lan");
+        assertThat(rows).extracting(r -> r.get("frame.interface_id")).containsExactly("0", "1", "3", "0");
+    }
+
+    @Test
     void largeFramesAndLongPortNamesGrowTheBlockBuffer() throws IOException {
         byte[] big = new byte[9000];
         big[12] = 0x08;

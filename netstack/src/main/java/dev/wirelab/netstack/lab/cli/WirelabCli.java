@@ -15,6 +15,9 @@ import dev.wirelab.netstack.lab.topology.TopologyException;
 import dev.wirelab.netstack.lab.topology.Units;
 import dev.wirelab.netstack.node.NetworkInterface;
 import dev.wirelab.netstack.node.Node;
+import dev.wirelab.netstack.trace.CaptureView;
+import dev.wirelab.netstack.trace.CapturedFrame;
+import dev.wirelab.netstack.trace.PcapngWriter;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,6 +47,9 @@ public final class WirelabCli {
                      --seed N             seed for link impairments (default: the topology's, else 1)
                      --duration 30s       real time: keep the lab up this long after the commands (0: until Ctrl-C)
                      --pcap FILE          capture file (default: captures/NAME.pcapng)
+                     --pcap-view VIEW     conversations (default: each conversation once, from one segment,
+                                          as Wireshark's TCP analysis needs), all (every frame of every
+                                          segment in one file), segments (FILE-SEGMENT.pcapng per segment)
                      --events             print the whole timeline of frames and events
                    wirelab validate TOPOLOGY.yaml
             """;
@@ -119,7 +125,9 @@ public final class WirelabCli {
     }
 
     record Options(Path topology, Path script, List<String> execs, TimeMode time, Long seed, Duration duration,
-                   Path pcap, boolean events) {
+                   Path pcap, String pcapView, boolean events) {
+
+        static final List<String> PCAP_VIEWS = List.of("conversations", "all", "segments");
 
         static Options parse(String[] args) {
             Path topology = null;
@@ -129,6 +137,7 @@ public final class WirelabCli {
             Long seed = null;
             Duration duration = Duration.ZERO;
             Path pcap = null;
+            String pcapView = "conversations";
             boolean events = false;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
@@ -154,6 +163,13 @@ public final class WirelabCli {
                         }
                     }
                     case "--pcap" -> pcap = Path.of(value(args, ++i, a));
+                    case "--pcap-view" -> {
+                        pcapView = value(args, ++i, a);
+                        if (!PCAP_VIEWS.contains(pcapView)) {
+                            throw new UsageException("--pcap-view: '" + pcapView + "' is not one of "
+                                    + String.join(", ", PCAP_VIEWS));
+                        }
+                    }
                     case "--events" -> events = true;
                     default -> {
                         if (a.startsWith("-")) {
@@ -169,7 +185,7 @@ public final class WirelabCli {
             if (topology == null) {
                 throw new UsageException("run needs a topology file");
             }
-            return new Options(topology, script, execs, time, seed, duration, pcap, events);
+            return new Options(topology, script, execs, time, seed, duration, pcap, pcapView, events);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -267,9 +283,7 @@ public final class WirelabCli {
                 out.println();
             }
             TraceSummary.summarize(lab.trace().frames(), lab.trace().events(), lab.nanos()).forEach(out::println);
-            lab.writePcapng(pcap);
-            out.println("Capture: " + pcap + " (" + lab.trace().frames().size()
-                    + " frames, one interface per segment; open it with Wireshark or tshark -r)");
+            writeCapture(lab, pcap, o.pcapView());
             if (!failed.isEmpty()) {
                 // As a shell script with set -e would: a failed command fails the run (exit 1).
                 err.println("wirelab: " + failed.size() + " command" + (failed.size() == 1 ? "" : "s")
@@ -301,6 +315,38 @@ public final class WirelabCli {
         }
         if (dir != null && !Files.isWritable(dir)) {
             throw new UsageException("--pcap " + pcap + ": directory " + dir + " is not writable");
+        }
+    }
+
+    /**
+     * The capture: by default each conversation once, from one segment (a routed TCP segment seen on
+     * every segment it crossed would otherwise look like retransmissions with overlapping data to
+     * Wireshark); on request every frame in one file, or one file per segment.
+     */
+    private void writeCapture(Lab lab, Path pcap, String view) throws IOException {
+        List<CapturedFrame> frames = lab.trace().frames();
+        switch (view) {
+            case "all" -> {
+                PcapngWriter.write(frames, lab.epochUnixNanos(), pcap, CaptureView.ALL);
+                out.println("Capture: " + pcap + " (" + frames.size() + " frames, every frame of every segment, one"
+                        + " interface per segment: a routed packet shows once per segment it crossed)");
+            }
+            case "segments" -> {
+                String name = pcap.getFileName().toString();
+                String stem = name.endsWith(".pcapng") ? name.substring(0, name.length() - ".pcapng".length()) : name;
+                for (String segment : lab.topology().segmentNames()) {
+                    Path file = pcap.resolveSibling(stem + "-" + segment + ".pcapng");
+                    List<CapturedFrame> mine = frames.stream().filter(f -> f.segment().equals(segment)).toList();
+                    PcapngWriter.write(mine, lab.epochUnixNanos(), file);
+                    out.println("Capture: " + file + " (" + mine.size() + " frames of segment " + segment + ")");
+                }
+            }
+            default -> {
+                long kept = PcapngWriter.write(frames, lab.epochUnixNanos(), pcap, CaptureView.CONVERSATIONS);
+                out.println("Capture: " + pcap + " (" + kept + " of " + frames.size() + " frames: each"
+                        + " conversation once, from one segment; open it with Wireshark or tshark -r;"
+                        + " --pcap-view all for every frame of every segment)");
+            }
         }
     }
 
