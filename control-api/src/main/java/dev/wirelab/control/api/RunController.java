@@ -49,7 +49,7 @@ public class RunController {
             throw new BadRequestException("limit", "limit must be in 1..1000: " + limit);
         }
         return Blocking.call(() -> repo.recent(limit).stream()
-                .map(r -> RunView.of(r, runs.live(r.id()).orElse(null))).toList());
+                .map(r -> RunView.of(r, runs.live(r.id()).orElse(null), runs.ingesting(r.id()).orElse(null))).toList());
     }
 
     @GetMapping("/{id}")
@@ -59,9 +59,9 @@ public class RunController {
     }
 
     @PostMapping("/{id}/stop")
-    @Operation(summary = "Stop a live run; its queued trace is written before it is marked stopped")
+    @Operation(summary = "Stop a live run; it is marked stopped once its trace is stored, or after 15 s with the rest still in its spool (pendingRows)")
     public Mono<RunView> stop(@PathVariable long id) {
-        return Blocking.call(() -> RunView.of(runs.stop(id), null));
+        return Blocking.call(() -> RunView.of(runs.stop(id), null, runs.ingesting(id).orElse(null)));
     }
 
     @PostMapping("/{id}/advance")
@@ -81,7 +81,7 @@ public class RunController {
             return RunView.of(live.record(), live);
         }
         RunRecord r = repo.find(id).orElseThrow(() -> new NotFoundException("no run " + id));
-        return RunView.of(r, runs.live(id).orElse(null));
+        return RunView.of(r, runs.live(id).orElse(null), runs.ingesting(id).orElse(null));
     }
 
     static Duration duration(String field, String text) {

@@ -16,14 +16,16 @@ import java.util.List;
  * @param error          why it failed, was interrupted, or why rows were still pending at its end
  * @param labTimeNanos   lab time now (live runs)
  * @param frames         captured (handed over by the bus), stored (committed: acknowledged), dropped (counted)
- * @param pendingRows    frames and events queued for the database
+ * @param pendingRows    frames and events in the spool, not yet committed to the database (an ended
+ *                       run too, while ingest catches up)
+ * @param ingestLagSeconds age of the oldest of them; 0 when everything is stored
  * @param nodes          each node in brief; a node that is down (its container died) is not running
  * @param nodesDown      names of the nodes that are down
  * @param vxlan          the bus's VXLAN endpoint while live, null when it does not listen
  */
 public record RunView(long id, long labId, String status, boolean live, String runtime, String timeMode, long seed,
                       Long epochUnixNanos, OffsetDateTime startedAt, OffsetDateTime endedAt, String error,
-                      Long labTimeNanos, Counts frames, Counts events, long pendingRows, List<NodeState.Brief> nodes,
+                      Long labTimeNanos, Counts frames, Counts events, long pendingRows, double ingestLagSeconds, List<NodeState.Brief> nodes,
                       List<String> nodesDown, Vxlan vxlan) {
 
     public record Counts(long captured, long stored, long dropped) {
@@ -43,11 +45,19 @@ public record RunView(long id, long labId, String status, boolean live, String r
     }
 
     public static RunView of(RunRecord r, LiveRun live) {
+        return of(r, live, null);
+    }
+
+    /** {@code ingesting}: an ended run's trace while ingest still stores its spool (null: all stored). */
+    public static RunView of(RunRecord r, LiveRun live, RunTrace ingesting) {
         if (live == null) {
+            long pending = ingesting == null ? 0 : Math.max(0, ingesting.counts().pending());
+            double lag = ingesting == null ? 0 : ingesting.lagSeconds();
             return new RunView(r.id(), r.labId(), r.status(), false, r.runtime(), r.timeMode(), r.seed(),
                     r.epochUnixNanos(), r.startedAt(), r.endedAt(), r.error(), null,
                     new Counts(r.framesCaptured(), r.framesStored(), r.framesDropped()),
-                    new Counts(r.eventsCaptured(), r.eventsStored(), r.eventsDropped()), 0, List.of(), List.of(), null);
+                    new Counts(r.eventsCaptured(), r.eventsStored(), r.eventsDropped()), pending, lag, List.of(),
+                    List.of(), null);
         }
         RunTrace.Counts c = live.trace().counts();
         List<NodeState.Brief> nodes = live.briefs();
@@ -58,6 +68,7 @@ public record RunView(long id, long labId, String status, boolean live, String r
         return new RunView(r.id(), r.labId(), "running", true, live.runtime(), r.timeMode(), r.seed(),
                 live.lab().epochUnixNanos(), r.startedAt(), null, null, live.nanos(),
                 new Counts(c.framesCaptured(), c.framesStored(), c.framesDropped()),
-                new Counts(c.eventsCaptured(), c.eventsStored(), c.eventsDropped()), c.pending(), nodes, down, vxlan);
+                new Counts(c.eventsCaptured(), c.eventsStored(), c.eventsDropped()), c.pending(), live.trace().lagSeconds(),
+                nodes, down, vxlan);
     }
 }

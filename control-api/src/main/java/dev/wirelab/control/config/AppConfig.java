@@ -30,9 +30,11 @@ public class AppConfig {
 
     @Bean(destroyMethod = "close")
     public IngestPipeline ingestPipeline(DataSource dataSource, FrameDecoder decoder, WirelabProperties props,
-                                         MeterRegistry metrics) {
+                                         MeterRegistry metrics, dev.wirelab.control.db.DatabaseServer database) {
         WirelabProperties.Ingest i = props.ingest();
-        return new IngestPipeline(dataSource, decoder, i.queueRows(), i.batchRows(), i.retryMax(), metrics);
+        java.nio.file.Path root = i.spoolDir().isBlank() ? database.defaultSpoolDir() : java.nio.file.Path.of(i.spoolDir());
+        return new IngestPipeline(dataSource, decoder, new IngestPipeline.Spooling(root, i.spoolBudget().toBytes()),
+                i.batchRows(), i.retryMax(), metrics);
     }
 
     @Bean

@@ -6,8 +6,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Health of the trace ingest: DOWN while the database refuses writes (rows are buffered up to the
- * queue's bound, then dropped and counted), with the queue, lag and drop counts as details.
+ * Health of the trace ingest: DOWN while the database refuses writes (rows wait in the spools on
+ * disk up to their budget, then are dropped and counted), with the spool, lag and drop counts as details.
  */
 @Component("ingest")
 public class IngestHealth implements HealthIndicator {
@@ -22,7 +22,9 @@ public class IngestHealth implements HealthIndicator {
     public Health health() {
         IngestPipeline.Status s = ingest.status();
         Health.Builder b = s.databaseUp() ? Health.up() : Health.down();
-        b.withDetail("queuedRows", s.queuedRows()).withDetail("queueCapacity", s.queueCapacity())
+        b.withDetail("pendingRows", s.pendingRows()).withDetail("spoolBytes", s.spoolBytes())
+                .withDetail("spoolBudgetBytes", s.spoolBudgetBytes()).withDetail("spoolFull", s.spoolFull())
+                .withDetail("recoveredRows", s.recoveredRows())
                 .withDetail("lagSeconds", s.lagSeconds())
                 .withDetail("framesStored", s.framesStored()).withDetail("eventsStored", s.eventsStored())
                 .withDetail("framesDropped", s.framesDropped()).withDetail("eventsDropped", s.eventsDropped())

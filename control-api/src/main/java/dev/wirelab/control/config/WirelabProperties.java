@@ -112,12 +112,14 @@ public record WirelabProperties(
     }
 
     /**
-     * @param queueRows   rows (frames and events) waiting for the database, at most; beyond, drops are counted
      * @param batchRows   rows per COPY transaction, at most
      * @param retryMax    longest wait between attempts while the database is unreachable
+     * @param spoolDir    where runs' traces wait on disk for the database; empty: beside the embedded
+     *                    database's data ({@code <data-dir>-spool}), or {@code ~/.wirelab/spool} with a URL
+     * @param spoolBudget disk the spools may take together; beyond, rows are dropped and counted
      */
-    public record Ingest(@DefaultValue("100000") int queueRows, @DefaultValue("5000") int batchRows,
-                         @DefaultValue("2s") Duration retryMax) {
+    public record Ingest(@DefaultValue("5000") int batchRows, @DefaultValue("2s") Duration retryMax,
+                         @DefaultValue("") String spoolDir, @DefaultValue("4GB") org.springframework.util.unit.DataSize spoolBudget) {
     }
 
     /** @param bufferPerSubscriber items a slow live subscriber may fall behind before drops are counted */

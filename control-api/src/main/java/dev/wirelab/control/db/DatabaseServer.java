@@ -26,8 +26,10 @@ public final class DatabaseServer implements AutoCloseable {
     private final String username;
     private final String password;
     private final EmbeddedPostgres embedded;
+    private final Path spoolDir;
 
-    private DatabaseServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded) {
+    private DatabaseServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path spoolDir) {
+        this.spoolDir = spoolDir;
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
@@ -38,7 +40,8 @@ public final class DatabaseServer implements AutoCloseable {
     public static DatabaseServer start(String url, String username, String password, WirelabProperties.Embedded e) {
         if (url != null && !url.isBlank()) {
             log.info("Database: {}", url.replaceAll("password=[^&]*", "password=***"));
-            return new DatabaseServer(url, username, password, null);
+            return new DatabaseServer(url, username, password, null,
+                    Path.of(System.getProperty("user.home"), ".wirelab", "spool"));
         }
         Path dir = e.dataDir().isBlank()
                 ? Path.of(System.getProperty("user.home"), ".wirelab", "pg")
@@ -55,6 +58,15 @@ public final class DatabaseServer implements AutoCloseable {
                 }
             }
             Files.createDirectories(dir);
+            // The trace spools of this database live beside its data (and go with it on a clean start).
+            Path spool = dir.resolveSibling(dir.getFileName() + "-spool");
+            if (e.clean() && Files.exists(spool)) {
+                try (var files = Files.walk(spool)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
             long t0 = System.nanoTime();
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (e.durable()) {
@@ -77,7 +89,7 @@ public final class DatabaseServer implements AutoCloseable {
                     e.durable() ? "durable: fsync and synchronous commit on"
                             : "not durable: fsync off, commits survive a killed process, not a power loss",
                     (System.nanoTime() - t0) / 1_000_000);
-            return new DatabaseServer(jdbc, "postgres", "", pg);
+            return new DatabaseServer(jdbc, "postgres", "", pg, spool);
         } catch (IOException ex) {
             throw new UncheckedIOException("the embedded PostgreSQL did not start (data in " + dir + "): "
                     + ex.getMessage(), ex);
@@ -127,6 +139,11 @@ public final class DatabaseServer implements AutoCloseable {
 
     public String password() {
         return password;
+    }
+
+    /** Where ingest keeps the trace spools unless {@code wirelab.ingest.spool-dir} says otherwise. */
+    public Path defaultSpoolDir() {
+        return spoolDir;
     }
 
     public boolean isEmbedded() {

@@ -2,6 +2,7 @@ package dev.wirelab.control.ingest;
 
 import dev.wirelab.control.decode.FrameColumns;
 import dev.wirelab.control.decode.FrameDecoder;
+import dev.wirelab.netstack.trace.TraceEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,13 +14,17 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,28 +33,32 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
- * Frames and events from the bus to PostgreSQL: a bounded queue that the bus and nodes offer rows to
- * (never waiting: a full queue means the row is counted as dropped), a formatter thread that takes
- * rows in batches, decodes the frames' summary columns and formats COPY text, and a writer thread
- * that writes each batch with COPY (frames, then events, then the runs' stored counters) in one
- * transaction. The two stages overlap: the next batch is decoded while the database takes this one. Rows are acknowledged
- * (counted as stored) only after that transaction committed, so a stored count never exceeds what
- * the database holds.
+ * Frames and events from the bus to PostgreSQL, never dropped for lag: each run's rows are appended
+ * to its spool on disk ({@link TraceSpool}) by the bus's and nodes' threads; a formatter thread
+ * reads the spools in batches, decodes the frames' summary columns and formats binary COPY; a writer
+ * thread writes each batch with COPY (frames, then events, then each run's stored counters and
+ * spool position) in one transaction. The two stages overlap: the next batch is decoded while the
+ * database takes this one. Rows are acknowledged (counted as stored) only after that transaction
+ * committed, so a stored count never exceeds what the database holds; a row is dropped (counted)
+ * only when the spools' disk budget is used up.
  *
- * <p>While the database is slow or away, the writer keeps its batch and retries with backoff (up to
- * {@code retryMax} between attempts), taking a fresh connection each time; the queue absorbs what
- * comes meanwhile up to its bound, and the rest is dropped and counted. After a failure whose
- * outcome is unknown (the connection broke around the commit), the writer first asks whether the
- * batch is already there, so a retry never stores a row twice.
+ * <p>While the database is slow or away, the spool grows (the status and metrics show the lag) and
+ * the writer retries its batch with backoff (up to {@code retryMax} between attempts), taking a
+ * fresh connection each time. After a failure whose outcome is unknown (the connection broke around
+ * the commit), the writer first asks whether the batch is already there, so a retry never stores a
+ * row twice. After a kill -9, the next start finds the spools left in its directory and ingests them
+ * from the position the database holds for each run (the same transaction moved both).
  *
  * <p>Every text is formatted so the database can store it whatever its characters (see
- * {@link CopyText}; NULs in event details too). A batch the database still refuses for its content
- * (not a connection problem; e.g. a row of a run whose partition was just dropped) is split in
- * halves and each half written on its own, down to single rows, so the refused row alone is set
- * aside: kept in {@code trace_rejects} with the reason where it can be, counted as dropped in its
- * run and in {@code wirelab.ingest.rows.rejected}, and never takes its neighbours with it.
+ * {@link CopyBinary}; NULs in event details too). A batch the database still refuses for its
+ * content (not a connection problem; e.g. a row of a run whose partition was just dropped) is split
+ * in halves and each half written on its own, down to single rows, so the refused row alone is set
+ * aside: kept in {@code trace_rejects} with the reason (as a readable COPY text line), counted as
+ * dropped in its run and in {@code wirelab.ingest.rows.rejected}, and never takes its neighbours
+ * with it.
  */
 public final class IngestPipeline implements AutoCloseable {
 
@@ -57,23 +66,41 @@ public final class IngestPipeline implements AutoCloseable {
     static final String FRAME_COLUMNS = "run_id, seq, time_ns, segment, ingress_port, ingress_node, length, bytes, "
             + "protocols, top_protocol, src_mac, dst_mac, src_ip, dst_ip, ip_proto, src_port, dst_port, flags, "
             + "conversation, info";
+    static final int FRAME_FIELDS = 20;
     static final String EVENT_COLUMNS = "run_id, seq, time_ns, node, layer, kind, detail";
+    static final int EVENT_FIELDS = 7;
     private static final int CHUNK = 1 << 16;
+
+    /**
+     * Where the spools live and how much disk they may take together. Each database gets its own
+     * subdirectory (named by its installation id), so a spool is never ingested into another database.
+     */
+    public record Spooling(Path root, long budgetBytes) {
+        /** A fresh temporary directory (tests, benchmarks). */
+        public static Spooling temporary() {
+            try {
+                return new Spooling(Files.createTempDirectory("wirelab-spool"), 4L << 30);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
 
     private final DataSource dataSource;
     private final FrameDecoder decoder;
-    private final ArrayBlockingQueue<TraceRow> queue;
     private final int batchRows;
     private final long retryMaxNanos;
+    private final Path spoolRoot;
+    private final TraceSpool.Budget budget;
     private final Map<Long, RunTrace> runs = new ConcurrentHashMap<>();
     private final JsonMapper json = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
             .characterEscapes(new NulSafeEscapes()).build()).build();
-    private final CopyText frameText = new CopyText();
-    private final CopyText eventText = new CopyText();
+    private final CopyBinary frameBin = new CopyBinary();
+    private final CopyBinary eventBin = new CopyBinary();
     /** The writer's own buffers, for the halves of a refused batch. */
-    private final CopyText apartFrames = new CopyText();
-    private final CopyText apartEvents = new CopyText();
-    /** Formatted batches between the two stages: at most two, so memory stays bounded by the queue. */
+    private final CopyBinary apartFrames = new CopyBinary();
+    private final CopyBinary apartEvents = new CopyBinary();
+    /** Formatted batches between the two stages: at most two, so memory stays bounded. */
     private final ArrayBlockingQueue<Prepared> prepared = new ArrayBlockingQueue<>(2);
     private final Thread formatter;
     private final Thread writer;
@@ -81,8 +108,7 @@ public final class IngestPipeline implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean databaseUp = true;
     private volatile String lastError;
-    private volatile long oldestPendingCapturedAt;
-    private volatile long lastLagNanos;
+    private volatile long lastLagMillis;
     private Connection connection;
 
     // metrics
@@ -92,25 +118,35 @@ public final class IngestPipeline implements AutoCloseable {
     private final LongAdder eventsDropped = new LongAdder();
     private final LongAdder framesCaptured = new LongAdder();
     private final LongAdder eventsCaptured = new LongAdder();
+    private final LongAdder recoveredRows = new LongAdder();
     private final AtomicLong batches = new AtomicLong();
     private final LongAdder rowsRejected = new LongAdder();
     private final RateWindow frameRate = new RateWindow();
     private final RateWindow eventRate = new RateWindow();
     private final RateWindow captureRate = new RateWindow();
 
-    public IngestPipeline(DataSource dataSource, FrameDecoder decoder, int queueRows, int batchRows, Duration retryMax,
+    public IngestPipeline(DataSource dataSource, FrameDecoder decoder, Spooling spooling, int batchRows, Duration retryMax,
                           MeterRegistry metrics) {
-        this(dataSource, decoder, queueRows, batchRows, retryMax, metrics, true);
+        this(dataSource, decoder, spooling, batchRows, retryMax, metrics, true);
     }
 
-    /** {@code start} false: rows queue until {@link #start()} (a test's way to put rows in one batch). */
-    IngestPipeline(DataSource dataSource, FrameDecoder decoder, int queueRows, int batchRows, Duration retryMax,
+    /** {@code start} false: rows wait in the spools until {@link #start()} (a test's way to put rows in one batch). */
+    IngestPipeline(DataSource dataSource, FrameDecoder decoder, Spooling spooling, int batchRows, Duration retryMax,
                    MeterRegistry metrics, boolean start) {
         this.dataSource = dataSource;
         this.decoder = decoder;
-        this.queue = new ArrayBlockingQueue<>(queueRows);
         this.batchRows = batchRows;
         this.retryMaxNanos = retryMax.toNanos();
+        this.budget = new TraceSpool.Budget(spooling.budgetBytes());
+        this.spoolRoot = spooling.root().resolve(dataSource == null ? "no-database" : installationId(dataSource));
+        try {
+            Files.createDirectories(spoolRoot);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the trace spool directory " + spoolRoot, e);
+        }
+        if (dataSource != null) {
+            recover();
+        }
         if (metrics != null) {
             registerMetrics(metrics);
         }
@@ -124,6 +160,55 @@ public final class IngestPipeline implements AutoCloseable {
     void start() {
         formatter.start();
         writer.start();
+    }
+
+    /** This database's installation id (V2 migration): the name of its spools' directory. */
+    private static String installationId(DataSource ds) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM installation")) {
+            if (!rs.next()) {
+                throw new IllegalStateException("the database has no installation row (migration V2)");
+            }
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("ingest cannot read the installation id: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The spools an earlier control API left (killed, or stopped while the database lagged): each is
+     * read from the position its run's row holds; a spool of a run the database does not have (its
+     * lab was deleted) is removed.
+     */
+    private void recover() {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(spoolRoot)) {
+            dirs = s.filter(p -> p.getFileName().toString().matches("run-\\d+")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the trace spool directory " + spoolRoot, e);
+        }
+        for (Path dir : dirs) {
+            long runId = Long.parseLong(dir.getFileName().toString().substring(4));
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT spool_segment, spool_offset FROM runs WHERE id = ?")) {
+                ps.setLong(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        log.warn("Ingest: removing the spool of run {}, which the database does not have", runId);
+                        TraceSpool.deleteTree(dir);
+                        continue;
+                    }
+                    long segment = rs.getLong(1);
+                    TraceSpool.Position from = rs.wasNull() ? null : new TraceSpool.Position(segment, rs.getLong(2));
+                    TraceSpool spool = TraceSpool.recover(dir, budget, from);
+                    runs.put(runId, new RunTrace(runId, this, spool, true));
+                    log.info("Ingest: resuming run {}'s spool ({} bytes) from {}", runId, spool.bytes(),
+                            from == null ? "its start" : "segment " + from.segment() + " offset " + from.offset());
+                }
+            } catch (SQLException | IOException e) {
+                throw new IllegalStateException("ingest cannot recover the spool " + dir + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -158,17 +243,26 @@ public final class IngestPipeline implements AutoCloseable {
                 .description("Events stored per second (last 5 s)").baseUnit("events/s").register(m);
         Gauge.builder("wirelab.capture.frames.rate", this, p -> p.captureRate.rate(System.nanoTime()))
                 .description("Frames captured on the bus per second (last 5 s)").baseUnit("frames/s").register(m);
-        Gauge.builder("wirelab.ingest.lag", this, p -> p.lagSeconds())
+        Gauge.builder("wirelab.ingest.lag", this, IngestPipeline::lagSeconds)
                 .description("Age of the oldest row not yet committed (or of the last batch's oldest row)")
                 .baseUnit("seconds").register(m);
-        Gauge.builder("wirelab.ingest.queue.rows", queue, ArrayBlockingQueue::size)
-                .description("Rows waiting for the database").register(m);
+        Gauge.builder("wirelab.ingest.pending.rows", this, p -> p.runs.values().stream()
+                        .mapToLong(t -> t.counts().pending()).sum())
+                .description("Rows in the spools or being written").register(m);
+        Gauge.builder("wirelab.ingest.spool.bytes", budget, TraceSpool.Budget::used)
+                .description("Disk the trace spools take").baseUnit("bytes").register(m);
+        Gauge.builder("wirelab.ingest.spool.budget", budget, TraceSpool.Budget::limit)
+                .description("Disk the trace spools may take (wirelab.ingest.spool-budget)").baseUnit("bytes").register(m);
         Gauge.builder("wirelab.ingest.database.up", this, p -> p.databaseUp ? 1 : 0)
                 .description("1 while the last write succeeded").register(m);
         counter(m, "wirelab.ingest.frames.stored", framesStored, "Frames committed to the database");
         counter(m, "wirelab.ingest.events.stored", eventsStored, "Events committed to the database");
-        counter(m, "wirelab.ingest.frames.dropped", framesDropped, "Frames dropped and counted (queue full or refused)");
-        counter(m, "wirelab.ingest.events.dropped", eventsDropped, "Events dropped and counted (queue full or refused)");
+        counter(m, "wirelab.ingest.frames.dropped", framesDropped, "Frames dropped and counted (spool full or refused)");
+        counter(m, "wirelab.ingest.events.dropped", eventsDropped, "Events dropped and counted (spool full or refused)");
+        io.micrometer.core.instrument.FunctionCounter.builder("wirelab.ingest.spool.full", budget, TraceSpool.Budget::refused)
+                .description("Rows dropped because the spools' disk budget was used up").register(m);
+        counter(m, "wirelab.ingest.recovered", recoveredRows,
+                "Rows stored from spools an earlier control API left (killed or stopped while lagging)");
         counter(m, "wirelab.capture.frames", framesCaptured, "Frames captured on the bus");
         counter(m, "wirelab.capture.events", eventsCaptured, "Events captured in nodes");
         counter(m, "wirelab.ingest.rows.rejected", rowsRejected,
@@ -179,38 +273,51 @@ public final class IngestPipeline implements AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder(name, a, LongAdder::sum).description(description).register(m);
     }
 
-    /** The sink of a run (one per run; numbering continues from what is stored). */
+    /** The sink of a new run, with an empty spool. */
     public RunTrace open(long runId) {
-        return runs.computeIfAbsent(runId, id -> new RunTrace(id, this, 0, 0));
+        return runs.computeIfAbsent(runId, id -> new RunTrace(id, this,
+                TraceSpool.create(spoolRoot.resolve("run-" + id), budget), false));
     }
 
+    /** A run whose rows are still on their way (live, or ended with rows in its spool). */
     public RunTrace run(long runId) {
         return runs.get(runId);
     }
 
-    /** Forgets a finished run once everything it queued is written (or given up). */
+    /** The run ended: nothing more comes; once its spool is all stored, it is forgotten and its spool deleted. */
     public void release(long runId) {
-        runs.remove(runId);
-    }
-
-    boolean offer(TraceRow row) {
-        if (row instanceof TraceRow.FrameRow) {
-            framesCaptured.increment();
-        } else {
-            eventsCaptured.increment();
-        }
-        return !stopping && queue.offer(row);
-    }
-
-    void dropped(TraceRow row) {
-        if (row instanceof TraceRow.FrameRow) {
-            framesDropped.increment();
-        } else {
-            eventsDropped.increment();
+        RunTrace t = runs.get(runId);
+        if (t != null) {
+            t.release();
+            finishIfDone(t);
         }
     }
 
-    /** Waits until every row {@code run} queued is written or given up, at most {@code timeout}. */
+    private void finishIfDone(RunTrace t) {
+        boolean done = t.discarded() || t.spoolDrained && t.inFlight.get() == 0 && (t.recovered() || t.counts().pending() == 0);
+        if (t.released() && done && runs.remove(t.runId(), t)) {
+            t.spool().delete();
+        }
+    }
+
+    void captured(boolean frame) {
+        (frame ? framesCaptured : eventsCaptured).increment();
+    }
+
+    void dropped(boolean frame) {
+        (frame ? framesDropped : eventsDropped).increment();
+    }
+
+    /** An event's detail as JSON, NUL-free (see {@link NulSafeEscapes}); a value JSON cannot carry is kept as text. */
+    byte[] detailJson(TraceEvent e) {
+        try {
+            return json.writeValueAsBytes(e.detail());
+        } catch (RuntimeException ex) {
+            return json.writeValueAsBytes(Map.of("unserializable", String.valueOf(e.detail())));
+        }
+    }
+
+    /** Waits until every row {@code run} spooled is written or given up, at most {@code timeout}. */
     public boolean awaitDrained(RunTrace run, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         while (run.counts().pending() > 0) {
@@ -228,60 +335,131 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /** State for health and metrics. */
-    public record Status(boolean databaseUp, String lastError, int queuedRows, int queueCapacity, double lagSeconds,
-                         long framesStored, long eventsStored, long framesDropped, long eventsDropped,
-                         double framesPerSecond, double eventsPerSecond, long batches) {
+    public record Status(boolean databaseUp, String lastError, long pendingRows, long spoolBytes, long spoolBudgetBytes,
+                         long spoolFull, double lagSeconds, long framesStored, long eventsStored, long framesDropped,
+                         long eventsDropped, long recoveredRows, double framesPerSecond, double eventsPerSecond,
+                         long batches) {
     }
 
     public Status status() {
         long now = System.nanoTime();
-        return new Status(databaseUp, lastError, queue.size(), queue.size() + queue.remainingCapacity(), lagSeconds(),
-                framesStored.sum(), eventsStored.sum(), framesDropped.sum(), eventsDropped.sum(),
+        long pending = runs.values().stream().mapToLong(t -> t.counts().pending()).sum();
+        return new Status(databaseUp, lastError, pending, budget.used(), budget.limit(), budget.refused(), lagSeconds(),
+                framesStored.sum(), eventsStored.sum(), framesDropped.sum(), eventsDropped.sum(), recoveredRows.sum(),
                 frameRate.rate(now), eventRate.rate(now), batches.get());
     }
 
     double lagSeconds() {
-        long oldest = oldestPendingCapturedAt;
-        if (oldest != 0) {
-            return (System.nanoTime() - oldest) / 1e9;
+        double lag = 0;
+        boolean any = false;
+        for (RunTrace t : runs.values()) {
+            if (t.oldestPendingMillis != 0) {
+                lag = Math.max(lag, t.lagSeconds());
+                any = true;
+            }
         }
-        TraceRow head = queue.peek();
-        if (head != null) {
-            return (System.nanoTime() - head.capturedAt()) / 1e9;
-        }
-        return lastLagNanos / 1e9;
+        return any ? lag : lastLagMillis / 1000.0;
     }
 
     // ------------------------------------------------------------------ formatter and writer
 
-    /** A batch decoded and formatted as COPY text, waiting for (or being retried by) the writer. */
-    private record Prepared(List<TraceRow> rows, byte[] frames, byte[] events, Map<RunTrace, long[]> perRun) {
+    /** A spooled row on its way to the database. */
+    record SpooledRow(RunTrace run, TraceSpool.Record rec) {
+        boolean frame() {
+            return rec.frame();
+        }
+
+        long seq() {
+            return rec.seq();
+        }
+
+        /** The node part of a port name ("pc1:eth0" -> "pc1"); an external port is its own node. */
+        String ingressNode() {
+            String port = rec.b();
+            int colon = port.indexOf(':');
+            return colon < 0 ? port : port.substring(0, colon);
+        }
+    }
+
+    /** A batch decoded and formatted as binary COPY, waiting for (or being retried by) the writer. */
+    private record Prepared(List<SpooledRow> rows, byte[] frames, byte[] events, Map<RunTrace, long[]> perRun,
+                            Map<RunTrace, TraceSpool.Position> ends) {
     }
 
     /**
-     * Stage 1: takes rows in batches, decodes the frames' summary columns and formats both tables'
-     * COPY text, so the writer never waits for the CPU-bound part while the database works.
+     * Stage 1: reads the spools in batches (taking each run in turn), decodes the frames' summary
+     * columns and formats both tables' COPY data, so the writer never waits for the CPU-bound part
+     * while the database works. When every spool is read to its end, what the bus and nodes buffered
+     * is written to the files, where the next round reads it.
      */
     private void formatLoop() {
+        int turn = 0;
         try {
-            while (!(stopping && queue.isEmpty())) {
-                TraceRow first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+            while (true) {
+                List<SpooledRow> batch = new ArrayList<>(batchRows);
+                List<RunTrace> traces = new ArrayList<>(runs.values());
+                for (int i = 0; i < traces.size() && batch.size() < batchRows; i++) {
+                    RunTrace t = traces.get((turn + i) % traces.size());
+                    if (runs.get(t.runId()) != t) {
+                        continue; // finished meanwhile
+                    }
+                    if (t.discarded()) {
+                        // Its rows are not wanted: what is spooled is skipped (and no longer pending).
+                        long unread = t.counts().pending() - t.inFlight.get();
+                        if (unread > 0) {
+                            t.lostInSpool(unread);
+                        }
+                        finishIfDone(t);
+                        continue;
+                    }
+                    boolean released = t.released();
+                    List<TraceSpool.Record> recs;
+                    long lostBefore = t.spool().lostBytes();
+                    try {
+                        recs = t.spool().read(batchRows - batch.size());
+                    } catch (IOException e) {
+                        if (t.spool().deleted()) {
+                            continue;
+                        }
+                        log.error("Ingest: cannot read run {}'s spool ({}); its remaining rows are lost", t.runId(),
+                                e.getMessage());
+                        t.lostInSpool(t.counts().pending() - t.inFlight.get());
+                        t.spoolDrained = true;
+                        finishIfDone(t);
+                        continue;
+                    }
+                    if (t.spool().lostBytes() > lostBefore) {
+                        log.warn("Ingest: run {}'s spool had unreadable records; what they held counts as lost", t.runId());
+                    }
+                    if (recs.isEmpty()) {
+                        if (released) {
+                            t.spoolDrained = true;
+                            if (t.spool().lostBytes() > 0 && !t.recovered()) {
+                                t.lostInSpool(t.counts().pending() - t.inFlight.get());
+                            }
+                            finishIfDone(t);
+                        }
+                        continue;
+                    }
+                    if (t.inFlight.getAndAdd(recs.size()) == 0) {
+                        t.oldestPendingMillis = recs.get(0).capturedMillis();
+                    }
+                    for (TraceSpool.Record r : recs) {
+                        batch.add(new SpooledRow(t, r));
+                    }
+                }
+                turn++;
+                if (batch.isEmpty()) {
+                    for (RunTrace t : runs.values()) {
+                        t.spool().flush();
+                    }
+                    if (stopping) {
+                        break;
+                    }
+                    Thread.sleep(5);
                     continue;
                 }
-                List<TraceRow> batch = new ArrayList<>(batchRows);
-                batch.add(first);
-                queue.drainTo(batch, batchRows - 1);
-                batch.removeIf(r -> {
-                    if (r.run().discarded()) {
-                        r.run().lost(r instanceof TraceRow.FrameRow ? 1 : 0, r instanceof TraceRow.EventRow ? 1 : 0);
-                        return true;
-                    }
-                    return false;
-                });
-                if (!batch.isEmpty()) {
-                    prepared.put(format(batch));
-                }
+                prepared.put(format(batch, frameBin, eventBin));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -290,26 +468,24 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    private Prepared format(List<TraceRow> batch) {
-        return format(batch, frameText, eventText);
-    }
-
-    private Prepared format(List<TraceRow> batch, CopyText frames, CopyText events) {
+    private Prepared format(List<SpooledRow> batch, CopyBinary frames, CopyBinary events) {
         Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
+        Map<RunTrace, TraceSpool.Position> ends = new LinkedHashMap<>();
         frames.reset();
         events.reset();
-        for (TraceRow r : batch) {
+        for (SpooledRow r : batch) {
             long[] n = perRun.computeIfAbsent(r.run(), k -> new long[2]);
-            if (r instanceof TraceRow.FrameRow f) {
-                encodeFrame(frames, f, decoder.summarize(f.bytes()));
+            if (r.frame()) {
+                encodeFrame(frames, r, decoder.summarize(r.rec().data()));
                 n[0]++;
-            } else if (r instanceof TraceRow.EventRow e) {
-                encodeEvent(events, e);
+            } else {
+                encodeEvent(events, r);
                 n[1]++;
             }
+            ends.put(r.run(), r.rec().end());
         }
-        return new Prepared(batch, Arrays.copyOf(frames.buffer(), frames.length()),
-                Arrays.copyOf(events.buffer(), events.length()), perRun);
+        return new Prepared(batch, frames.rows() == 0 ? new byte[0] : frames.finish(),
+                events.rows() == 0 ? new byte[0] : events.finish(), perRun, ends);
     }
 
     /** Stage 2: writes each prepared batch in one transaction, retrying while the database is away. */
@@ -319,7 +495,6 @@ public final class IngestPipeline implements AutoCloseable {
         long backoff = 50_000_000L;
         while (true) {
             if (batch == null) {
-                oldestPendingCapturedAt = 0;
                 if (formatterDone && prepared.isEmpty()) {
                     break;
                 }
@@ -331,7 +506,6 @@ public final class IngestPipeline implements AutoCloseable {
                 if (batch == null) {
                     continue;
                 }
-                oldestPendingCapturedAt = batch.rows().get(0).capturedAt();
                 uncertain = false;
             }
             try {
@@ -341,7 +515,7 @@ public final class IngestPipeline implements AutoCloseable {
                 } else {
                     write(c, batch);
                 }
-                acknowledge(batch.rows());
+                acknowledge(batch.rows(), batch.ends());
                 batch = null;
                 backoff = 50_000_000L;
                 if (!databaseUp) {
@@ -354,8 +528,7 @@ public final class IngestPipeline implements AutoCloseable {
                 lastError = String.valueOf(e.getMessage());
                 if (isTransient(e)) {
                     if (databaseUp) {
-                        log.warn("Ingest: database unreachable ({}); keeping {} rows and retrying", e.getMessage(),
-                                batch.rows().size());
+                        log.warn("Ingest: database unreachable ({}); keeping the spools and retrying", e.getMessage());
                     }
                     databaseUp = false;
                     uncertain = true;
@@ -426,9 +599,9 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /** Whether the batch's first row is in the database: a batch commits whole or not at all. */
-    private static boolean alreadyStored(Connection c, List<TraceRow> batch) throws SQLException {
-        TraceRow probe = batch.get(0);
-        String table = probe instanceof TraceRow.FrameRow ? "frames" : "events";
+    private static boolean alreadyStored(Connection c, List<SpooledRow> batch) throws SQLException {
+        SpooledRow probe = batch.get(0);
+        String table = probe.frame() ? "frames" : "events";
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table + " WHERE run_id = ? AND seq = ?")) {
             ps.setLong(1, probe.run().runId());
             ps.setLong(2, probe.seq());
@@ -440,66 +613,127 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    private static void copy(CopyManager copy, String table, String columns, byte[] text) throws SQLException {
-        if (text.length == 0) {
+    private static void copy(CopyManager copy, String table, String columns, byte[] data) throws SQLException {
+        if (data.length == 0) {
             return;
         }
-        CopyIn in = copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN");
+        CopyIn in = copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)");
         // In chunks, so the server parses one while the next is on its way.
-        for (int off = 0; off < text.length; off += CHUNK) {
-            in.writeToCopy(text, off, Math.min(CHUNK, text.length - off));
+        for (int off = 0; off < data.length; off += CHUNK) {
+            in.writeToCopy(data, off, Math.min(CHUNK, data.length - off));
         }
         in.endCopy();
     }
+
+    /** Moves a live run's counters; for a recovered run, rows counted lost at the restart become stored again. */
+    private static final String LIVE_COUNTERS = "UPDATE runs SET frames_stored = frames_stored + ?, "
+            + "events_stored = events_stored + ?, frames_captured = greatest(frames_captured, ?), "
+            + "events_captured = greatest(events_captured, ?), frames_dropped = greatest(frames_dropped, ?), "
+            + "events_dropped = greatest(events_dropped, ?), spool_segment = ?, spool_offset = ? WHERE id = ?";
+    private static final String RECOVERED_COUNTERS = "UPDATE runs SET frames_stored = frames_stored + ?1, "
+            + "events_stored = events_stored + ?2, "
+            + "frames_dropped = CASE WHEN status = 'interrupted' THEN greatest(frames_dropped - ?1, 0) ELSE frames_dropped END, "
+            + "events_dropped = CASE WHEN status = 'interrupted' THEN greatest(events_dropped - ?2, 0) ELSE events_dropped END, "
+            + "frames_captured = greatest(frames_captured, frames_stored + ?1 + CASE WHEN status = 'interrupted' "
+            + "THEN greatest(frames_dropped - ?1, 0) ELSE frames_dropped END), "
+            + "events_captured = greatest(events_captured, events_stored + ?2 + CASE WHEN status = 'interrupted' "
+            + "THEN greatest(events_dropped - ?2, 0) ELSE events_dropped END), "
+            + "spool_segment = ?3, spool_offset = ?4 WHERE id = ?5";
 
     private void write(Connection c, Prepared batch) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         copy(copy, "frames", FRAME_COLUMNS, batch.frames());
         copy(copy, "events", EVENT_COLUMNS, batch.events());
-        // The runs' stored counters move in the same transaction as the rows they count.
-        try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET frames_stored = frames_stored + ?, "
-                + "events_stored = events_stored + ?, frames_captured = greatest(frames_captured, ?), "
-                + "events_captured = greatest(events_captured, ?), frames_dropped = greatest(frames_dropped, ?), "
-                + "events_dropped = greatest(events_dropped, ?) WHERE id = ?")) {
-            for (Map.Entry<RunTrace, long[]> e : batch.perRun().entrySet()) {
-                RunTrace.Counts n = e.getKey().counts();
-                ps.setLong(1, e.getValue()[0]);
-                ps.setLong(2, e.getValue()[1]);
-                ps.setLong(3, n.framesCaptured());
-                ps.setLong(4, n.eventsCaptured());
-                ps.setLong(5, n.framesDropped());
-                ps.setLong(6, n.eventsDropped());
-                ps.setLong(7, e.getKey().runId());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        // The runs' stored counters and spool positions move in the same transaction as the rows.
+        for (Map.Entry<RunTrace, long[]> e : batch.perRun().entrySet()) {
+            RunTrace t = e.getKey();
+            TraceSpool.Position end = batch.ends().get(t);
+            updateRun(c, t, e.getValue()[0], e.getValue()[1], end);
         }
         c.commit();
     }
 
-    private void acknowledge(List<TraceRow> batch) {
+    private static void updateRun(Connection c, RunTrace t, long frames, long events, TraceSpool.Position end)
+            throws SQLException {
+        if (t.recovered()) {
+            // JDBC has no numbered parameters: expand ?1..?5 in order of appearance.
+            List<Long> args = new ArrayList<>();
+            StringBuilder sql = new StringBuilder();
+            long[] values = {frames, events, end.segment(), end.offset(), t.runId()};
+            String s = RECOVERED_COUNTERS;
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '?' && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1))) {
+                    args.add(values[s.charAt(i + 1) - '1']);
+                    sql.append('?');
+                    i++;
+                } else {
+                    sql.append(ch);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setLong(i + 1, args.get(i));
+                }
+                ps.executeUpdate();
+            }
+            return;
+        }
+        RunTrace.Counts n = t.counts();
+        try (PreparedStatement ps = c.prepareStatement(LIVE_COUNTERS)) {
+            ps.setLong(1, frames);
+            ps.setLong(2, events);
+            ps.setLong(3, n.framesCaptured());
+            ps.setLong(4, n.eventsCaptured());
+            ps.setLong(5, n.framesDropped());
+            ps.setLong(6, n.eventsDropped());
+            ps.setLong(7, end.segment());
+            ps.setLong(8, end.offset());
+            ps.setLong(9, t.runId());
+            ps.executeUpdate();
+        }
+    }
+
+    private void acknowledge(List<SpooledRow> batch, Map<RunTrace, TraceSpool.Position> ends) {
         Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
         long oldest = Long.MAX_VALUE;
-        for (TraceRow r : batch) {
+        for (SpooledRow r : batch) {
             long[] n = perRun.computeIfAbsent(r.run(), k -> new long[2]);
-            n[r instanceof TraceRow.FrameRow ? 0 : 1]++;
-            oldest = Math.min(oldest, r.capturedAt());
+            n[r.frame() ? 0 : 1]++;
+            oldest = Math.min(oldest, r.rec().capturedMillis());
         }
-        long now = System.nanoTime();
-        lastLagNanos = now - oldest;
+        lastLagMillis = Math.max(0, System.currentTimeMillis() - oldest);
         long f = 0;
         long ev = 0;
         for (Map.Entry<RunTrace, long[]> e : perRun.entrySet()) {
-            e.getKey().stored(e.getValue()[0], e.getValue()[1]);
+            RunTrace t = e.getKey();
+            long rows = e.getValue()[0] + e.getValue()[1];
+            t.stored(e.getValue()[0], e.getValue()[1]);
+            settle(t, rows, ends == null ? null : ends.get(t));
+            if (t.recovered()) {
+                recoveredRows.add(rows);
+            }
             f += e.getValue()[0];
             ev += e.getValue()[1];
         }
         framesStored.add(f);
         eventsStored.add(ev);
         batches.incrementAndGet();
+        long now = System.nanoTime();
         frameRate.record(framesStored.sum(), now);
         eventRate.record(eventsStored.sum(), now);
         captureRate.record(framesCaptured.sum(), now);
+    }
+
+    /** Rows of {@code t} left the writer (stored or given up): the spool before {@code end} can go. */
+    private void settle(RunTrace t, long rows, TraceSpool.Position end) {
+        if (t.inFlight.addAndGet(-rows) == 0) {
+            t.oldestPendingMillis = 0;
+        }
+        if (end != null) {
+            t.spool().committed(end);
+        }
+        finishIfDone(t);
     }
 
     /**
@@ -507,18 +741,19 @@ public final class IngestPipeline implements AutoCloseable {
      * the database refuses; those are set aside. A part that meets a connection problem waits and
      * is tried again, as a whole batch would be.
      */
-    private void writeApart(List<TraceRow> rows, Exception refusal) {
+    private void writeApart(List<SpooledRow> rows, Exception refusal) {
         if (rows.size() == 1) {
             setAside(rows.get(0), refusal);
             return;
         }
-        List<List<TraceRow>> halves = List.of(rows.subList(0, rows.size() / 2), rows.subList(rows.size() / 2, rows.size()));
-        for (List<TraceRow> half : halves) {
+        List<List<SpooledRow>> halves = List.of(rows.subList(0, rows.size() / 2), rows.subList(rows.size() / 2, rows.size()));
+        for (List<SpooledRow> half : halves) {
             long backoff = 50_000_000L;
             while (true) {
+                Prepared part = format(half, apartFrames, apartEvents);
                 try {
-                    write(connection(), format(half, apartFrames, apartEvents));
-                    acknowledge(half);
+                    write(connection(), part);
+                    acknowledge(half, part.ends());
                     break;
                 } catch (SQLException | RuntimeException e) {
                     closeConnection();
@@ -527,13 +762,12 @@ public final class IngestPipeline implements AutoCloseable {
                         break;
                     }
                     if (stopping && Thread.currentThread().isInterrupted()) {
-                        giveUp(half);
-                        return;
+                        return; // still in the spool: read again at the next start
                     }
                     // The outcome of a broken commit is unknown: ask before writing again.
                     try {
                         if (alreadyStored(connection(), half)) {
-                            acknowledge(half);
+                            acknowledge(half, part.ends());
                             break;
                         }
                     } catch (SQLException | RuntimeException again) {
@@ -546,24 +780,37 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    /** Keeps a row the database refuses in trace_rejects (its COPY text and why) and counts it as dropped. */
-    private void setAside(TraceRow row, Exception refusal) {
+    /** Keeps a row the database refuses in trace_rejects (its COPY text line and why) and counts it as dropped. */
+    private void setAside(SpooledRow row, Exception refusal) {
         rowsRejected.increment();
-        giveUp(List.of(row));
-        boolean frame = row instanceof TraceRow.FrameRow;
+        boolean frame = row.frame();
+        row.run().lost(frame ? 1 : 0, frame ? 0 : 1);
+        dropped(frame);
         String why = String.valueOf(refusal.getMessage());
         log.error("Ingest: run {} {} {} refused by the database and set aside: {}", row.run().runId(),
                 frame ? "frame" : "event", row.seq(), why);
-        Prepared one = format(List.of(row), apartFrames, apartEvents);
+        CopyText line = new CopyText();
+        if (frame) {
+            encodeFrameText(line, row, decoder.summarize(row.rec().data()));
+        } else {
+            encodeEventText(line, row);
+        }
         try {
             Connection c = connection();
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO trace_rejects (run_id, seq, kind, reason, copy_row) VALUES (?, ?, ?, ?, ?)")) {
+                    "INSERT INTO trace_rejects (run_id, seq, kind, reason, copy_row) VALUES (?, ?, ?, ?, ?) "
+                            + "ON CONFLICT DO NOTHING")) {
                 ps.setLong(1, row.run().runId());
                 ps.setLong(2, row.seq());
                 ps.setString(3, frame ? "frame" : "event");
                 ps.setString(4, why.replace('\0', CopyText.NUL_SYMBOL));
-                ps.setBytes(5, frame ? one.frames() : one.events());
+                ps.setBytes(5, java.util.Arrays.copyOf(line.buffer(), line.length()));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE runs SET spool_segment = ?, spool_offset = ? WHERE id = ?")) {
+                ps.setLong(1, row.rec().end().segment());
+                ps.setLong(2, row.rec().end().offset());
+                ps.setLong(3, row.run().runId());
                 ps.executeUpdate();
             }
             c.commit();
@@ -572,27 +819,57 @@ public final class IngestPipeline implements AutoCloseable {
             closeConnection();
             log.warn("Ingest: could not keep the refused row in trace_rejects: {}", e.getMessage());
         }
-    }
-
-    private void giveUp(List<TraceRow> batch) {
-        for (TraceRow r : batch) {
-            boolean frame = r instanceof TraceRow.FrameRow;
-            r.run().lost(frame ? 1 : 0, frame ? 0 : 1);
-            dropped(r);
-        }
+        settle(row.run(), 1, row.rec().end());
     }
 
     // ------------------------------------------------------------------ rows
 
-    static void encodeFrame(CopyText t, TraceRow.FrameRow f, FrameColumns c) {
+    static void encodeFrame(CopyBinary t, SpooledRow f, FrameColumns c) {
+        byte[] bytes = f.rec().data();
+        t.row(FRAME_FIELDS);
+        t.int8(f.run().runId());
+        t.int8(f.seq());
+        t.int8(f.rec().timeNanos());
+        t.text(f.rec().a());
+        t.text(f.rec().b());
+        t.text(f.ingressNode());
+        t.int4(bytes.length);
+        t.bytes(bytes, 0, bytes.length);
+        t.textArray(c.protocols());
+        t.text(c.topProtocol());
+        t.macaddr(c.srcMac());
+        t.macaddr(c.dstMac());
+        t.inet(c.srcIp());
+        t.inet(c.dstIp());
+        t.int2(c.ipProtocol());
+        t.int4(c.srcPort());
+        t.int4(c.dstPort());
+        t.text(c.flags());
+        t.text(c.conversation());
+        t.text(c.info());
+    }
+
+    static void encodeEvent(CopyBinary t, SpooledRow e) {
+        t.row(EVENT_FIELDS);
+        t.int8(e.run().runId());
+        t.int8(e.seq());
+        t.int8(e.rec().timeNanos());
+        t.text(e.rec().a());
+        t.text(e.rec().b());
+        t.text(e.rec().c());
+        t.jsonb(e.rec().data());
+    }
+
+    /** The same row as a COPY text line: what trace_rejects keeps, readable. */
+    static void encodeFrameText(CopyText t, SpooledRow f, FrameColumns c) {
         t.number(f.run().runId());
         t.number(f.seq());
-        t.number(f.timeNanos());
-        t.text(f.segment());
-        t.text(f.ingressPort());
+        t.number(f.rec().timeNanos());
+        t.text(f.rec().a());
+        t.text(f.rec().b());
         t.text(f.ingressNode());
-        t.number(f.bytes().length);
-        t.bytea(f.bytes());
+        t.number(f.rec().data().length);
+        t.bytea(f.rec().data());
         t.words(c.protocols());
         t.text(c.topProtocol());
         t.text(c.srcMac() == null ? null : c.srcMac().toString());
@@ -608,27 +885,26 @@ public final class IngestPipeline implements AutoCloseable {
         t.endRow();
     }
 
-    void encodeEvent(CopyText t, TraceRow.EventRow e) {
+    static void encodeEventText(CopyText t, SpooledRow e) {
         t.number(e.run().runId());
         t.number(e.seq());
-        t.number(e.event().timeNanos());
-        t.text(e.event().node());
-        t.text(e.event().layer());
-        t.text(e.event().kind());
-        String detail;
-        try {
-            detail = json.writeValueAsString(e.event().detail());
-        } catch (RuntimeException ex) {
-            // A detail value JSON cannot carry must not cost the batch: keep it as text.
-            detail = json.writeValueAsString(java.util.Map.of("unserializable", String.valueOf(e.event().detail())));
-        }
-        t.text(detail);
+        t.number(e.rec().timeNanos());
+        t.text(e.rec().a());
+        t.text(e.rec().b());
+        t.text(e.rec().c());
+        t.text(new String(e.rec().data(), java.nio.charset.StandardCharsets.UTF_8));
         t.endRow();
     }
 
-    /** Stops taking rows, writes what is queued (for at most {@code timeout}), and stops both stages. */
+    /**
+     * Stops: writes what the spools hold for at most {@code timeout}, then stops both stages. What
+     * is left stays in the spools and is ingested at the next start.
+     */
     public void close(Duration timeout) {
         stopping = true;
+        for (RunTrace t : runs.values()) {
+            t.spool().flush();
+        }
         try {
             long end = System.nanoTime() + timeout.toNanos();
             formatter.join(Math.max(1, timeout.toMillis()));
@@ -641,6 +917,9 @@ public final class IngestPipeline implements AutoCloseable {
         }
         if (writer.isAlive()) {
             writer.interrupt();
+        }
+        for (RunTrace t : runs.values()) {
+            t.spool().seal();
         }
     }
 

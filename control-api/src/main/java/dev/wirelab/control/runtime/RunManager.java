@@ -207,13 +207,15 @@ public class RunManager {
                         + "(last from {})", lr.runId(), vx.unknownSource(), vx.lastUnknownSource());
             }
         }
+        // A while for the database to catch up, so a stopped run usually reads complete at once; what
+        // is still in the spool then is stored afterwards (the status shows pendingRows meanwhile).
         boolean drained = ingest.awaitDrained(lr.trace(), Duration.ofSeconds(15));
         lr.hub().complete();
         RunTrace.Counts c = lr.trace().counts();
         String why = error;
         if (!drained) {
-            why = (error == null ? "" : error + "; ") + c.pending()
-                    + " trace rows were still waiting for the database when the run stopped";
+            log.info("Run {}: {} trace rows are still in the spool; ingest goes on after the run's end", lr.runId(),
+                    c.pending());
         }
         try {
             runs.markEnded(lr.runId(), status, why, c);
@@ -221,11 +223,14 @@ public class RunManager {
             log.warn("Run {}: could not record its end ({}); it will read as interrupted after a restart", lr.runId(),
                     e.getMessage());
         }
-        if (drained) {
-            ingest.release(lr.runId());
-        }
+        ingest.release(lr.runId());
         log.info("Run {} {}: frames {} captured, {} stored, {} dropped", lr.runId(), status, c.framesCaptured(),
                 c.framesStored(), c.framesDropped());
+    }
+
+    /** A run whose trace rows are still on their way to the database (live, or ended with a spool to finish). */
+    public Optional<RunTrace> ingesting(long runId) {
+        return Optional.ofNullable(ingest.run(runId));
     }
 
     public Optional<LiveRun> live(long runId) {

@@ -128,7 +128,7 @@ public final class IngestBenchmark {
     static double pipeline(HikariDataSource ds, FrameDecoder decoder, List<CapturedFrame> sample, int n, int batch, long run)
             throws Exception {
         newRun(ds, run);
-        IngestPipeline p = new IngestPipeline(ds, decoder, n, batch, Duration.ofSeconds(1), null);
+        IngestPipeline p = new IngestPipeline(ds, decoder, IngestPipeline.Spooling.temporary(), batch, Duration.ofSeconds(1), null);
         try {
             RunTrace t = p.open(run);
             long start = System.nanoTime();
@@ -153,26 +153,13 @@ public final class IngestBenchmark {
     static double raw(HikariDataSource ds, FrameDecoder decoder, List<CapturedFrame> sample, int n, int batch, long run)
             throws Exception {
         newRun(ds, run);
-        IngestPipeline dummy = new IngestPipeline(null, decoder, 1, 1, Duration.ofSeconds(1), null);
-        RunTrace trace = dummy.open(run);
-        List<byte[]> chunks = new ArrayList<>();
-        CopyText text = new CopyText();
-        for (int i = 0; i < n; i++) {
-            CapturedFrame f = sample.get(i % sample.size());
-            TraceRow.FrameRow row = new TraceRow.FrameRow(trace, i, f.timeNanos() + i, f.segment(), f.ingressPort(), f.bytes(), 0);
-            IngestPipeline.encodeFrame(text, row, decoder.summarize(f.bytes()));
-            if ((i + 1) % batch == 0 || i == n - 1) {
-                chunks.add(java.util.Arrays.copyOf(text.buffer(), text.length()));
-                text.reset();
-            }
-        }
-        dummy.close();
+        List<byte[]> chunks = rawChunks(decoder, sample, n, batch, run);
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             long start = System.nanoTime();
             for (byte[] chunk : chunks) {
-                CopyIn in = copy.copyIn("COPY frames (" + IngestPipeline.FRAME_COLUMNS + ") FROM STDIN");
+                CopyIn in = copy.copyIn("COPY frames (" + IngestPipeline.FRAME_COLUMNS + ") FROM STDIN (FORMAT binary)");
                 for (int off = 0; off < chunk.length; off += 1 << 16) {
                     in.writeToCopy(chunk, off, Math.min(1 << 16, chunk.length - off));
                 }
@@ -181,5 +168,27 @@ public final class IngestBenchmark {
             }
             return n / ((System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** The frames as the pipeline would send them: binary COPY, in batches (formatted beforehand, not timed). */
+    static List<byte[]> rawChunks(FrameDecoder decoder, List<CapturedFrame> sample, int n, int batch, long run) {
+        IngestPipeline dummy = new IngestPipeline(null, decoder, IngestPipeline.Spooling.temporary(), 1,
+                Duration.ofSeconds(1), null, false);
+        RunTrace trace = dummy.open(run);
+        List<byte[]> chunks = new ArrayList<>();
+        CopyBinary bin = new CopyBinary();
+        bin.reset();
+        for (int i = 0; i < n; i++) {
+            CapturedFrame f = sample.get(i % sample.size());
+            TraceSpool.Record rec = new TraceSpool.Record(TraceSpool.FRAME, i, f.timeNanos() + i, 0, f.segment(),
+                    f.ingressPort(), null, f.bytes(), new TraceSpool.Position(1, 0));
+            IngestPipeline.encodeFrame(bin, new IngestPipeline.SpooledRow(trace, rec), decoder.summarize(f.bytes()));
+            if ((i + 1) % batch == 0 || i == n - 1) {
+                chunks.add(bin.finish());
+                bin.reset();
+            }
+        }
+        dummy.close();
+        return chunks;
     }
 }

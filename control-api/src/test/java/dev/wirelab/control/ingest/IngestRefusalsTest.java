@@ -93,7 +93,7 @@ class IngestRefusalsTest {
     void nulsAndOtherAwkwardTextAreStoredAndTheirNeighboursToo() throws Exception {
         long run = newRun("nul");
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        IngestPipeline ingest = new IngestPipeline(ds, FrameDecoder.standard(), 1000, 1000, Duration.ofMillis(200),
+        IngestPipeline ingest = new IngestPipeline(ds, FrameDecoder.standard(), IngestPipeline.Spooling.temporary(), 1000, Duration.ofMillis(200),
                 metrics, false);
         try {
             RunTrace t = ingest.open(run);
@@ -132,7 +132,7 @@ class IngestRefusalsTest {
             s.execute("DROP TABLE frames_r" + gone);
         }
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        IngestPipeline ingest = new IngestPipeline(ds, FrameDecoder.standard(), 1000, 1000, Duration.ofMillis(200),
+        IngestPipeline ingest = new IngestPipeline(ds, FrameDecoder.standard(), IngestPipeline.Spooling.temporary(), 1000, Duration.ofMillis(200),
                 metrics, false);
         try {
             RunTrace a = ingest.open(kept);

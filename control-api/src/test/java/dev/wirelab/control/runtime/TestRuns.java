@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TestRuns {
 
     private static final IngestPipeline NOWHERE =
-            new IngestPipeline(null, FrameDecoder.standard(), 16, 16, Duration.ofSeconds(1), null);
+            new IngestPipeline(null, FrameDecoder.standard(), IngestPipeline.Spooling.temporary(), 16, Duration.ofSeconds(1), null);
 
     private TestRuns() {
     }
