@@ -200,9 +200,10 @@ public final class IngestPipeline implements AutoCloseable {
                     }
                     long segment = rs.getLong(1);
                     TraceSpool.Position from = rs.wasNull() ? null : new TraceSpool.Position(segment, rs.getLong(2));
+                    long rows = TraceSpool.countFrom(dir, from);
                     TraceSpool spool = TraceSpool.recover(dir, budget, from);
-                    runs.put(runId, new RunTrace(runId, this, spool, true));
-                    log.info("Ingest: resuming run {}'s spool ({} bytes) from {}", runId, spool.bytes(),
+                    runs.put(runId, new RunTrace(runId, this, spool, true, rows));
+                    log.info("Ingest: resuming run {}'s spool ({} rows, {} bytes) from {}", runId, rows, spool.bytes(),
                             from == null ? "its start" : "segment " + from.segment() + " offset " + from.offset());
                 }
             } catch (SQLException | IOException e) {
@@ -276,7 +277,7 @@ public final class IngestPipeline implements AutoCloseable {
     /** The sink of a new run, with an empty spool. */
     public RunTrace open(long runId) {
         return runs.computeIfAbsent(runId, id -> new RunTrace(id, this,
-                TraceSpool.create(spoolRoot.resolve("run-" + id), budget), false));
+                TraceSpool.create(spoolRoot.resolve("run-" + id), budget), false, 0));
     }
 
     /** A run whose rows are still on their way (live, or ended with rows in its spool). */
@@ -294,7 +295,7 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     private void finishIfDone(RunTrace t) {
-        boolean done = t.discarded() || t.spoolDrained && t.inFlight.get() == 0 && (t.recovered() || t.counts().pending() == 0);
+        boolean done = t.discarded() || t.spoolDrained && t.inFlight.get() == 0 && t.counts().pending() <= 0;
         if (t.released() && done && runs.remove(t.runId(), t)) {
             t.spool().delete();
         }
@@ -434,7 +435,7 @@ public final class IngestPipeline implements AutoCloseable {
                     if (recs.isEmpty()) {
                         if (released) {
                             t.spoolDrained = true;
-                            if (t.spool().lostBytes() > 0 && !t.recovered()) {
+                            if (t.spool().lostBytes() > 0) {
                                 t.lostInSpool(t.counts().pending() - t.inFlight.get());
                             }
                             finishIfDone(t);

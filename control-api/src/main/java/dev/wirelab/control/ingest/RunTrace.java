@@ -37,8 +37,10 @@ public final class RunTrace implements TraceSink {
     /** The run ended: once everything in its spool is stored, the pipeline forgets it. */
     private volatile boolean released;
 
-    RunTrace(long runId, IngestPipeline pipeline, TraceSpool spool, boolean recovered) {
+    /** {@code pendingRows}: what a recovered spool holds beyond the position the database has. */
+    RunTrace(long runId, IngestPipeline pipeline, TraceSpool spool, boolean recovered, long pendingRows) {
         this.runId = runId;
+        this.pending.set(pendingRows);
         this.pipeline = pipeline;
         this.spool = spool;
         this.recovered = recovered;
@@ -109,25 +111,19 @@ public final class RunTrace implements TraceSink {
     void stored(long frames, long events) {
         framesStored.addAndGet(frames);
         eventsStored.addAndGet(events);
-        if (!recovered) {
-            pending.addAndGet(-(frames + events));
-        }
+        pending.addAndGet(-(frames + events));
     }
 
     /** Called by the writer for rows it had to give up (a non-transient database error, or a discarded run). */
     void lost(long frames, long events) {
         framesDropped.add(frames);
         eventsDropped.add(events);
-        if (!recovered) {
-            pending.addAndGet(-(frames + events));
-        }
+        pending.addAndGet(-(frames + events));
     }
 
     /** Rows in the spool that could not be read back (torn or damaged): counted as dropped. */
     void lostInSpool(long rows) {
-        if (!recovered) {
-            pending.addAndGet(-rows);
-        }
+        pending.addAndGet(-rows);
     }
 
     /** Its rows are no longer wanted (the run's lab is being deleted): spooled ones are skipped. */

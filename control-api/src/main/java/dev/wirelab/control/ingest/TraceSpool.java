@@ -99,6 +99,8 @@ final class TraceSpool {
 
     private final Path dir;
     private final Budget budget;
+    /** A segment is closed and the next begun once it would grow beyond this. */
+    private final long segmentBytes;
     private final CRC32C crc = new CRC32C();
 
     // Writer side, guarded by this.
@@ -121,13 +123,18 @@ final class TraceSpool {
     /** Segments on disk, each with its size once it is no longer written (for the budget and cleanup). */
     private final TreeSet<Long> segments = new TreeSet<>();
 
-    private TraceSpool(Path dir, Budget budget) {
+    private TraceSpool(Path dir, Budget budget, long segmentBytes) {
         this.dir = dir;
         this.budget = budget;
+        this.segmentBytes = segmentBytes;
     }
 
     /** A new, empty spool for a run starting now. */
     static TraceSpool create(Path dir, Budget budget) {
+        return create(dir, budget, SEGMENT_BYTES);
+    }
+
+    static TraceSpool create(Path dir, Budget budget, long segmentBytes) {
         try {
             if (Files.exists(dir)) {
                 deleteTree(dir);
@@ -136,7 +143,7 @@ final class TraceSpool {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the trace spool " + dir, e);
         }
-        TraceSpool s = new TraceSpool(dir, budget);
+        TraceSpool s = new TraceSpool(dir, budget, segmentBytes);
         s.readSegment = 1;
         s.writeSegment = 0; // the first append opens segment 1
         return s;
@@ -147,7 +154,7 @@ final class TraceSpool {
      * holds; null: from its first segment). Its segments count against the budget until read.
      */
     static TraceSpool recover(Path dir, Budget budget, Position from) throws IOException {
-        TraceSpool s = new TraceSpool(dir, budget);
+        TraceSpool s = new TraceSpool(dir, budget, SEGMENT_BYTES);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String name = p.getFileName().toString();
@@ -171,6 +178,19 @@ final class TraceSpool {
         // Segments wholly before the position were stored but not yet deleted when the process died.
         s.committed(new Position(s.readSegment, s.readOffset));
         return s;
+    }
+
+    /** How many intact records a left spool holds from {@code from} (read once, before ingest starts on it). */
+    static long countFrom(Path dir, Position from) throws IOException {
+        TraceSpool s = recover(dir, new Budget(Long.MAX_VALUE), from);
+        long n = 0;
+        for (List<Record> part = s.read(10_000); !part.isEmpty(); part = s.read(10_000)) {
+            n += part.size();
+        }
+        if (s.in != null) {
+            s.in.close();
+        }
+        return n;
     }
 
     Path dir() {
@@ -207,7 +227,7 @@ final class TraceSpool {
             return false;
         }
         try {
-            if (writeSegment == 0 || written + buffer.position() + size > SEGMENT_BYTES && written + buffer.position() > 0) {
+            if (writeSegment == 0 || written + buffer.position() + size > segmentBytes && written + buffer.position() > 0) {
                 roll();
             }
             if (size > buffer.remaining()) {
@@ -346,6 +366,7 @@ final class TraceSpool {
                     lostBytes += lost;
                     log.warn("Trace spool {}: segment {} ends with {} unreadable bytes (torn or damaged); they are "
                             + "counted as lost", dir, readSegment, lost);
+                    readOffset = end;
                 }
                 if (!nextSegment()) {
                     break;

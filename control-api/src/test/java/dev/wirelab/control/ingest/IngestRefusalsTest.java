@@ -3,17 +3,12 @@ package dev.wirelab.control.ingest;
 import dev.wirelab.control.decode.FrameDecoder;
 import dev.wirelab.netstack.trace.TraceEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -27,66 +22,34 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IngestRefusalsTest {
 
-    static EmbeddedPostgres pg;
+    static TraceDb db;
     static DataSource ds;
 
     @BeforeAll
     static void database() throws Exception {
-        Path dir = Path.of("target", "pg-ingest-refusals").toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true).start();
-        ds = pg.getPostgresDatabase();
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        db = new TraceDb("pg-ingest-refusals");
+        ds = db.ds;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        pg.close();
+        db.close();
     }
 
     static long newRun(String lab) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            ResultSet r = s.executeQuery("INSERT INTO labs (name, source, source_format, topology) VALUES ('" + lab
-                    + "', '', 'yaml', '{}') RETURNING id");
-            r.next();
-            long labId = r.getLong(1);
-            r = s.executeQuery("INSERT INTO runs (lab_id, status, time_mode, seed) VALUES (" + labId
-                    + ", 'running', 'virtual', 1) RETURNING id");
-            r.next();
-            long id = r.getLong(1);
-            s.execute("CREATE TABLE frames_r" + id + " PARTITION OF frames FOR VALUES IN (" + id + ")");
-            s.execute("CREATE TABLE events_r" + id + " PARTITION OF events FOR VALUES IN (" + id + ")");
-            return id;
-        }
+        return db.newRun(lab);
     }
 
     static long count(String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
+        return db.count(sql);
     }
 
     static String string(String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getString(1);
-        }
+        return db.string(sql);
     }
 
-    /** An Ethernet frame with an unknown EtherType: decodes to a summary with no text surprises. */
     static byte[] frame(int i) {
-        byte[] f = new byte[60];
-        f[0] = 2;
-        f[6] = 2;
-        f[11] = (byte) i;
-        f[12] = (byte) 0x88;
-        f[13] = (byte) 0xB5; // IEEE 802 local experimental EtherType
-        return f;
+        return TraceDb.frame(i);
     }
 
     @Test

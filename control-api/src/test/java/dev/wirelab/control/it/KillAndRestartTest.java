@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The control API is killed (SIGKILL, no shutdown hook) while a real-time run's trace is being
  * ingested, and started again on the same database: every frame it had acknowledged as stored is
- * there (and the stored counter, written in the same transactions, matches the rows exactly), and
- * the run is marked interrupted.
+ * there (and the stored counter, written in the same transactions, matches the rows exactly), the
+ * run is marked interrupted, and what the run's spool held beyond the database is ingested then,
+ * exactly once (what the kill took before it reached the spool counts as dropped).
  */
 class KillAndRestartTest {
 
@@ -71,7 +72,21 @@ class KillAndRestartTest {
         JsonNode status = app.call("GET", "/api/runs/" + run, null);
         assertThat(status.path("status").asString()).isEqualTo("interrupted");
         assertThat(status.path("error").asString()).contains("killed or crashed");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (status.path("pendingRows").asLong() > 0) {
+            assertThat(System.nanoTime()).as("the spool is ingested: %s", status).isLessThan(until);
+            Thread.sleep(100);
+            status = app.call("GET", "/api/runs/" + run, null);
+        }
+        long before = rows;
+        rows = db.count("SELECT count(*) FROM frames WHERE run_id = " + run);
+        assertThat(rows).isGreaterThanOrEqualTo(before);
         assertThat(status.path("frames").path("stored").asLong()).isEqualTo(rows);
+        assertThat(db.count("SELECT frames_stored FROM runs WHERE id = " + run)).isEqualTo(rows);
+        assertThat(db.count("SELECT count(DISTINCT seq) FROM frames WHERE run_id = " + run)).isEqualTo(rows);
+        assertThat(db.count("SELECT count(*) FROM trace_rejects WHERE run_id = " + run)).isZero();
+        System.out.printf("KillAndRestartTest: %d frames stored before the kill, %d after the spool was ingested%n",
+                before, rows);
         // The counters add up: what was captured and never stored counts as dropped.
         for (String kind : new String[]{"frames", "events"}) {
             JsonNode c = status.path(kind);
