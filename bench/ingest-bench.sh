@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Trace ingest benchmark: frames/s through the control API's ingest pipeline (TraceSink -> bounded
-# queue -> writer: decode, COPY in batches, commit, acknowledge) beside a raw JDBC COPY of the same
-# rows (decoded and formatted beforehand) into the same table, in the same run, as a ratio.
-# Usage: bench/ingest-bench.sh [frames] [rounds]     (defaults: 200000 frames, 3 rounds)
+# Trace ingest benchmark, one JVM, one embedded PostgreSQL, durable commits (see IngestBenchmark):
+#  1. frames/s through the control API's ingest (TraceSink -> run spool on disk -> decode, binary COPY
+#     in batches, commit, acknowledge) beside a raw binary COPY of the same rows into a table with the
+#     schema's indexes and into one with no index (the physical limit), as ratios;
+#  2. what each index costs (primary key + that index, against the primary key alone);
+#  3. each dashboard/exercise query on a run of queryFrames frames (median of 5).
+# Usage: bench/ingest-bench.sh [frames] [rounds] [queryFrames]   (defaults: 200000, 3, 1000000; 0 skips 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,6 @@ if [ ! -f control-api/target/test-classes/dev/wirelab/control/ingest/IngestBench
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 fi
 
-exec "$JAVA_HOME/bin/java" -Xms1g -Xmx1g \
+exec "$JAVA_HOME/bin/java" -Xms2g -Xmx2g \
   -cp "control-api/target/classes:control-api/target/test-classes:netstack/target/classes:$(cat "$cp_file")" \
   dev.wirelab.control.ingest.IngestBenchmark "$@"
