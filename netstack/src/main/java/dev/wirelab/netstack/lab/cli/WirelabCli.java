@@ -17,6 +17,7 @@ import dev.wirelab.netstack.node.NetworkInterface;
 import dev.wirelab.netstack.node.Node;
 import dev.wirelab.netstack.trace.CaptureView;
 import dev.wirelab.netstack.trace.FrameSpool;
+import dev.wirelab.netstack.trace.OverheardDetail;
 import dev.wirelab.netstack.trace.PcapngWriter;
 
 import java.io.IOException;
@@ -303,6 +304,13 @@ public final class WirelabCli {
                 out.println();
             }
             trace.counts().summary(lab.nanos()).forEach(out::println);
+            if (lab.overheardDetail().limitedReceivers() > 0) {
+                out.printf("  overheard:          %d broadcasts had more than %d receivers; %d receivers counted what they"
+                        + " overheard (node counters arp.requests_overheard, udp.broadcasts_overheard...) instead of"
+                        + " tracing it (one trace.detail_limited event per broadcast; -D%s=N sets the limit)%n",
+                        lab.overheardDetail().limitedBroadcasts(), lab.overheardDetail().limit(),
+                        lab.overheardDetail().limitedReceivers(), OverheardDetail.PROPERTY);
+            }
             writeCapture(lab, trace, pcap, o.pcapView());
             trace.flushEvents();
             out.println("Events: " + trace.eventsFile() + " (" + trace.counts().events() + " events, one line each"
