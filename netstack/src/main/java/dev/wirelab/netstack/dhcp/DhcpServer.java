@@ -12,7 +12,9 @@ import dev.wirelab.netstack.wire.MacAddress;
 import dev.wirelab.netstack.wire.WireFormatException;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -33,7 +35,20 @@ public final class DhcpServer {
     private final List<DhcpPool> pools;
     private final LeaseFile file;
     private final LeaseDatabase db = new LeaseDatabase();
+    /** Entries in the lease file since it was last compacted (rewritten with one entry per address). */
+    private int fileEntries;
+    /**
+     * Per pool, the lowest address of its range that may never have had a record: every address
+     * below it has one (records are never removed while the server runs), so the search for an
+     * address "nobody had" starts there instead of at the range's start.
+     */
+    private final Map<DhcpPool, long[]> freshCursor = new IdentityHashMap<>();
     private UdpSocket socket;
+
+    /** Compact once the file holds this many times as many entries as there are bindings (dhcpd rewrites it hourly). */
+    static final int COMPACT_FACTOR = 2;
+    /** ... and at least this many entries, so a small file is not rewritten at every other change. */
+    static final int COMPACT_MIN_ENTRIES = 64;
 
     private DhcpServer(Node node, List<DhcpPool> pools, LeaseFile file) {
         this.node = node;
@@ -72,11 +87,22 @@ public final class DhcpServer {
             return;
         }
         db.clear();
-        LeaseDatabase.Parsed parsed = LeaseDatabase.parse(file.read());
-        parsed.leases().forEach(db::put);
+        freshCursor.clear();
+        String text = file.read();
+        if (text.isEmpty()) {
+            file.write(LeaseDatabase.write(List.of())); // a new file: its header, then the appends
+        }
+        LeaseDatabase.Parsed parsed = LeaseDatabase.parse(text);
+        parsed.leases().forEach(db::put); // in file order: the last entry for an address wins
         for (String e : parsed.errors()) {
             node.counterSet().increment(LAYER, "lease_file_errors");
             node.event(LAYER, "lease_file_error", "error", e);
+        }
+        fileEntries = parsed.entries();
+        if (!parsed.errors().isEmpty() || needsCompaction()) {
+            // A torn or damaged file is rewritten before the first append: an entry appended after
+            // a cut-short one would otherwise be read as part of it.
+            compact(parsed.errors().isEmpty() ? "grown" : "damaged");
         }
         socket = node.udp().open(Ipv4Address.ANY, DhcpMessage.SERVER_PORT);
         socket.setBroadcast(true);
@@ -92,16 +118,27 @@ public final class DhcpServer {
         if (socket == null) {
             return;
         }
-        save();
+        compact("stop");
         socket.close();
         socket = null;
-        int n = db.all().size();
+        int n = db.size();
         db.clear(); // what survives a restart is what the lease file says
         node.event(LAYER, "server_stop", "leases_saved", n);
     }
 
-    private void save() {
+    private boolean needsCompaction() {
+        return fileEntries >= Math.max(COMPACT_MIN_ENTRIES, COMPACT_FACTOR * db.size());
+    }
+
+    /** Rewrites the lease file with one entry per address (dhcpd's lease file rewrite). */
+    private void compact(String why) {
+        int before = fileEntries;
         file.write(LeaseDatabase.write(db.all()));
+        fileEntries = db.size();
+        node.counterSet().increment(LAYER, "lease_file_compactions");
+        if (!why.equals("stop")) {
+            node.event(LAYER, "lease_file_compacted", "reason", why, "entries_before", before, "entries_after", fileEntries);
+        }
     }
 
     private long now() {
@@ -239,13 +276,22 @@ public final class DhcpServer {
         if (asked.isPresent() && usable(pool, asked.get(), mac, now, false)) {
             return asked.get();
         }
-        // Addresses nobody had first, then those others released or let expire.
-        for (boolean reuse : new boolean[] {false, true}) {
-            for (long a = pool.rangeStart().bits() & 0xFFFFFFFFL; a <= (pool.rangeEnd().bits() & 0xFFFFFFFFL); a++) {
-                Ipv4Address candidate = new Ipv4Address((int) a);
-                if (usable(pool, candidate, mac, now, reuse)) {
-                    return candidate;
-                }
+        // Addresses nobody had first: from the pool's cursor, which only moves forward, so handing
+        // out a whole range costs one pass over it, not one per client.
+        long end = pool.rangeEnd().bits() & 0xFFFFFFFFL;
+        long[] cursor = freshCursor.computeIfAbsent(pool, p -> new long[] {p.rangeStart().bits() & 0xFFFFFFFFL});
+        for (; cursor[0] <= end; cursor[0]++) {
+            Ipv4Address candidate = new Ipv4Address((int) cursor[0]);
+            if (!db.has(candidate) && usable(pool, candidate, mac, now, false)) {
+                return candidate; // not passed: the offer gives it a record, and the next search moves on
+            }
+        }
+        // Then those others released or let expire, an expired abandoned one, or one skipped above
+        // that has become usable: a scan of the range, only once it has no never-used address left.
+        for (long a = pool.rangeStart().bits() & 0xFFFFFFFFL; a <= end; a++) {
+            Ipv4Address candidate = new Ipv4Address((int) a);
+            if (usable(pool, candidate, mac, now, true)) {
+                return candidate;
             }
         }
         return null;
@@ -459,7 +505,13 @@ public final class DhcpServer {
     private void setLease(Lease l) {
         Lease before = db.get(l.address()).orElse(null);
         db.put(l);
-        save();
+        // Appended, as dhcpd appends to dhcpd.leases: rewriting the whole file at every change made
+        // leasing N clients cost N^2.
+        file.append(LeaseDatabase.entry(l));
+        fileEntries++;
+        if (needsCompaction()) {
+            compact("grown");
+        }
         node.event(LAYER, "lease", "address", l.address().toString(), "chaddr", l.mac().toString(),
                 "from", before == null ? "none" : before.mac().equals(l.mac()) ? before.state().text() : "other client",
                 "to", l.state().text(), "ends_in_seconds", l.ends() - now());

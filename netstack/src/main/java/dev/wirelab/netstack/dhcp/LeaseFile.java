@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Where a DHCP server keeps its leases between runs (dhcpd's /var/lib/dhcp/dhcpd.leases): part of the
@@ -17,22 +18,40 @@ public interface LeaseFile {
     /** The file's text, or "" when there is none yet. */
     String read();
 
-    /** Replaces the file's text (atomically for real files). */
+    /** Replaces the file's text (atomically for real files): a compaction. */
     void write(String text);
+
+    /**
+     * Adds {@code text} at the end, as dhcpd appends each binding change to dhcpd.leases: the cost is
+     * the entry's, not the file's. A crash during an append leaves at most the last entry cut short,
+     * which {@link LeaseDatabase#parse} reports and leaves out.
+     */
+    default void append(String text) {
+        write(read() + text);
+    }
 
     /** A lease file held in memory: it lives as long as the node object (the embedded runtime). */
     static LeaseFile inMemory() {
         return new LeaseFile() {
-            private volatile String text = "";
+            private final StringBuilder text = new StringBuilder();
 
             @Override
-            public String read() {
-                return text;
+            public synchronized String read() {
+                return text.toString();
             }
 
             @Override
-            public void write(String t) {
-                text = t;
+            public synchronized void write(String t) {
+                text.setLength(0);
+                text.append(t);
+                if (text.capacity() > 2 * text.length() + 4096) {
+                    text.trimToSize(); // after a compaction, give back what the appends had grown
+                }
+            }
+
+            @Override
+            public synchronized void append(String t) {
+                text.append(t);
             }
         };
     }
@@ -44,6 +63,16 @@ public interface LeaseFile {
             public String read() {
                 try {
                     return Files.exists(path) ? Files.readString(path, StandardCharsets.UTF_8) : "";
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void append(String text) {
+                try {
+                    Files.writeString(path, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

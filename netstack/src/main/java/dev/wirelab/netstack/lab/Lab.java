@@ -14,6 +14,7 @@ import dev.wirelab.netstack.time.RealTimeClock;
 import dev.wirelab.netstack.time.RealTimeLoop;
 import dev.wirelab.netstack.time.VirtualTimeScheduler;
 import dev.wirelab.netstack.trace.CaptureView;
+import dev.wirelab.netstack.trace.OverheardDetail;
 import dev.wirelab.netstack.trace.PcapngWriter;
 import dev.wirelab.netstack.trace.TraceEvent;
 import dev.wirelab.netstack.trace.TraceRecorder;
@@ -133,6 +134,7 @@ public final class Lab implements AutoCloseable {
     private final TimeMode timeMode;
     private final long seed;
     private final TraceRecorder recorder = new TraceRecorder();
+    private final OverheardDetail overheardDetail;
     private final TraceSink sink;
     private final VirtualTimeScheduler virtual;
     private final RealTimeClock realClock;
@@ -156,6 +158,11 @@ public final class Lab implements AutoCloseable {
         this.sink = options.extraSink() == null ? recorder
                 : options.keepTrace() ? tee(recorder, options.extraSink()) : options.extraSink();
         this.nodesElsewhere = options.nodesElsewhere();
+        try {
+            this.overheardDetail = OverheardDetail.fromSystemProperty();
+        } catch (IllegalArgumentException e) {
+            throw new LabException(e.getMessage(), e);
+        }
         if (timeMode == TimeMode.VIRTUAL) {
             if (nodesElsewhere) {
                 throw new LabException("nodes that run elsewhere (their own processes or containers) need real time: "
@@ -202,6 +209,7 @@ public final class Lab implements AutoCloseable {
                     links.add(link);
                     return link;
                 });
+                node.setOverheardDetail(overheardDetail); // one budget per broadcast across the lab's nodes
                 nodes.put(name, node);
             }
         }
@@ -425,6 +433,11 @@ public final class Lab implements AutoCloseable {
     /** Whether the lab's nodes run elsewhere ({@link Options#withNodesElsewhere()}): the lab is the bus only. */
     public boolean nodesElsewhere() {
         return nodesElsewhere;
+    }
+
+    /** How much receivers of one broadcast trace of what they overheard, and what they only counted. */
+    public OverheardDetail overheardDetail() {
+        return overheardDetail;
     }
 
     /** Every frame and event so far, on one timeline. */

@@ -8,6 +8,7 @@ import dev.wirelab.netstack.wire.Ipv4Packet;
 import dev.wirelab.netstack.wire.WireFormatException;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,30 +47,94 @@ public final class TraceSummary {
 
     /** Multi-line summary: frames per segment and protocol, events per layer.kind, drops. */
     public static List<String> summarize(List<CapturedFrame> frames, List<TraceEvent> events, long endNanos) {
-        Map<String, Integer> bySegment = new TreeMap<>();
-        Map<String, Integer> byProtocol = new TreeMap<>();
-        long bytes = 0;
+        Counts c = new Counts();
         for (CapturedFrame f : frames) {
-            bySegment.merge(f.segment(), 1, Integer::sum);
-            byProtocol.merge(protocol(f.bytes()), 1, Integer::sum);
-            bytes += f.bytes().length;
+            c.frame(f.segment(), f.bytes());
         }
-        Map<String, Integer> byKind = new TreeMap<>();
-        Map<String, Integer> drops = new TreeMap<>();
         for (TraceEvent e : events) {
-            byKind.merge(e.layer() + "." + e.kind(), 1, Integer::sum);
+            c.event(e);
+        }
+        return c.summary(endNanos);
+    }
+
+    /**
+     * What the summary needs, counted as frames and events go by, so that a run need not keep its
+     * trace in memory to be summarized. Thread-safe.
+     */
+    public static final class Counts {
+        private final Map<String, Long> bySegment = new TreeMap<>();
+        private final Map<String, Long> byProtocol = new TreeMap<>();
+        private final Map<String, Long> byKind = new HashMap<>();
+        private final Map<String, Long> drops = new HashMap<>();
+        private long frames;
+        private long bytes;
+        private long events;
+
+        public synchronized void frame(String segment, byte[] frame) {
+            frames++;
+            bytes += frame.length;
+            bySegment.merge(segment, 1L, Long::sum);
+            byProtocol.merge(protocol(frame), 1L, Long::sum);
+        }
+
+        public synchronized void event(TraceEvent e) {
+            events++;
+            byKind.merge(e.layer() + "." + e.kind(), 1L, Long::sum);
             if (e.kind().equals("drop")) {
-                drops.merge(e.node() + " " + e.layer() + " " + e.detail().getOrDefault("reason", "?"), 1, Integer::sum);
+                drops.merge(e.node() + " " + e.layer() + " " + e.detail().getOrDefault("reason", "?"), 1L, Long::sum);
             }
         }
-        List<String> out = new ArrayList<>();
-        out.add(String.format(Locale.ROOT, "Trace: %d frames (%d bytes), %d events, %.6f s of lab time",
-                frames.size(), bytes, events.size(), endNanos / 1e9));
-        out.add("  frames by segment:  " + join(bySegment));
-        out.add("  frames by protocol: " + join(byProtocol));
-        out.add("  events by kind:     " + join(byKind));
-        out.add("  drops:              " + (drops.isEmpty() ? "none" : join(drops)));
-        return out;
+
+        public synchronized long frames() {
+            return frames;
+        }
+
+        public synchronized long events() {
+            return events;
+        }
+
+        /** How many events of {@code layer.kind} went by. */
+        public synchronized long events(String layerKind) {
+            return byKind.getOrDefault(layerKind, 0L);
+        }
+
+        public synchronized List<String> summary(long endNanos) {
+            List<String> out = new ArrayList<>();
+            out.add(String.format(Locale.ROOT, "Trace: %d frames (%d bytes), %d events, %.6f s of lab time",
+                    frames, bytes, events, endNanos / 1e9));
+            out.add("  frames by segment:  " + join(bySegment));
+            out.add("  frames by protocol: " + join(byProtocol));
+            out.add("  events by kind:     " + join(new TreeMap<>(byKind)));
+            out.add("  drops:              " + (drops.isEmpty() ? "none" : join(new TreeMap<>(drops))));
+            return out;
+        }
+    }
+
+    /** One event as a timeline line. */
+    public static String line(TraceEvent e) {
+        StringBuilder sb = new StringBuilder(96);
+        appendLine(sb, e);
+        return sb.toString();
+    }
+
+    /**
+     * Appends what {@code String.format("%12.6f  %-8s %s.%s %s", seconds, node, layer, kind, detail)}
+     * gives, without the formatter (the events file takes a line per event, millions in a big lab).
+     */
+    public static void appendLine(StringBuilder sb, TraceEvent e) {
+        long t = e.timeNanos();
+        boolean negative = t < 0;
+        long micros = (Math.abs(t) + 500) / 1000; // %f rounds half up
+        String whole = (negative ? "-" : "") + (micros / 1_000_000);
+        String frac = Long.toString(1_000_000 + micros % 1_000_000).substring(1);
+        for (int i = whole.length() + 7; i < 12; i++) {
+            sb.append(' ');
+        }
+        sb.append(whole).append('.').append(frac).append("  ").append(e.node());
+        for (int i = e.node().length(); i < 8; i++) {
+            sb.append(' ');
+        }
+        sb.append(' ').append(e.layer()).append('.').append(e.kind()).append(' ').append(e.detail());
     }
 
     /** Frames and events merged in time order (frames first at equal times), one line each. */
@@ -89,14 +154,13 @@ public final class TraceSummary {
                         f.ingressPort(), FrameSummary.describe(f.bytes())));
             } else {
                 TraceEvent e = events.get(j++);
-                out.add(String.format(Locale.ROOT, "%12.6f  %-8s %s.%s %s", e.timeNanos() / 1e9, e.node(), e.layer(),
-                        e.kind(), e.detail()));
+                out.add(line(e));
             }
         }
         return out;
     }
 
-    private static String join(Map<String, Integer> m) {
+    private static String join(Map<String, ? extends Number> m) {
         if (m.isEmpty()) {
             return "none";
         }

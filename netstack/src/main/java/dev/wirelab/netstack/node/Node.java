@@ -24,6 +24,7 @@ import dev.wirelab.netstack.program.Program;
 import dev.wirelab.netstack.program.Shell;
 import dev.wirelab.netstack.time.Cancellable;
 import dev.wirelab.netstack.time.EventLoop;
+import dev.wirelab.netstack.trace.OverheardDetail;
 import dev.wirelab.netstack.trace.TraceSink;
 import dev.wirelab.netstack.udp.UdpLayer;
 import dev.wirelab.netstack.wire.ArpPacket;
@@ -103,6 +104,10 @@ public class Node {
     private final Map<String, List<FrameTap>> frameTaps = new HashMap<>();
     private final Map<String, AddressLifetime> lifetimes = new ConcurrentHashMap<>();
     private RandomGenerator random;
+    private OverheardDetail overheardDetail = new OverheardDetail(OverheardDetail.DEFAULT_LIMIT);
+    /** The broadcast or multicast frame being received, and whether this node traces what it overheard in it (0: not asked yet). */
+    private byte[] rxGroupFrame;
+    private int rxGroupVerdict;
 
     /** A host (no forwarding). */
     public Node(String name, EventLoop loop, TraceSink trace) {
@@ -557,6 +562,38 @@ public class Node {
         return t;
     }
 
+    /**
+     * Shares how much detail receivers of one broadcast trace with the other nodes of a lab (a
+     * node alone keeps its own, which limits nothing across nodes).
+     */
+    public void setOverheardDetail(OverheardDetail detail) {
+        this.overheardDetail = Objects.requireNonNull(detail);
+    }
+
+    /**
+     * Something this node overheard in the broadcast frame being received (not for it): always
+     * counted as {@code layer.counter}; whether it is also traced in detail, as the first receivers
+     * of a broadcast do, is {@link OverheardDetail}'s call, once per node and frame.
+     *
+     * @return true when the caller traces its event
+     */
+    private boolean overheard(String layer, String counter) {
+        counters.increment(layer, counter);
+        if (rxGroupFrame == null) {
+            return true;
+        }
+        if (rxGroupVerdict == 0) {
+            OverheardDetail.Verdict v = overheardDetail.receiver(rxGroupFrame);
+            rxGroupVerdict = v == OverheardDetail.Verdict.DETAIL ? 1 : 2;
+            if (v == OverheardDetail.Verdict.FIRST_LIMITED) {
+                // Once per broadcast: from here on its receivers only count it.
+                event("trace", "detail_limited", "limit", overheardDetail.limit(), "counted_as", layer + "." + counter,
+                        "setting", OverheardDetail.PROPERTY);
+            }
+        }
+        return rxGroupVerdict == 1;
+    }
+
     /** Emits a trace event from this node at the loop's current time. */
     public void event(String layer, String kind, Object... keyValues) {
         trace.event(loop.nanos(), name, layer, kind, keyValues);
@@ -588,6 +625,8 @@ public class Node {
             EthernetFrame frame = EthernetFrame.parseHeader(bytes);
             MacAddress dst = frame.destination();
             boolean linkBroadcast = dst.isGroup();
+            rxGroupFrame = linkBroadcast ? bytes : null;
+            rxGroupVerdict = 0;
             if (!dst.equals(ifc.mac()) && !dst.isBroadcast()) {
                 // Unknown-unicast flooding or multicast we did not join: not ours.
                 counters.drop("ethernet", dst.isGroup() ? "multicast_not_joined" : "not_our_mac");
@@ -620,6 +659,8 @@ public class Node {
         } catch (RuntimeException e) {
             // A frame must never kill the node: anything unexpected is a drop with its message.
             drop("node", "internal_error", "interface", ifc.name(), "error", String.valueOf(e));
+        } finally {
+            rxGroupFrame = null;
         }
     }
 
@@ -674,9 +715,13 @@ public class Node {
         } else {
             evidence = NeighborCache.Evidence.OVERHEARD;
         }
-        event("arp", arp.isRequest() ? "request_received" : arp.isReply() ? "reply_received" : "received",
-                "interface", ifc.name(), "sender_ip", sender.toString(), "sender_mac", arp.senderMac().toString(),
-                "target_ip", arp.targetIp().toString(), "for_us", forUs, "gratuitous", arp.isGratuitous());
+        // A broadcast request (or gratuitous reply) for another address is heard by the whole segment.
+        if (forUs || rxGroupFrame == null
+                || overheard("arp", arp.isRequest() ? "requests_overheard" : "replies_overheard")) {
+            event("arp", arp.isRequest() ? "request_received" : arp.isReply() ? "reply_received" : "received",
+                    "interface", ifc.name(), "sender_ip", sender.toString(), "sender_mac", arp.senderMac().toString(),
+                    "target_ip", arp.targetIp().toString(), "for_us", forUs, "gratuitous", arp.isGratuitous());
+        }
         if (!sender.equals(Ipv4Address.ANY)) { // RFC 5227 probes (sender 0.0.0.0) teach nothing
             applyNeighbor(ifc, ifc.neighbors.receive(sender, arp.senderMac(), evidence, loop.nanos()));
         }
@@ -1031,6 +1076,16 @@ public class Node {
                 packet.source(), packet.destination());
         counters.increment("udp", "received");
         if (!udp.deliver(packet, d, ifName, ipBroadcast)) {
+            if ((linkBroadcast || ipBroadcast) && rxGroupFrame != null && !overheard("udp", "broadcasts_overheard")) {
+                // A broadcast to a port nobody here serves (another host's DHCP): counted only, and
+                // RFC 1122 section 3.2.2 forbids the ICMP error anyway.
+                Optional<String> why = IcmpErrorPolicy.suppression(packet, true, this::isBroadcastAddress);
+                if (why.isPresent()) {
+                    counters.drop("udp", "no_socket");
+                    counters.increment("icmp", "error_suppressed." + why.get());
+                    return;
+                }
+            }
             drop("udp", "no_socket", "destination", packet.destination() + ":" + d.destinationPort(),
                     "source", packet.source() + ":" + d.sourcePort());
             // RFC 1122 section 4.1.3.1: "If a datagram arrives addressed to a UDP port for which there

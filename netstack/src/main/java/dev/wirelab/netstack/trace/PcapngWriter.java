@@ -258,6 +258,69 @@ public final class PcapngWriter implements Closeable, Flushable {
         }
     }
 
+    /**
+     * Writes the frames of {@code view} from a spool to {@code path}, as {@link #write(List, long, Path,
+     * CaptureView)} does from memory: the conversations view reads the spool twice (headers to choose,
+     * then the frames kept), so the run's frames never need to be in memory at once.
+     *
+     * @return the number of frames written
+     */
+    public static long write(FrameSpool spool, long epochUnixNanos, Path path, CaptureView view) throws IOException {
+        try (OutputStream os = create(path); PcapngWriter w = new PcapngWriter(os, epochUnixNanos, view.comment())) {
+            for (String segment : spool.segments()) {
+                w.addInterface(segment, null);
+            }
+            if (view == CaptureView.ALL) {
+                spool.forEach((seq, t, segment, port, bytes) -> w.write(t, segment, port, bytes));
+            } else {
+                ConversationFilter filter = new ConversationFilter();
+                spool.forEach((seq, t, segment, port, bytes) -> filter.observe(segment, bytes, bytes.length));
+                filter.rewind();
+                spool.forEach((seq, t, segment, port, bytes) -> {
+                    if (filter.keep(segment, bytes, bytes.length)) {
+                        w.write(t, segment, port, bytes);
+                    }
+                });
+            }
+            return w.frameCount();
+        }
+    }
+
+    /** Writes each segment's frames from a spool to its own file ({@code files}: by segment), in one pass. */
+    public static java.util.Map<String, Long> writeSegments(FrameSpool spool, long epochUnixNanos,
+                                                            java.util.Map<String, Path> files) throws IOException {
+        java.util.Map<String, PcapngWriter> writers = new java.util.LinkedHashMap<>();
+        java.util.Map<String, OutputStream> streams = new java.util.LinkedHashMap<>();
+        IOException failure = null;
+        try {
+            for (java.util.Map.Entry<String, Path> e : files.entrySet()) {
+                OutputStream os = create(e.getValue());
+                streams.put(e.getKey(), os);
+                writers.put(e.getKey(), new PcapngWriter(os, epochUnixNanos));
+            }
+            spool.forEach((seq, t, segment, port, bytes) -> {
+                PcapngWriter w = writers.get(segment);
+                if (w != null) {
+                    w.write(t, segment, port, bytes);
+                }
+            });
+        } finally {
+            for (OutputStream os : streams.values()) {
+                try {
+                    os.close();
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        writers.forEach((segment, w) -> counts.put(segment, w.frameCount()));
+        return counts;
+    }
+
     private static OutputStream create(Path path) throws IOException {
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null) {

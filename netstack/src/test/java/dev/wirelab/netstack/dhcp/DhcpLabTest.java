@@ -215,6 +215,56 @@ class DhcpLabTest {
     }
 
     @Test
+    void theLeaseFileIsAppendedToCompactedWhenGrownAndATornLastEntryIsReportedAndRepaired() {
+        try (Lab lab = lab(LAB)) {
+            runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND
+                    && client(lab, "pc2").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
+            LeaseFile file = server(lab).leaseFile();
+            // DORA twice: an offer and an ack each, appended, not rewritten.
+            String afterDora = file.read();
+            assertThat(afterDora.split("\nlease ", -1)).hasSize(1 + 4);
+            ExecResult renew = lab.run("pc1", "dhclient -v eth0", Duration.ofSeconds(30));
+            assertThat(renew.exitCode()).as(renew.text()).isZero();
+            assertThat(file.read()).startsWith(afterDora).hasSizeGreaterThan(afterDora.length());
+            Node dhcp1 = lab.node("dhcp1");
+            dhcp1.stop();
+            lab.advance(Duration.ofSeconds(1));
+            // Stopping compacts: one entry per address.
+            assertThat(file.read().split("\nlease ", -1)).hasSize(1 + 2);
+            // A crash mid-append, after many changes: 100 stale entries, then one cut short.
+            StringBuilder junk = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                junk.append(LeaseDatabase.entry(new Lease(Ipv4Address.parse("192.168.1.105"), mac(lab, "pc2"),
+                        Lease.State.FREE, 1000 + i, 1000 + i, null)));
+            }
+            file.append(junk + "lease 192.168.1.106 {\n  starts epoch 17672");
+            dhcp1.start();
+            lab.advance(Duration.ofSeconds(1));
+            assertThat(dhcpEvents(lab, "dhcp1", "lease_file_error")).singleElement()
+                    .satisfies(e -> assertThat(e.detail().get("error").toString()).contains("incomplete entry", "cut short"));
+            assertThat(dhcpEvents(lab, "dhcp1", "lease_file_compacted")).singleElement().satisfies(e -> {
+                assertThat(e.detail()).containsEntry("reason", "damaged").containsEntry("entries_before", 2 + 100 + 1)
+                        .containsEntry("entries_after", 3);
+            });
+            String repaired = file.read();
+            assertThat(repaired).doesNotContain("192.168.1.106").endsWith("}\n");
+            assertThat(repaired.split("\nlease ", -1)).hasSize(1 + 3);
+            assertThat(server(lab).leases()).extracting(Lease::address, Lease::state).contains(
+                    org.assertj.core.groups.Tuple.tuple(Ipv4Address.parse("192.168.1.100"), Lease.State.ACTIVE),
+                    org.assertj.core.groups.Tuple.tuple(Ipv4Address.parse("192.168.1.105"), Lease.State.FREE));
+            // The repaired file takes appends again, and a renewal after the restart is ACKed.
+            renew = lab.run("pc1", "dhclient -v eth0", Duration.ofSeconds(30));
+            assertThat(renew.output()).contains("DHCPACK of 192.168.1.100 from 192.168.1.2");
+            assertThat(LeaseDatabase.parse(file.read()).errors()).isEmpty();
+            assertThat(file.read()).startsWith(repaired);
+        }
+    }
+
+    private static long entries(String leaseFile) {
+        return java.util.regex.Pattern.compile("(?m)^lease ").matcher(leaseFile).results().count();
+    }
+
+    @Test
     void aRequestForAnAddressOnTheWrongNetworkIsNakedAndAnUnknownClientGetsSilence() {
         String yaml = LAB.replace("  r1:", "  stray: { kind: host, interfaces: { eth0: { segment: lan } } }\n  r1:");
         try (Lab lab = lab(yaml)) {

@@ -105,6 +105,38 @@ class WirelabCliTest {
     }
 
     @Test
+    void eventsStreamToAFileBesideTheCaptureLineForLineAsTheTimelinePrintsThem(@TempDir Path dir) throws Exception {
+        Path quiet = dir.resolve("quiet.pcapng");
+        Outcome o = cli("run", Examples.path("three-segments.yaml").toString(), "--script",
+                Examples.path("three-segments.script").toString(), "--pcap", quiet.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        Path events = dir.resolve("quiet.events");
+        java.util.regex.Matcher m = Pattern.compile("Trace: (\\d+) frames \\(\\d+ bytes\\), (\\d+) events").matcher(o.out());
+        assertThat(m.find()).as(o.out()).isTrue();
+        int counted = Integer.parseInt(m.group(2));
+        assertThat(o.out()).contains("Events: " + events + " (" + counted + " events, one line each; --events prints them");
+        List<String> lines = Files.readAllLines(events);
+        // The summary counts what happened up to it; the nodes' stop events follow in the file.
+        assertThat(lines.size()).isGreaterThanOrEqualTo(counted);
+        assertThat(o.out()).doesNotContain("ipv4.ttl_expired {"); // no timeline without --events
+        // With --events the same run (virtual time) prints the timeline; its event lines are the file's.
+        Path loud = dir.resolve("loud.pcapng");
+        Outcome l = cli("run", Examples.path("three-segments.yaml").toString(), "--script",
+                Examples.path("three-segments.script").toString(), "--pcap", loud.toString(), "--events");
+        assertThat(l.code()).as(l.err()).isZero();
+        List<String> printed = l.out().lines().filter(x -> x.matches(" *\\d+\\.\\d{6}  \\S+ +[a-z0-9_]+\\.[a-z0-9_]+ \\{.*"))
+                .toList();
+        assertThat(printed).hasSize(counted).contains(lines.stream().filter(x -> x.contains("ipv4.ttl_expired")).findFirst()
+                .orElseThrow());
+        assertThat(Files.readAllLines(dir.resolve("loud.events")).subList(0, counted)).isEqualTo(printed);
+        assertThat(lines.subList(0, counted)).isEqualTo(printed);
+        // The spool the capture was written from is gone.
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".spool"));
+        }
+    }
+
+    @Test
     void aBackgroundCommandStillRunningWhenTheScriptEndsIsReported(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("bg.script");
         Files.writeString(script, "pc2: iperf -s &\npc1: ping -c 1 10.0.2.10\n");

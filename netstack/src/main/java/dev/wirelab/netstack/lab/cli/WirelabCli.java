@@ -16,7 +16,8 @@ import dev.wirelab.netstack.lab.topology.Units;
 import dev.wirelab.netstack.node.NetworkInterface;
 import dev.wirelab.netstack.node.Node;
 import dev.wirelab.netstack.trace.CaptureView;
-import dev.wirelab.netstack.trace.CapturedFrame;
+import dev.wirelab.netstack.trace.FrameSpool;
+import dev.wirelab.netstack.trace.OverheardDetail;
 import dev.wirelab.netstack.trace.PcapngWriter;
 
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +52,8 @@ public final class WirelabCli {
                      --pcap-view VIEW     conversations (default: each conversation once, from one segment,
                                           as Wireshark's TCP analysis needs), all (every frame of every
                                           segment in one file), segments (FILE-SEGMENT.pcapng per segment)
-                     --events             print the whole timeline of frames and events
+                     --events             print the whole timeline of frames and events (kept in memory;
+                                          without it events stream to FILE.events beside the capture)
                    wirelab validate TOPOLOGY.yaml
             """;
 
@@ -221,10 +224,28 @@ public final class WirelabCli {
         }
         Path pcap = o.pcap() != null ? o.pcap() : Path.of("captures", topology.name() + ".pcapng");
         checkCaptureFile(pcap, o.pcap() != null); // before the lab runs, not after
+        Path eventsFile = pcap.resolveSibling(stem(pcap) + ".events");
+        if (Files.isDirectory(eventsFile)) {
+            throw new UsageException("the events file " + eventsFile + " is a directory");
+        }
         Lab.Options options = o.time() == TimeMode.VIRTUAL ? Lab.Options.virtual() : Lab.Options.real();
         if (o.seed() != null) {
             options = options.withSeed(o.seed());
         }
+        // Frames to a spool beside the capture, events to the events file, counts for the summary:
+        // memory stays flat in the number of frames. --events also keeps the timeline in memory.
+        Path spoolDir = pcap.toAbsolutePath().getParent();
+        try (StreamedTrace trace = new StreamedTrace(spoolDir, eventsFile)) {
+            options = options.withSink(trace);
+            if (!o.events()) {
+                options = options.withoutMemoryTrace();
+            }
+            return run(o, topology, steps, options, trace, pcap);
+        }
+    }
+
+    private int run(Options o, Topology topology, List<LabScript.Step> steps, Lab.Options options, StreamedTrace trace,
+                    Path pcap) throws IOException {
         try (Lab lab = Lab.build(topology, options)) {
             printHeader(lab);
             lab.start();
@@ -282,8 +303,22 @@ public final class WirelabCli {
                 TraceSummary.timeline(lab.trace().frames(), lab.trace().events()).forEach(out::println);
                 out.println();
             }
-            TraceSummary.summarize(lab.trace().frames(), lab.trace().events(), lab.nanos()).forEach(out::println);
-            writeCapture(lab, pcap, o.pcapView());
+            trace.counts().summary(lab.nanos()).forEach(out::println);
+            if (lab.overheardDetail().limitedReceivers() > 0) {
+                out.printf("  overheard:          %d broadcasts had more than %d receivers; %d receivers counted what they"
+                        + " overheard (node counters arp.requests_overheard, udp.broadcasts_overheard...) instead of"
+                        + " tracing it (one trace.detail_limited event per broadcast; -D%s=N sets the limit)%n",
+                        lab.overheardDetail().limitedBroadcasts(), lab.overheardDetail().limit(),
+                        lab.overheardDetail().limitedReceivers(), OverheardDetail.PROPERTY);
+            }
+            writeCapture(lab, trace, pcap, o.pcapView());
+            trace.flushEvents();
+            out.println("Events: " + trace.eventsFile() + " (" + trace.counts().events() + " events, one line each"
+                    + (o.events() ? "" : "; --events prints them here, between the frames") + ")");
+            if (trace.frameErrors() + trace.eventErrors() > 0) {
+                err.println("wirelab: " + trace.frameErrors() + " frames and " + trace.eventErrors()
+                        + " events could not be written to disk (is it full?)");
+            }
             if (!failed.isEmpty()) {
                 // As a shell script with set -e would: a failed command fails the run (exit 1).
                 err.println("wirelab: " + failed.size() + " command" + (failed.size() == 1 ? "" : "s")
@@ -323,31 +358,38 @@ public final class WirelabCli {
      * every segment it crossed would otherwise look like retransmissions with overlapping data to
      * Wireshark); on request every frame in one file, or one file per segment.
      */
-    private void writeCapture(Lab lab, Path pcap, String view) throws IOException {
-        List<CapturedFrame> frames = lab.trace().frames();
+    private void writeCapture(Lab lab, StreamedTrace trace, Path pcap, String view) throws IOException {
+        FrameSpool spool = trace.spool();
+        long frames = spool.frames();
         switch (view) {
             case "all" -> {
-                PcapngWriter.write(frames, lab.epochUnixNanos(), pcap, CaptureView.ALL);
-                out.println("Capture: " + pcap + " (" + frames.size() + " frames, every frame of every segment, one"
+                PcapngWriter.write(spool, lab.epochUnixNanos(), pcap, CaptureView.ALL);
+                out.println("Capture: " + pcap + " (" + frames + " frames, every frame of every segment, one"
                         + " interface per segment: a routed packet shows once per segment it crossed)");
             }
             case "segments" -> {
-                String name = pcap.getFileName().toString();
-                String stem = name.endsWith(".pcapng") ? name.substring(0, name.length() - ".pcapng".length()) : name;
+                String stem = stem(pcap);
+                Map<String, Path> files = new LinkedHashMap<>();
                 for (String segment : lab.topology().segmentNames()) {
-                    Path file = pcap.resolveSibling(stem + "-" + segment + ".pcapng");
-                    List<CapturedFrame> mine = frames.stream().filter(f -> f.segment().equals(segment)).toList();
-                    PcapngWriter.write(mine, lab.epochUnixNanos(), file);
-                    out.println("Capture: " + file + " (" + mine.size() + " frames of segment " + segment + ")");
+                    files.put(segment, pcap.resolveSibling(stem + "-" + segment + ".pcapng"));
                 }
+                Map<String, Long> counts = PcapngWriter.writeSegments(spool, lab.epochUnixNanos(), files);
+                files.forEach((segment, file) -> out.println("Capture: " + file + " (" + counts.get(segment)
+                        + " frames of segment " + segment + ")"));
             }
             default -> {
-                long kept = PcapngWriter.write(frames, lab.epochUnixNanos(), pcap, CaptureView.CONVERSATIONS);
-                out.println("Capture: " + pcap + " (" + kept + " of " + frames.size() + " frames: each"
+                long kept = PcapngWriter.write(spool, lab.epochUnixNanos(), pcap, CaptureView.CONVERSATIONS);
+                out.println("Capture: " + pcap + " (" + kept + " of " + frames + " frames: each"
                         + " conversation once, from one segment; open it with Wireshark or tshark -r;"
                         + " --pcap-view all for every frame of every segment)");
             }
         }
+    }
+
+    /** The capture file's name without ".pcapng". */
+    private static String stem(Path pcap) {
+        String name = pcap.getFileName().toString();
+        return name.endsWith(".pcapng") ? name.substring(0, name.length() - ".pcapng".length()) : name;
     }
 
     private void holdOpen(Duration duration) {

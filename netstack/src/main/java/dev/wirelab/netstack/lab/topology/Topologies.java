@@ -34,33 +34,39 @@ import tools.jackson.dataformat.yaml.util.StringQuotingChecker;
  */
 public final class Topologies {
 
-    private static final JsonMapper JSON_OUT = JsonMapper.builder().build();
-    private static final YAMLMapper YAML_OUT = YAMLMapper.builder(YAMLFactory.builder()
-                    .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
-                    .stringQuotingChecker(new ReadBackQuotingChecker())
-                    .build())
-            .build();
-
     /**
-     * Leaves a string value unquoted only if the reader reads it back as that same string: Jackson's
-     * own check misses YAML 1.2 numbers such as {@code 1e3} and {@code .inf}, which would turn a
-     * segment named "1e3" into a number.
+     * The writers' mappers, built on first write: a mapper costs a good part of a cold start (class
+     * loading, serializer set-up), and a run that only reads a topology never needs one.
      */
-    private static final class ReadBackQuotingChecker extends StringQuotingChecker.Default {
-        @Override
-        public boolean needToQuoteValue(String value) {
-            // Colons too: YAML 1.1 tools read 02:00:00:00:00:01 as a base-60 number.
-            return super.needToQuoteValue(value) || value.indexOf(':') >= 0 || !readsBackAsString(value);
-        }
+    private static final class Writers {
+        static final JsonMapper JSON_OUT = JsonMapper.builder().build();
+        static final YAMLMapper YAML_OUT = YAMLMapper.builder(YAMLFactory.builder()
+                        .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+                        .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+                        .stringQuotingChecker(new ReadBackQuotingChecker())
+                        .build())
+                .build();
 
-        private static boolean readsBackAsString(String value) {
-            try (JsonParser p = SourceReader.YAML.createParser(ObjectReadContext.empty(), "v: " + value)) {
-                return p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.PROPERTY_NAME
-                        && p.nextToken() == JsonToken.VALUE_STRING && value.equals(p.getString())
-                        && p.nextToken() == JsonToken.END_OBJECT && p.nextToken() == null;
-            } catch (RuntimeException e) {
-                return false;
+        /**
+         * Leaves a string value unquoted only if the reader reads it back as that same string: Jackson's
+         * own check misses YAML 1.2 numbers such as {@code 1e3} and {@code .inf}, which would turn a
+         * segment named "1e3" into a number.
+         */
+        private static final class ReadBackQuotingChecker extends StringQuotingChecker.Default {
+            @Override
+            public boolean needToQuoteValue(String value) {
+                // Colons too: YAML 1.1 tools read 02:00:00:00:00:01 as a base-60 number.
+                return super.needToQuoteValue(value) || value.indexOf(':') >= 0 || !readsBackAsString(value);
+            }
+
+            private static boolean readsBackAsString(String value) {
+                try (JsonParser p = SourceReader.YAML.createParser(ObjectReadContext.empty(), "v: " + value)) {
+                    return p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.PROPERTY_NAME
+                            && p.nextToken() == JsonToken.VALUE_STRING && value.equals(p.getString())
+                            && p.nextToken() == JsonToken.END_OBJECT && p.nextToken() == null;
+                } catch (RuntimeException e) {
+                    return false;
+                }
             }
         }
     }
@@ -130,11 +136,11 @@ public final class Topologies {
     }
 
     public static String toJson(Topology topology) {
-        return JSON_OUT.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(topology));
+        return Writers.JSON_OUT.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(topology));
     }
 
     public static String toYaml(Topology topology) {
-        return YAML_OUT.writeValueAsString(toTree(topology));
+        return Writers.YAML_OUT.writeValueAsString(toTree(topology));
     }
 
     // ---- internals ----
