@@ -7,7 +7,8 @@ export interface LabSummary { id: number; name: string; example: string | null; 
 export interface RunSummary { id: number; status: string; timeMode: string; seed: number; startedAt: string; endedAt: string | null; framesStored: number }
 export interface TopologyInterface { segment?: string; address?: string; dhcp?: boolean }
 export interface TopologyNode { kind: string; role?: string; interfaces?: Record<string, TopologyInterface> }
-export interface Topology { name: string; nodes: Record<string, TopologyNode>; links?: Record<string, unknown>; segments?: string[] }
+export interface TopologySegment { name: string; vni?: number; mtu?: number }
+export interface Topology { name: string; nodes: Record<string, TopologyNode>; links?: Record<string, unknown>; segments?: (TopologySegment | string)[] }
 export interface LabView extends LabSummary { sourceFormat: string; source: string; topology: Topology; runs: RunSummary[] }
 export interface Example { name: string; file: string; labName: string; problems: Problem[] }
 

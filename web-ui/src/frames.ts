@@ -3,7 +3,7 @@
 import type { FrameRow, Page } from './api';
 
 export interface FrameFilter {
-  protocol?: string; node?: string; address?: string; l4port?: string; text?: string; conversation?: string;
+  protocol?: string; segment?: string; node?: string; address?: string; l4port?: string; text?: string; conversation?: string;
 }
 
 /**
@@ -29,7 +29,7 @@ export function filterQuery(f: FrameFilter, after?: number | null, limit?: numbe
   } else if (proto) {
     q.set('protocol', proto);
   }
-  for (const k of ['node', 'address', 'text', 'conversation'] as const) {
+  for (const k of ['segment', 'node', 'address', 'text', 'conversation'] as const) {
     const v = f[k]?.trim();
     if (v) q.set(k, v);
   }

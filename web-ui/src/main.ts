@@ -3,6 +3,8 @@ import { api, seconds, type RunView } from './api';
 import { el, replace } from './dom';
 import { LabsView } from './labsview';
 import { PacketsView } from './packetsview';
+import { TerminalView } from './terminalview';
+import { TopologyView } from './topology';
 
 /** A view of one run: shown for #/runs/ID/NAME, told when the run's status changes. */
 export interface RunPanel {
@@ -15,6 +17,8 @@ export interface RunPanel {
 type PanelFactory = () => RunPanel;
 const panels: Record<string, { title: string; make: PanelFactory }> = {
   packets: { title: 'Packets', make: () => new PacketsView() },
+  topology: { title: 'Topology', make: () => new TopologyView() },
+  terminal: { title: 'Terminal', make: () => new TerminalView() },
 };
 
 export function registerPanel(name: string, title: string, make: PanelFactory): void {

@@ -29,7 +29,7 @@ export class PacketList {
   /** Viewport height when the element has none (not laid out, e.g. in jsdom). */
   fallbackHeight = 400;
 
-  constructor(private readonly onSelect: (row: FrameRow, index: number) => void) {
+  constructor(private readonly onSelect: (row: FrameRow, index: number) => void, private readonly onLoad: () => void = () => {}) {
     this.spacer = el('div', { class: 'pl-spacer' });
     this.body = el('div', { class: 'pl-body', role: 'rowgroup' });
     this.scroller = el('div', { class: 'pl-scroll', tabindex: 0, role: 'grid', 'aria-label': 'Packets',
@@ -79,7 +79,10 @@ export class PacketList {
     replace(this.body, ...rows);
     if (!missing) return Promise.resolve();
     return store.ensure(first, last).then(() => {
-      if (this.store === store) this.drawOnly();
+      if (this.store === store) {
+        this.drawOnly();
+        this.onLoad();
+      }
     });
   }
 

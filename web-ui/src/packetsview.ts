@@ -19,12 +19,13 @@ export class PacketsView {
   private maxSeq = -1;
 
   constructor(initial: FrameFilter = {}) {
-    this.list = new PacketList(row => this.open(row));
+    this.list = new PacketList(row => this.open(row), () => this.updateStatus());
     const input = (k: keyof FrameFilter, label: string, placeholder: string, width = 8) =>
       el('input', { name: k, 'aria-label': label, placeholder, size: width, value: initial[k] ?? '' });
     this.inputs = {
       protocol: input('protocol', 'Protocol', 'protocol: tcp, dns...'),
-      node: input('node', 'Node', 'node'),
+      segment: input('segment', 'Segment', 'segment', 7),
+      node: input('node', 'Node', 'node', 7),
       address: input('address', 'Address', 'address / CIDR', 12),
       l4port: input('l4port', 'Port', 'port', 5),
       text: input('text', 'Text in info', 'text in info', 12),
@@ -53,7 +54,12 @@ export class PacketsView {
   setRun(run: RunView): void {
     const same = this.run?.id === run.id;
     this.run = run;
-    if (!same || !this.store) {
+    const segment = sessionStorage.getItem('wirelab.segment');
+    if (segment !== null) {
+      sessionStorage.removeItem('wirelab.segment');
+      this.inputs.segment.value = segment;
+      this.reload();
+    } else if (!same || !this.store) {
       this.reload();
     } else {
       this.grow(run);
