@@ -127,6 +127,28 @@ try {
   await shot('packets');
   log('packets: SYN selected, flags 0x02 (SYN) at byte 47 highlighted');
 
+  // Ladder: the resolver's walk root -> com. -> example.com. and the handshake, hop by hop.
+  await page.click('a[data-view=ladder]');
+  await page.waitForSelector('.ld-frame[data-proto=DNS]');
+  const arrows = await page.$$eval('.ld-frame', gs => gs.map(g => ({ proto: g.dataset.proto, from: g.dataset.from, to: g.dataset.to,
+    label: g.querySelector('title').textContent })));
+  const hop = (proto, from, to, text) => arrows.some(a => a.proto === proto && a.from === from && a.to === to && (!text || a.label.includes(text)));
+  // resolver (isp segment) -> isp router -> root, com (core); -> isp -> dc -> ns1 (dc segment)
+  for (const [from, to] of [['resolver', 'isp'], ['isp', 'root'], ['isp', 'com'], ['isp', 'dc'], ['dc', 'ns1']]) {
+    check(hop('DNS', from, to), `a DNS arrow ${from} -> ${to}: ${JSON.stringify(arrows.filter(a => a.proto === 'DNS'))}`);
+  }
+  const dnsTargets = arrows.filter(a => a.proto === 'DNS' && ['root', 'com', 'ns1'].includes(a.to)).map(a => a.to);
+  check(dnsTargets.join(' ') === 'root com ns1', `the resolver asks root, then com., then example.com.'s server: ${dnsTargets}`);
+  for (const [from, to] of [['pc1', 'home'], ['home', 'isp'], ['isp', 'dc'], ['dc', 'web']]) {
+    check(hop('TCP', from, to, 'Flags [S],'), `the SYN crosses ${from} -> ${to}`);
+    check(hop('TCP', to, from, 'Flags [S.]'), `the SYN-ACK crosses ${to} -> ${from}`);
+  }
+  check(await page.locator('.ld-event[data-layer=tcp][data-kind=state]').count() > 0, 'TCP state changes are marks on the lanes');
+  await page.locator('.ld-frame[data-proto=TCP]').first().click();
+  await page.locator('.ld-side .fd-field[data-name="flags"]').first().waitFor();
+  await shot('ladder');
+  log(`ladder: ${arrows.length} arrows; DNS root -> com -> ns1 and the handshake hop by hop`);
+
   // Topology: every node and segment drawn.
   await page.click('a[data-view=topology]');
   await page.waitForSelector('.topo-graph canvas');

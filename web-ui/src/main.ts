@@ -2,6 +2,7 @@ import './style.css';
 import { api, seconds, type RunView } from './api';
 import { el, replace } from './dom';
 import { LabsView } from './labsview';
+import { LadderView } from './ladderview';
 import { PacketsView } from './packetsview';
 import { TerminalView } from './terminalview';
 import { TopologyView } from './topology';
@@ -17,6 +18,7 @@ export interface RunPanel {
 type PanelFactory = () => RunPanel;
 const panels: Record<string, { title: string; make: PanelFactory }> = {
   packets: { title: 'Packets', make: () => new PacketsView() },
+  ladder: { title: 'Ladder', make: () => new LadderView() },
   topology: { title: 'Topology', make: () => new TopologyView() },
   terminal: { title: 'Terminal', make: () => new TerminalView() },
 };
