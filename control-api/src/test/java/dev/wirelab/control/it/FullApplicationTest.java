@@ -62,6 +62,19 @@ class FullApplicationTest {
         assertThat(jdbc.queryForObject("SHOW full_page_writes", String.class)).isEqualTo("on");
     }
 
+    /** The dashboard (module web-ui) is served at /, its script and styles beside it. */
+    @Test
+    void theDashboardIsServedAtTheRoot() {
+        String html = web.get().uri("/").exchange().expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(html).contains("data-app=\"wirelab\"");
+        java.util.regex.Matcher script = java.util.regex.Pattern.compile("src=\"\\./(assets/[^\"]+\\.js)\"").matcher(html);
+        assertThat(script.find()).as("the page names its script: %s", html).isTrue();
+        web.get().uri("/" + script.group(1)).exchange().expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.parseMediaType("text/javascript"));
+    }
+
     JsonNode post(String uri, MediaType type, String body, int status) {
         WebTestClient.RequestBodySpec r = web.post().uri(uri);
         WebTestClient.RequestHeadersSpec<?> h = body == null ? r.contentType(type) : r.contentType(type).bodyValue(body);

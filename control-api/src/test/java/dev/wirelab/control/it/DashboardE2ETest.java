@@ -1,0 +1,61 @@
+package dev.wirelab.control.it;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard in a real browser: web-ui/e2e/e2e.mjs (playwright-core driving Debian's Chromium)
+ * against this application on a random port, with the embedded runtime and PostgreSQL: the journey
+ * from its example, browse in the laptop's terminal, the packet list and the SYN's flag byte.
+ * Screenshots at 1280x800 in web-ui/target/screenshots. Without Chromium it is skipped, except in
+ * CI (CI=true), where it fails.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "wirelab.db.embedded.data-dir=target/pg-dashboard",
+        "wirelab.db.embedded.clean=true",
+        "wirelab.examples=../examples",
+        "wirelab.import-examples=false"})
+class DashboardE2ETest {
+
+    static final Path WEB_UI = Path.of("..", "web-ui").toAbsolutePath().normalize();
+    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void theJourneyInTheBrowser() throws Exception {
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        if (!Files.isExecutable(CHROMIUM)) {
+            assertThat(ci).as("CI needs Chromium for the dashboard test (.ci/run installs it): %s", CHROMIUM).isFalse();
+            assumeTrue(false, "no Chromium at " + CHROMIUM + ": apt-get install -y chromium to run the dashboard test");
+        }
+        assertThat(WEB_UI.resolve("node_modules/playwright-core")).as("web-ui's npm ci ran (the web-ui module builds first)")
+                .isDirectory();
+        Path log = Path.of("target", "dashboard-e2e.log").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("node", "e2e/e2e.mjs").directory(WEB_UI.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("WIRELAB_URL", "http://127.0.0.1:" + port);
+        pb.environment().put("CHROMIUM", CHROMIUM.toString());
+        pb.environment().put("WIRELAB_SCREENSHOTS", WEB_UI.resolve("target/screenshots").toString());
+        Process p = pb.start();
+        boolean ended = p.waitFor(150, TimeUnit.SECONDS);
+        if (!ended) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        assertThat(ended).as("the browser test ended within 150 s:%n%s", out).isTrue();
+        assertThat(p.exitValue()).as("web-ui/e2e/e2e.mjs (log %s):%n%s", log, out).isZero();
+        assertThat(out).contains("packets: protocols in the list:", "flags 0x02 (SYN) at byte 47 highlighted");
+        assertThat(WEB_UI.resolve("target/screenshots/packets.png")).isNotEmptyFile();
+    }
+}

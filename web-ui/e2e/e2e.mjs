@@ -1,0 +1,168 @@
+// End to end in a real browser (Debian's Chromium driven by playwright-core) against a running
+// control API: the journey lab from its example, a run in virtual time, `browse` in the laptop's
+// terminal, the packet list with DHCP, DNS, ARP, TCP and HTTP, the SYN's flags in the layer tree
+// with the flag byte highlighted in the hex. Screenshots at 1280x800 go to target/screenshots.
+//   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e
+// Exit status: 0 passed, 1 failed, 3 no Chromium (the caller decides whether that may skip).
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const base = (process.env.WIRELAB_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const shots = process.env.WIRELAB_SCREENSHOTS ?? path.resolve('target', 'screenshots');
+const t0 = Date.now();
+
+if (!existsSync(executablePath)) {
+  console.error(`e2e: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM)`);
+  process.exit(3);
+}
+mkdirSync(shots, { recursive: true });
+
+function log(step) {
+  console.log(`e2e: ${((Date.now() - t0) / 1000).toFixed(1)} s ${step}`);
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const pageErrors = [];
+page.on('pageerror', e => pageErrors.push(String(e)));
+// An answer of 400 (the bad topology) is logged by the browser too: only other errors count.
+page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text()); });
+page.on('dialog', d => d.accept());
+page.setDefaultTimeout(30_000);
+const shot = name => page.screenshot({ path: path.join(shots, `${name}.png`) });
+
+try {
+  // Labs: a topology with a mistake shows its problem at its line and path.
+  await page.goto(`${base}/#/labs`);
+  await page.waitForSelector('select[name=example] option[value=journey]', { state: 'attached' });
+  await page.fill('textarea[name=yaml]', 'name: broken\nsegments: [lan]\nnodes:\n  pc1:\n    kind: host\n    interfaces:\n      eth0: { segment: lan, address: 10.0.0.300/24 }\n');
+  await page.click('button[name=validate]');
+  const problem = page.locator('ul.problems li.problem').first();
+  await problem.waitFor();
+  check(Number(await problem.getAttribute('data-line')) === 7, `the problem is on line 7: ${await problem.textContent()}`);
+  check((await problem.getAttribute('data-path')).includes('nodes.pc1.interfaces.eth0'), `the problem names its field: ${await problem.textContent()}`);
+  check(await page.locator('.editor .gutter .bad').count() === 1, 'the gutter marks the line');
+  log('labs: a bad topology shows its problem at line 7, ' + (await problem.getAttribute('data-path')));
+
+  // A journey lab from an earlier run (when pointed at a long-lived server) is deleted first.
+  if (await page.locator('tr[data-lab=journey]').count()) {
+    await page.click('tr[data-lab=journey] button[name=delete]');
+    await page.waitForSelector('tr[data-lab=journey]', { state: 'detached' });
+    log('labs: the journey of an earlier run deleted');
+  }
+
+  // Create the journey from its example and start it in virtual time.
+  await page.selectOption('select[name=example]', 'journey');
+  await page.click('button[name=create-example]');
+  await page.waitForSelector('tr[data-lab=journey]');
+  await shot('labs');
+  await page.selectOption('select[name=timeMode]', 'virtual');
+  await page.fill('input[name=seed]', '3');
+  await page.click('button[name=start-run]');
+  await page.waitForURL(/#\/runs\/\d+\/packets/);
+  const runId = Number(/#\/runs\/(\d+)/.exec(page.url())[1]);
+  log(`journey started: run ${runId}`);
+
+  // The laptop boots (DHCP) in 20 s of lab time, then browses.
+  await page.fill('input[name=advance]', '20s');
+  await page.click('button[name=advance-time]');
+  await page.waitForFunction(() => /t=2\d\./.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await page.click('a[data-view=terminal]');
+  await page.click('button[name=term-pc1]');
+  const term = page.locator('.term[data-node=pc1]');
+  await term.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type('browse http://www.example.com/');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.term[data-node=pc1][data-exit="0"]', { timeout: 60_000 });
+  const screen = await term.locator('.xterm-rows').textContent();
+  check(screen.includes('HTTP/1.1 200 OK'), `browse printed the response: ${screen}`);
+  await shot('terminal');
+  log('terminal: browse http://www.example.com/ exit 0, HTTP/1.1 200 OK');
+
+  // Packets: every protocol of the journey is in the list (scrolled through: it is virtualized).
+  await page.click('a[data-view=packets]');
+  await page.waitForSelector('.pl-body .pl-row[data-seq]');
+  const seen = await page.evaluate(async () => {
+    const scroller = document.querySelector('.pl-scroll');
+    const protocols = new Set();
+    for (let top = 0; top <= scroller.scrollHeight; top += scroller.clientHeight / 2) {
+      scroller.scrollTop = top;
+      await new Promise(r => setTimeout(r, 150));
+      for (const c of document.querySelectorAll('.pl-body .pl-row[data-seq] .c-proto')) protocols.add(c.textContent);
+    }
+    scroller.scrollTop = 0;
+    return [...protocols];
+  });
+  for (const p of ['DHCP', 'DNS', 'ARP', 'TCP', 'HTTP']) check(seen.includes(p), `the list shows ${p} frames: ${seen}`);
+  log(`packets: protocols in the list: ${seen.join(' ')}`);
+  const inDom = await page.locator('.pl-body .pl-row').count();
+  check(inDom < 80, `the list is virtualized (${inDom} rows in the DOM)`);
+
+  // The SYN: its flags in the tree, the flag byte highlighted in the hex.
+  await page.fill('input[name=text]', 'Flags [S],');
+  await page.click('.pv-filters button[type=submit]');
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('.pl-body .pl-row[data-seq]')];
+    return rows.length > 0 && rows.every(r => r.querySelector('.c-info').textContent.includes('Flags [S],'));
+  });
+  await page.locator('.pl-body .pl-row[data-seq]').first().click();
+  const flags = page.locator('.fd-field[data-name="flags"]').last();
+  await flags.waitFor();
+  check((await flags.textContent()).includes('SYN'), `the flags field says SYN: ${await flags.textContent()}`);
+  await flags.click();
+  const hl = page.locator('.fd-hex .b.hl');
+  check(await hl.count() === 1, `one byte highlighted (${await hl.count()})`);
+  check(await hl.textContent() === '02', `the flag byte is 0x02 (SYN): ${await hl.textContent()}`);
+  check(await hl.getAttribute('data-i') === '47', `the flag byte is at offset 47: ${await hl.getAttribute('data-i')}`);
+  const syn = page.locator('.fd-field[data-name="flags.syn"]');
+  await syn.click();
+  check(await page.locator('.fd-hex .b.hl-bits').count() === 1, 'the SYN bit: its byte marked as part of it');
+  await flags.click();
+  await shot('packets');
+  log('packets: SYN selected, flags 0x02 (SYN) at byte 47 highlighted');
+
+  // Ladder: the resolver's walk root -> com. -> example.com. and the handshake, hop by hop.
+  await page.click('a[data-view=ladder]');
+  await page.waitForSelector('.ld-frame[data-proto=DNS]');
+  const arrows = await page.$$eval('.ld-frame', gs => gs.map(g => ({ proto: g.dataset.proto, from: g.dataset.from, to: g.dataset.to,
+    label: g.querySelector('title').textContent })));
+  const hop = (proto, from, to, text) => arrows.some(a => a.proto === proto && a.from === from && a.to === to && (!text || a.label.includes(text)));
+  // resolver (isp segment) -> isp router -> root, com (core); -> isp -> dc -> ns1 (dc segment)
+  for (const [from, to] of [['resolver', 'isp'], ['isp', 'root'], ['isp', 'com'], ['isp', 'dc'], ['dc', 'ns1']]) {
+    check(hop('DNS', from, to), `a DNS arrow ${from} -> ${to}: ${JSON.stringify(arrows.filter(a => a.proto === 'DNS'))}`);
+  }
+  const dnsTargets = arrows.filter(a => a.proto === 'DNS' && ['root', 'com', 'ns1'].includes(a.to)).map(a => a.to);
+  check(dnsTargets.join(' ') === 'root com ns1', `the resolver asks root, then com., then example.com.'s server: ${dnsTargets}`);
+  for (const [from, to] of [['pc1', 'home'], ['home', 'isp'], ['isp', 'dc'], ['dc', 'web']]) {
+    check(hop('TCP', from, to, 'Flags [S],'), `the SYN crosses ${from} -> ${to}`);
+    check(hop('TCP', to, from, 'Flags [S.]'), `the SYN-ACK crosses ${to} -> ${from}`);
+  }
+  check(await page.locator('.ld-event[data-layer=tcp][data-kind=state]').count() > 0, 'TCP state changes are marks on the lanes');
+  await page.locator('.ld-frame[data-proto=TCP]').first().click();
+  await page.locator('.ld-side .fd-field[data-name="flags"]').first().waitFor();
+  await shot('ladder');
+  log(`ladder: ${arrows.length} arrows; DNS root -> com -> ns1 and the handshake hop by hop`);
+
+  // Topology: every node and segment drawn.
+  await page.click('a[data-view=topology]');
+  await page.waitForSelector('.topo-graph canvas');
+  await page.waitForTimeout(500);
+  await shot('topology');
+  log('topology drawn');
+
+  check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
+  log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);
+} catch (e) {
+  await shot('failure').catch(() => {});
+  console.error(`e2e: FAILED: ${e.stack ?? e}`);
+  if (pageErrors.length) console.error(`e2e: page errors:\n${pageErrors.join('\n')}`);
+  await browser.close();
+  process.exit(1);
+}
+await browser.close();
