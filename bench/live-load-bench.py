@@ -10,48 +10,15 @@ Target: status p99 under 200 ms in phase B; memory bounded (RSS after ~ before).
 """
 import json, os, statistics, subprocess, sys, tempfile, threading, time, urllib.request, http.client
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JAVA = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
-PORT = int(os.environ.get("BENCH_PORT", "18192"))
-BASE = "http://127.0.0.1:%d" % PORT
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wirelab_api
+from wirelab_api import call, rss_mb
+
+PORT = wirelab_api.use_port(int(os.environ.get("BENCH_PORT", "18192")))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "20"))
 SLOW = int(os.environ.get("BENCH_SLOW", "5"))
 LOOPS = int(os.environ.get("BENCH_LOOPS", "10"))
-
-
-def call(method, path, body=None, timeout=60):
-    data = None if body is None else body.encode()
-    req = urllib.request.Request(BASE + path, data=data, method=method)
-    if method != "GET":
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def start_api(workdir):
-    jar = os.path.join(ROOT, "control-api", "target", "control-api-0.1.0-SNAPSHOT.jar")
-    log = open(os.path.join(workdir, "control-api.log"), "w")
-    p = subprocess.Popen([JAVA, "-Xmx1g", "-jar", jar, "--server.port=%d" % PORT,
-                          "--wirelab.db.embedded.data-dir=" + os.path.join(workdir, "pg"),
-                          "--wirelab.db.embedded.clean=true", "--wirelab.import-examples=false",
-                          "--wirelab.examples=" + os.path.join(ROOT, "examples")],
-                         stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(240):
-        try:
-            call("GET", "/actuator/health", timeout=2)
-            return p
-        except Exception:
-            time.sleep(0.5)
-    raise SystemExit("the control API did not start; see " + log.name)
 
 
 def query_loop(run, stop, status_ms, frames_ms, errors):
@@ -137,7 +104,7 @@ def phase(run, subscribers):
 
 def main():
     workdir = tempfile.mkdtemp(prefix="wirelab-live-bench-")
-    api = start_api(workdir)
+    api = wirelab_api.start_api(workdir)
     try:
         lab = call("POST", "/api/labs?example=three-segments")["id"]
         run = call("POST", "/api/labs/%d/runs" % lab, json.dumps({"timeMode": "real"}))["id"]
