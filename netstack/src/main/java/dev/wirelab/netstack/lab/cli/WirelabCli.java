@@ -16,6 +16,7 @@ import dev.wirelab.netstack.lab.topology.Units;
 import dev.wirelab.netstack.node.NetworkInterface;
 import dev.wirelab.netstack.node.Node;
 import dev.wirelab.netstack.trace.CaptureView;
+import dev.wirelab.netstack.time.RealTimeLoop;
 import dev.wirelab.netstack.trace.FrameSpool;
 import dev.wirelab.netstack.trace.OverheardDetail;
 import dev.wirelab.netstack.trace.PcapngWriter;
@@ -304,6 +305,12 @@ public final class WirelabCli {
                 out.println();
             }
             trace.counts().summary(lab.nanos()).forEach(out::println);
+            long[] lag = lab.realTimeLag();
+            if (lag != null) {
+                out.printf(java.util.Locale.ROOT, "  real time:          %d timers ran, %d of them more than %d ms late, the latest"
+                        + " %.1f ms after its time%s%n", lag[0], lag[1], RealTimeLoop.LATE_NANOS / 1_000_000, lag[2] / 1e6,
+                        lag[1] == 0 ? " (the loops kept up)" : " (the loops fell behind real time)");
+            }
             if (lab.overheardDetail().limitedReceivers() > 0) {
                 out.printf("  overheard:          %d broadcasts had more than %d receivers; %d receivers counted what they"
                         + " overheard (node counters arp.requests_overheard, udp.broadcasts_overheard...) instead of"
