@@ -17,7 +17,7 @@ mkdir -p "$dir"
 ./wirelab --help >/dev/null 2>&1 || true   # build first, outside the measurement
 extra=()
 [ "${REAL:-0}" = 1 ] && extra=(--real --duration 1s)
-printf '%-7s %9s %9s %10s %10s %11s %7s %6s %4s  %s\n' N lease_s total_s peak_rss_mb frames events leased failed rc "${REAL:+real time: timers late >10ms / max ms}"
+printf '%-7s %9s %9s %7s %10s %10s %11s %7s %6s %4s  %s\n' N lease_s total_s cpu_s peak_rss_mb frames events leased failed rc "${REAL:+real time: timers late >10ms / max ms}"
 for n in "$@"; do
   python3 bench/gen-scale-lab.py "$n" "$dir" >/dev/null
   python3 - "$n" "$dir" "${extra[@]}" ${EXTRA:-} <<'PY'
@@ -52,10 +52,11 @@ with open(f"{d}/scale-{n}.out", "w") as log:
 rc = p.wait()
 total = time.monotonic() - t0
 rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err)) or None
 with open(f"{d}/scale-{n}.err", "w") as f:
     f.write(err)
 fmt = lambda v, f="%d": "-" if v is None else f % v
-print("%-7s %9s %9.1f %10s %10s %11s %7s %6d %4d  %s" % (n, fmt(lease, "%.1f"), total,
+print("%-7s %9s %9.1f %7s %10s %10s %11s %7s %6d %4d  %s" % (n, fmt(lease, "%.1f"), total, fmt(cpu, "%.1f"),
       fmt(int(rss.group(1)) / 1024 if rss else None, "%.0f"), fmt(frames), fmt(events), fmt(leased), failed, rc, lag),
       flush=True)
 PY
