@@ -94,6 +94,7 @@ public class Node {
     private final Counters.Counter udpReceived = counters.counter("udp", "received");
     private final Counters.Counter udpBroadcastsOverheard = counters.counter("udp", "broadcasts_overheard");
     private final Counters.Counter udpNoSocket = counters.counter("udp", "dropped.no_socket");
+    private final Counters.Counter icmpSuppressedBroadcast = counters.counter("icmp", "error_suppressed.to_broadcast_or_multicast");
     private final Reassembler reassembler = new Reassembler();
     private Cancellable reassemblyTimer = Cancellable.NONE;
     private long reassemblyTimerAt = Long.MAX_VALUE;
@@ -1089,7 +1090,11 @@ public class Node {
                 Optional<String> why = IcmpErrorPolicy.suppression(packet, true, this::isBroadcastAddress);
                 if (why.isPresent()) {
                     udpNoSocket.increment();
-                    counters.increment("icmp", "error_suppressed." + why.get());
+                    if (why.get().equals("to_broadcast_or_multicast")) {
+                        icmpSuppressedBroadcast.increment();
+                    } else {
+                        counters.increment("icmp", "error_suppressed." + why.get());
+                    }
                     return;
                 }
             }

@@ -304,6 +304,7 @@ public final class WirelabCli {
                 TraceSummary.timeline(lab.trace().frames(), lab.trace().events()).forEach(out::println);
                 out.println();
             }
+            trace.flush(); // everything so far counted and written
             trace.counts().summary(lab.nanos()).forEach(out::println);
             long[] lag = lab.realTimeLag();
             if (lag != null) {
@@ -319,7 +320,6 @@ public final class WirelabCli {
                         lab.overheardDetail().limitedReceivers(), OverheardDetail.PROPERTY);
             }
             writeCapture(lab, trace, pcap, o.pcapView());
-            trace.flushEvents();
             out.println("Events: " + trace.eventsFile() + " (" + trace.counts().events() + " events, one line each"
                     + (o.events() ? "" : "; --events prints them here, between the frames") + ")");
             if (trace.frameErrors() + trace.eventErrors() > 0) {
