@@ -60,6 +60,10 @@ public final class WirelabCli {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Counted down once a run has written its capture and events file. */
+    private final CountDownLatch written = new CountDownLatch(1);
+    /** How long a Ctrl-C waits for the capture to be written before the JVM ends anyway. */
+    static final long SHUTDOWN_WRITE_SECONDS = 120;
 
     public WirelabCli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -242,6 +246,8 @@ public final class WirelabCli {
                 options = options.withoutMemoryTrace();
             }
             return run(o, topology, steps, options, trace, pcap);
+        } finally {
+            written.countDown(); // a Ctrl-C's shutdown hook may let the JVM end now
         }
     }
 
@@ -403,7 +409,15 @@ public final class WirelabCli {
         if (duration.isZero()) {
             out.println("Lab running in real time; press Ctrl-C to stop and write the capture.");
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    // The JVM ends when the hooks have: first let the capture and the events file be written.
+                    written.await(SHUTDOWN_WRITE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
             try {
                 stop.await();
             } catch (InterruptedException e) {
