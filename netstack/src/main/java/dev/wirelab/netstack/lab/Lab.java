@@ -435,6 +435,25 @@ public final class Lab implements AutoCloseable {
         return nodesElsewhere;
     }
 
+    /**
+     * Real time: how the loops kept up, as timers run / run more than 10 ms late / the most late
+     * (ns), over every loop; null in virtual time.
+     */
+    public long[] realTimeLag() {
+        if (realLoops.isEmpty()) {
+            return null;
+        }
+        long run = 0;
+        long late = 0;
+        long max = 0;
+        for (RealTimeLoop l : realLoops) {
+            run += l.timersRun();
+            late += l.timersLate();
+            max = Math.max(max, l.maxLatenessNanos());
+        }
+        return new long[] {run, late, max};
+    }
+
     /** How much receivers of one broadcast trace of what they overheard, and what they only counted. */
     public OverheardDetail overheardDetail() {
         return overheardDetail;

@@ -105,9 +105,29 @@ public final class TraceSummary {
             out.add("  frames by segment:  " + join(bySegment));
             out.add("  frames by protocol: " + join(byProtocol));
             out.add("  events by kind:     " + join(new TreeMap<>(byKind)));
-            out.add("  drops:              " + (drops.isEmpty() ? "none" : join(new TreeMap<>(drops))));
+            out.add("  drops:              " + (drops.isEmpty() ? "none" : drops.size() <= MAX_DROP_LINES
+                    ? join(new TreeMap<>(drops)) : largest(drops)));
             return out;
         }
+    }
+
+    /** Node/reason pairs the drops line lists one by one; a bigger lab gets its largest and a total. */
+    static final int MAX_DROP_LINES = 20;
+
+    private static String largest(Map<String, Long> drops) {
+        List<Map.Entry<String, Long>> l = new ArrayList<>(drops.entrySet());
+        l.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        Map<String, Long> top = new java.util.LinkedHashMap<>();
+        long rest = 0;
+        for (int i = 0; i < l.size(); i++) {
+            if (i < MAX_DROP_LINES) {
+                top.put(l.get(i).getKey(), l.get(i).getValue());
+            } else {
+                rest += l.get(i).getValue();
+            }
+        }
+        return join(top) + " ... and " + (l.size() - MAX_DROP_LINES) + " more node/reason pairs with " + rest + " drops"
+                + " (every event is in the events file)";
     }
 
     /** One event as a timeline line. */

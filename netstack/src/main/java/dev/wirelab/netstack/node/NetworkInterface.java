@@ -30,6 +30,8 @@ public final class NetworkInterface {
     Cancellable neighborTimer = Cancellable.NONE;
     long neighborTimerAt = Long.MAX_VALUE;
     // Written by the node's loop only (see Counters.Counter).
+    /** Node.tapFrames's taps of this interface (the node's loop only). */
+    final java.util.List<Node.FrameTap> taps = new java.util.ArrayList<>();
     final Counters.Counter rxFrames = new Counters.Counter();
     final Counters.Counter rxBytes = new Counters.Counter();
     final Counters.Counter txFrames = new Counters.Counter();

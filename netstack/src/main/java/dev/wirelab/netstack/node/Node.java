@@ -87,6 +87,14 @@ public class Node {
     private final Counters.Counter ipTransmitted = counters.counter(IP, "transmitted");
     private static final byte[] NO_OPTIONS = new byte[0];
     private final Counters.Counter gsoSegmented = counters.counter(IP, "gso_segmented");
+    // What every host of a segment counts for each broadcast on it: resolved once, counted with a store.
+    private final Counters.Counter arpReceived = counters.counter("arp", "received");
+    private final Counters.Counter arpRequestsOverheard = counters.counter("arp", "requests_overheard");
+    private final Counters.Counter arpRepliesOverheard = counters.counter("arp", "replies_overheard");
+    private final Counters.Counter udpReceived = counters.counter("udp", "received");
+    private final Counters.Counter udpBroadcastsOverheard = counters.counter("udp", "broadcasts_overheard");
+    private final Counters.Counter udpNoSocket = counters.counter("udp", "dropped.no_socket");
+    private final Counters.Counter icmpSuppressedBroadcast = counters.counter("icmp", "error_suppressed.to_broadcast_or_multicast");
     private final Reassembler reassembler = new Reassembler();
     private Cancellable reassemblyTimer = Cancellable.NONE;
     private long reassemblyTimerAt = Long.MAX_VALUE;
@@ -101,7 +109,6 @@ public class Node {
     private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
     private final List<Runnable> startHooks = new CopyOnWriteArrayList<>();
     private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
-    private final Map<String, List<FrameTap>> frameTaps = new HashMap<>();
     private final Map<String, AddressLifetime> lifetimes = new ConcurrentHashMap<>();
     private RandomGenerator random;
     private OverheardDetail overheardDetail = new OverheardDetail(OverheardDetail.DEFAULT_LIMIT);
@@ -348,14 +355,14 @@ public class Node {
      * with it (RFC 5227 conflict detection). Call on the loop; returns the action that closes it.
      */
     public Runnable tapFrames(String ifName, int etherType, FrameTap tap) {
-        requireInterface(ifName);
+        NetworkInterface ifc = requireInterface(ifName);
         FrameTap filtered = f -> {
             if (f.etherType() == etherType) {
                 tap.frame(f);
             }
         };
-        frameTaps.computeIfAbsent(ifName, k -> new ArrayList<>()).add(filtered);
-        return () -> frameTaps.getOrDefault(ifName, new ArrayList<>()).remove(filtered);
+        ifc.taps.add(filtered);
+        return () -> ifc.taps.remove(filtered);
     }
 
     /**
@@ -577,8 +584,8 @@ public class Node {
      *
      * @return true when the caller traces its event
      */
-    private boolean overheard(String layer, String counter) {
-        counters.increment(layer, counter);
+    private boolean overheard(String layer, String counter, Counters.Counter count) {
+        count.increment();
         if (rxGroupFrame == null) {
             return true;
         }
@@ -640,8 +647,8 @@ public class Node {
                 drop("ethernet", "vlan_tagged", "interface", ifc.name(), "vlan", frame.vlanTci() & 0xFFF);
                 return;
             }
-            List<FrameTap> taps = frameTaps.get(ifc.name());
-            if (taps != null && !taps.isEmpty()) {
+            List<FrameTap> taps = ifc.taps; // on the interface: no map lookup per frame
+            if (!taps.isEmpty()) {
                 EthernetFrame whole = EthernetFrame.parse(bytes);
                 for (FrameTap t : List.copyOf(taps)) {
                     t.frame(whole);
@@ -689,7 +696,7 @@ public class Node {
     private void arpInput(NetworkInterface ifc, EthernetFrame frame) {
         byte[] p = frame.payload();
         ArpPacket arp = ArpPacket.parse(p, 0, p.length);
-        counters.increment("arp", "received");
+        arpReceived.increment();
         Ipv4Address sender = arp.senderIp();
         if (sender.isMulticast() || sender.isLimitedBroadcast() || ifc.isSubnetBroadcast(sender)) {
             drop("arp", "bad_sender_address", "interface", ifc.name(), "sender", sender.toString());
@@ -717,7 +724,8 @@ public class Node {
         }
         // A broadcast request (or gratuitous reply) for another address is heard by the whole segment.
         if (forUs || rxGroupFrame == null
-                || overheard("arp", arp.isRequest() ? "requests_overheard" : "replies_overheard")) {
+                || (arp.isRequest() ? overheard("arp", "requests_overheard", arpRequestsOverheard)
+                        : overheard("arp", "replies_overheard", arpRepliesOverheard))) {
             event("arp", arp.isRequest() ? "request_received" : arp.isReply() ? "reply_received" : "received",
                     "interface", ifc.name(), "sender_ip", sender.toString(), "sender_mac", arp.senderMac().toString(),
                     "target_ip", arp.targetIp().toString(), "for_us", forUs, "gratuitous", arp.isGratuitous());
@@ -1074,15 +1082,19 @@ public class Node {
     private void udpInput(String ifName, Ipv4Packet packet, boolean linkBroadcast, boolean ipBroadcast) {
         UdpDatagram d = UdpDatagram.parse(packet.payloadArray(), packet.payloadOffset(), packet.payloadLength(),
                 packet.source(), packet.destination());
-        counters.increment("udp", "received");
+        udpReceived.increment();
         if (!udp.deliver(packet, d, ifName, ipBroadcast)) {
-            if ((linkBroadcast || ipBroadcast) && rxGroupFrame != null && !overheard("udp", "broadcasts_overheard")) {
+            if ((linkBroadcast || ipBroadcast) && rxGroupFrame != null && !overheard("udp", "broadcasts_overheard", udpBroadcastsOverheard)) {
                 // A broadcast to a port nobody here serves (another host's DHCP): counted only, and
                 // RFC 1122 section 3.2.2 forbids the ICMP error anyway.
                 Optional<String> why = IcmpErrorPolicy.suppression(packet, true, this::isBroadcastAddress);
                 if (why.isPresent()) {
-                    counters.drop("udp", "no_socket");
-                    counters.increment("icmp", "error_suppressed." + why.get());
+                    udpNoSocket.increment();
+                    if (why.get().equals("to_broadcast_or_multicast")) {
+                        icmpSuppressedBroadcast.increment();
+                    } else {
+                        counters.increment("icmp", "error_suppressed." + why.get());
+                    }
                     return;
                 }
             }

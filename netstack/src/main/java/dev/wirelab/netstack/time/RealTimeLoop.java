@@ -28,6 +28,13 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
     private volatile boolean closed;
     private long timerSequence;
     private long now; // the loop's clock reading for the task it runs (loop thread only)
+    // How well the loop keeps up: timers run, and how late after their due time (written by the loop only).
+    private volatile long timersRun;
+    private volatile long timersLate;
+    private volatile long maxLatenessNanos;
+
+    /** A timer that runs this much after its due time counts as late: the loop fell behind real time. */
+    public static final long LATE_NANOS = 10_000_000L;
 
     public RealTimeLoop(String name, RealTimeClock clock) {
         this.clock = clock;
@@ -80,6 +87,21 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
         return t;
     }
 
+    /** Timers this loop has run. */
+    public long timersRun() {
+        return timersRun;
+    }
+
+    /** Timers that ran more than {@link #LATE_NANOS} after their due time. */
+    public long timersLate() {
+        return timersLate;
+    }
+
+    /** The most a timer ran after its due time, in nanoseconds. */
+    public long maxLatenessNanos() {
+        return maxLatenessNanos;
+    }
+
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
@@ -117,6 +139,14 @@ public final class RealTimeLoop implements EventLoop, AutoCloseable {
                 timers.poll();
                 if (!due.cancelled) { // called off from another thread, its removal still in the inbox
                     now = clock.nanos();
+                    long late = now - due.at;
+                    timersRun++;
+                    if (late > LATE_NANOS) {
+                        timersLate++;
+                    }
+                    if (late > maxLatenessNanos) {
+                        maxLatenessNanos = late;
+                    }
                     runGuarded(due.task);
                 }
                 if (closed) {

@@ -17,6 +17,14 @@ public final class VirtualTimeScheduler implements EventLoop {
     public static final long DEFAULT_EPOCH_UNIX_NANOS = 1_767_225_600_000_000_000L;
 
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
+    /**
+     * Tasks submitted for the current instant, in submission order: a broadcast handed to 200
+     * receivers is 200 of them, and a FIFO takes them without the heap's log n. The order stays
+     * (time, sequence): a task enters the heap only for a later instant, so when time reaches it,
+     * everything here (submitted before, for an earlier instant) has run, and what the heap holds
+     * for this instant was submitted before anything that joins this queue now.
+     */
+    private final java.util.ArrayDeque<Task> due = new java.util.ArrayDeque<>();
     private final long epochUnixNanos;
     private long now;
     private long sequence;
@@ -66,17 +74,20 @@ public final class VirtualTimeScheduler implements EventLoop {
     }
 
     @Override
-    public void execute(Runnable task) {
-        schedule(0, task);
+    public synchronized void execute(Runnable task) {
+        due.add(new Task(now, sequence++, task));
     }
 
     @Override
     public synchronized Cancellable schedule(long delayNanos, Runnable task) {
-        if (delayNanos < 0) {
-            delayNanos = 0;
+        Task t;
+        if (delayNanos <= 0) {
+            t = new Task(now, sequence++, task);
+            due.add(t);
+        } else {
+            t = new Task(now + delayNanos, sequence++, task);
+            queue.add(t);
         }
-        Task t = new Task(now + delayNanos, sequence++, task);
-        queue.add(t);
         return () -> {
             synchronized (VirtualTimeScheduler.this) {
                 t.cancel();
@@ -139,11 +150,19 @@ public final class VirtualTimeScheduler implements EventLoop {
                 }
                 Task t;
                 synchronized (this) {
-                    t = queue.peek();
-                    if (t == null || t.at > deadlineNanos) {
-                        return false;
+                    if (now > deadlineNanos) {
+                        return false; // every task is due at now or later
                     }
-                    queue.poll();
+                    t = queue.peek();
+                    if (t != null && t.at <= now) {
+                        queue.poll(); // due now, and submitted before anything in the FIFO
+                    } else if (!due.isEmpty()) {
+                        t = due.poll();
+                    } else if (t == null || t.at > deadlineNanos) {
+                        return false;
+                    } else {
+                        queue.poll();
+                    }
                     if (t.cancelled) {
                         continue;
                     }
@@ -163,6 +182,6 @@ public final class VirtualTimeScheduler implements EventLoop {
 
     /** Number of tasks still queued, cancelled ones included. */
     public synchronized int pending() {
-        return queue.size();
+        return queue.size() + due.size();
     }
 }

@@ -16,6 +16,7 @@ import dev.wirelab.netstack.lab.topology.Units;
 import dev.wirelab.netstack.node.NetworkInterface;
 import dev.wirelab.netstack.node.Node;
 import dev.wirelab.netstack.trace.CaptureView;
+import dev.wirelab.netstack.time.RealTimeLoop;
 import dev.wirelab.netstack.trace.FrameSpool;
 import dev.wirelab.netstack.trace.OverheardDetail;
 import dev.wirelab.netstack.trace.PcapngWriter;
@@ -59,6 +60,10 @@ public final class WirelabCli {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Counted down once a run has written its capture and events file. */
+    private final CountDownLatch written = new CountDownLatch(1);
+    /** How long a Ctrl-C waits for the capture to be written before the JVM ends anyway. */
+    static final long SHUTDOWN_WRITE_SECONDS = 120;
 
     public WirelabCli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -241,6 +246,8 @@ public final class WirelabCli {
                 options = options.withoutMemoryTrace();
             }
             return run(o, topology, steps, options, trace, pcap);
+        } finally {
+            written.countDown(); // a Ctrl-C's shutdown hook may let the JVM end now
         }
     }
 
@@ -303,7 +310,14 @@ public final class WirelabCli {
                 TraceSummary.timeline(lab.trace().frames(), lab.trace().events()).forEach(out::println);
                 out.println();
             }
+            trace.flush(); // everything so far counted and written
             trace.counts().summary(lab.nanos()).forEach(out::println);
+            long[] lag = lab.realTimeLag();
+            if (lag != null) {
+                out.printf(java.util.Locale.ROOT, "  real time:          %d timers ran, %d of them more than %d ms late, the latest"
+                        + " %.1f ms after its time%s%n", lag[0], lag[1], RealTimeLoop.LATE_NANOS / 1_000_000, lag[2] / 1e6,
+                        lag[1] == 0 ? " (the loops kept up)" : " (the loops fell behind real time)");
+            }
             if (lab.overheardDetail().limitedReceivers() > 0) {
                 out.printf("  overheard:          %d broadcasts had more than %d receivers; %d receivers counted what they"
                         + " overheard (node counters arp.requests_overheard, udp.broadcasts_overheard...) instead of"
@@ -312,7 +326,6 @@ public final class WirelabCli {
                         lab.overheardDetail().limitedReceivers(), OverheardDetail.PROPERTY);
             }
             writeCapture(lab, trace, pcap, o.pcapView());
-            trace.flushEvents();
             out.println("Events: " + trace.eventsFile() + " (" + trace.counts().events() + " events, one line each"
                     + (o.events() ? "" : "; --events prints them here, between the frames") + ")");
             if (trace.frameErrors() + trace.eventErrors() > 0) {
@@ -396,7 +409,15 @@ public final class WirelabCli {
         if (duration.isZero()) {
             out.println("Lab running in real time; press Ctrl-C to stop and write the capture.");
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    // The JVM ends when the hooks have: first let the capture and the events file be written.
+                    written.await(SHUTDOWN_WRITE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
             try {
                 stop.await();
             } catch (InterruptedException e) {
