@@ -85,6 +85,23 @@ try {
   await shot('terminal');
   log('terminal: browse http://www.example.com/ exit 0, HTTP/1.1 200 OK');
 
+  // The last ACKs cross in a second of lab time; the web server's side of the connection is then
+  // gone (LAST-ACK -> CLOSED) or in TIME-WAIT; its listener stays.
+  await page.fill('input[name=advance]', '1s');
+  await page.click('button[name=advance-time]');
+  await page.waitForFunction(() => /t=21\./.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await page.click('a[data-view=inspector]');
+  await page.click('button[name=inspect-web]');
+  await page.waitForSelector('h3:text("web (web)")');
+  const sockets = await page.$$eval('table[data-table=sockets] tbody tr', rows => rows.map(r =>
+    Object.fromEntries([...r.querySelectorAll('td')].map(td => [td.dataset.col, td.textContent]))));
+  check(sockets.some(s => s.state === 'LISTEN' && s.local === '0.0.0.0:80'), `httpd still listens: ${JSON.stringify(sockets)}`);
+  const conn = sockets.filter(s => s.remote.startsWith('192.168.1.100:'));
+  check(conn.every(s => /TIME.WAIT/.test(s.state)), `the web server's connection is gone or in TIME-WAIT: ${JSON.stringify(conn)}`);
+  check(await page.locator('section.insp[data-section="TCP over time"] svg.spark').count() > 0, 'the connection\'s cwnd/RTT/RTO charts');
+  await shot('inspector');
+  log(`inspector: web's connection ${conn.length ? conn[0].state : 'gone'}, httpd listening`);
+
   // Packets: every protocol of the journey is in the list (scrolled through: it is virtualized).
   await page.click('a[data-view=packets]');
   await page.waitForSelector('.pl-body .pl-row[data-seq]');

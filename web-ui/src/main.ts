@@ -1,6 +1,7 @@
 import './style.css';
-import { api, seconds, type RunView } from './api';
+import { api, type RunView } from './api';
 import { el, replace } from './dom';
+import { InspectorView } from './inspector';
 import { LabsView } from './labsview';
 import { LadderView } from './ladderview';
 import { PacketsView } from './packetsview';
@@ -21,6 +22,7 @@ const panels: Record<string, { title: string; make: PanelFactory }> = {
   ladder: { title: 'Ladder', make: () => new LadderView() },
   topology: { title: 'Topology', make: () => new TopologyView() },
   terminal: { title: 'Terminal', make: () => new TerminalView() },
+  inspector: { title: 'Inspector', make: () => new InspectorView() },
 };
 
 export function registerPanel(name: string, title: string, make: PanelFactory): void {
@@ -132,8 +134,10 @@ class App {
   private drawStatus(): void {
     const r = this.run;
     if (!r) return;
-    this.runStatus.textContent = `run ${r.id} ${r.status}${r.live ? `, ${r.timeMode} time t=${seconds(r.labTimeNanos)} s` : ''}`
+    const t = r.labTimeNanos === null ? '' : (r.labTimeNanos / 1e9).toFixed(3);
+    this.runStatus.textContent = `${r.status}${r.live ? ` · ${r.timeMode} t=${t} s` : ''}`
       + ` · ${r.frames.stored} frames${r.frames.dropped ? ` (${r.frames.dropped} dropped)` : ''} · ${r.events.stored} events`;
+    this.runStatus.title = `run ${r.id} of lab ${r.labId}, ${r.runtime} runtime, seed ${r.seed}`;
   }
 
   private markNav(name: string): void {
