@@ -1,7 +1,8 @@
 // End to end in a real browser (Debian's Chromium driven by playwright-core) against a running
 // control API: the journey lab from its example, a run in virtual time, `browse` in the laptop's
 // terminal, the packet list with DHCP, DNS, ARP, TCP and HTTP, the SYN's flags in the layer tree
-// with the flag byte highlighted in the hex. Screenshots at 1280x800 go to target/screenshots.
+// with the flag byte highlighted in the hex; the ladder, the inspector; an HTTP body with markup
+// shown as text. Screenshots at 1280x800 go to target/screenshots.
 //   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e
 // Exit status: 0 passed, 1 failed, 3 no Chromium (the caller decides whether that may skip).
 import { chromium } from 'playwright-core';
@@ -27,6 +28,20 @@ function check(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+const EVIL_LAB = `name: evil-body
+segments: [lan]
+nodes:
+  pc1:
+    kind: host
+    interfaces: { eth0: { segment: lan, address: 10.0.0.10/24 } }
+  web:
+    kind: web
+    interfaces: { eth0: { segment: lan, address: 10.0.0.80/24 } }
+    files:
+      /var/www/index.html: |
+        <p>hello</p><script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">
+`;
+
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 const pageErrors = [];
@@ -50,11 +65,13 @@ try {
   check(await page.locator('.editor .gutter .bad').count() === 1, 'the gutter marks the line');
   log('labs: a bad topology shows its problem at line 7, ' + (await problem.getAttribute('data-path')));
 
-  // A journey lab from an earlier run (when pointed at a long-lived server) is deleted first.
-  if (await page.locator('tr[data-lab=journey]').count()) {
-    await page.click('tr[data-lab=journey] button[name=delete]');
-    await page.waitForSelector('tr[data-lab=journey]', { state: 'detached' });
-    log('labs: the journey of an earlier run deleted');
+  // The labs of an earlier run (when pointed at a long-lived server) are deleted first.
+  for (const name of ['journey', 'evil-body']) {
+    if (await page.locator(`tr[data-lab=${name}]`).count()) {
+      await page.click(`tr[data-lab=${name}] button[name=delete]`);
+      await page.waitForSelector(`tr[data-lab=${name}]`, { state: 'detached' });
+      log(`labs: ${name} of an earlier run deleted`);
+    }
   }
 
   // Create the journey from its example and start it in virtual time.
@@ -172,6 +189,46 @@ try {
   await page.waitForTimeout(500);
   await shot('topology');
   log('topology drawn');
+
+  // A lab written in the editor whose web server serves markup: it is shown as text everywhere.
+  await page.click('a[data-view=labs]');
+  await page.fill('textarea[name=yaml]', EVIL_LAB);
+  await page.click('button[name=create-yaml]');
+  await page.waitForSelector('tr[data-lab=evil-body]');
+  await page.click('button[name=start-run]');
+  await page.waitForURL(/#\/runs\/\d+\/packets/);
+  await page.click('a[data-view=terminal]');
+  await page.click('button[name=term-pc1]');
+  await page.locator('.term[data-node=pc1] .xterm-helper-textarea').focus();
+  await page.keyboard.type('curl -s http://10.0.0.80/');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.term[data-node=pc1][data-exit="0"]');
+  check((await page.locator('.term[data-node=pc1] .xterm-rows').textContent()).includes('<script>window.pwned = 1</script>'), 'curl prints the body');
+  await page.click('a[data-view=packets]');
+  await page.fill('input[name=protocol]', 'http');
+  await page.fill('input[name=text]', '');
+  await page.fill('input[name=node]', 'web');
+  await page.click('.pv-filters button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('.pl-body .pl-row[data-seq] .c-proto')].some(c => c.textContent === 'HTTP'));
+  // the response's headers, then its body
+  await page.locator('.pl-body .pl-row.p-http').first().click();
+  const text = page.locator('.fd-text');
+  await text.waitFor();
+  check((await text.textContent()).startsWith('HTTP/1.1 200 OK\n'), `the response headers as text: ${await text.textContent()}`);
+  await page.locator('.pl-body .pl-row.p-http').nth(1).click();
+  await page.waitForFunction(() => document.querySelector('.fd-text')?.textContent.startsWith('<p>'));
+  check((await text.textContent()).includes('<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'), `the body as text: ${await text.textContent()}`);
+  const injected = await page.evaluate(() => ({ pwned: window.pwned, imgs: document.querySelectorAll('img').length,
+    scripts: [...document.querySelectorAll('script')].filter(s => !s.src).length }));
+  check(injected.pwned === undefined && injected.imgs === 0 && injected.scripts === 0, `nothing of the body ran or rendered: ${JSON.stringify(injected)}`);
+  await text.scrollIntoViewIfNeeded();
+  await shot('payload-as-text');
+  await page.click('button[name=stop-run]');
+  await page.waitForFunction(() => /^stopped/.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await page.click('a[data-view=labs]');
+  await page.click('tr[data-lab=evil-body] button[name=delete]');
+  await page.waitForSelector('tr[data-lab=evil-body]', { state: 'detached' });
+  log('payload: <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
 
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
   log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);

@@ -96,7 +96,7 @@ export class InspectorView {
   private readonly stamp = el('span', { class: 'muted' });
   private run: RunView | null = null;
   private node = '';
-  private busy = false;
+  private generation = 0;
 
   constructor() {
     this.element = el('section', { class: 'view inspector' },
@@ -127,17 +127,16 @@ export class InspectorView {
   }
 
   async refresh(): Promise<void> {
-    if (!this.run || !this.node || this.busy) return;
-    this.busy = true;
+    if (!this.run || !this.node) return;
+    const generation = ++this.generation; // only the latest answer is drawn (the node may have changed meanwhile)
     try {
       const [state, tcp] = await Promise.all([api.node(this.run.id, this.node),
         api.events(this.run.id, new URLSearchParams({ node: this.node, layer: 'tcp', limit: '1000' }))]);
+      if (generation !== this.generation) return;
       this.render(state, tcp.items);
       this.stamp.textContent = `at t=${((state.labTimeNanos as number) / 1e9).toFixed(6)} s`;
     } catch (e) {
-      replace(this.body, el('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
-    } finally {
-      this.busy = false;
+      if (generation === this.generation) replace(this.body, el('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
     }
   }
 

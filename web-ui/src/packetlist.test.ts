@@ -1,5 +1,5 @@
 import type { FrameRow, Page } from './api';
-import { FrameDetailView, fieldBytes } from './framedetail';
+import { FrameDetailView, fieldBytes, payloadText } from './framedetail';
 import { FrameStore, displayProtocol, filterQuery } from './frames';
 import { PacketList, ROW_HEIGHT } from './packetlist';
 
@@ -170,6 +170,19 @@ describe('protocol column', () => {
 });
 
 describe('frame detail', () => {
+  it('shows a payload as text, markup and all, never as HTML', () => {
+    const body = 'HTTP/1.1 200 OK\r\n\r\n<script>window.pwned=1</script><img src=x onerror=alert(1)>\x01';
+    const hex = [...new TextEncoder().encode(body)].map(b => b.toString(16).padStart(2, '0')).join('');
+    expect(payloadText(hex)).toBe('HTTP/1.1 200 OK\n\n<script>window.pwned=1</script><img src=x onerror=alert(1)>.');
+    const v = new FrameDetailView();
+    v.show({ frame: row(0), hex, layers: { protocol: 'data', summary: 'Data', offset: 0, length: body.length, error: null, layers: [],
+      fields: [{ name: 'data', label: 'Data', value: hex.slice(0, 16) + '...', offset: 0, length: body.length, bitmask: 0 }] } });
+    expect(v.element.querySelector('script, img')).toBeNull();
+    expect(v.element.querySelector('.fd-text')!.textContent).toContain('<script>window.pwned=1</script>');
+    expect(v.element.querySelector('.hx-ascii')!.textContent).toBe('HTTP/1.1 200 OK.');
+  });
+
+
   it('a bit field highlights only the bytes its mask is in', () => {
     // TCP flags: offset 46, 2 bytes, mask 0x00ff -> the second byte (47) only
     expect(fieldBytes({ offset: 46, length: 2, bitmask: 0xff })).toEqual([{ index: 47, partial: false }]);
