@@ -190,6 +190,15 @@ try {
   await shot('topology');
   log('topology drawn');
 
+  // Links: the access link gets slower while the run is live.
+  await page.click('a[data-view=links]');
+  await page.fill('input[name="access.delay"]', '15ms');
+  await page.fill('input[name="access.loss"]', '1%');
+  await page.click('button[name=apply-access]');
+  await page.waitForFunction(() => /^access: delay 15ms.* loss 0\.01/.test(document.querySelector('.view.links .message')?.textContent ?? ''));
+  await shot('links');
+  log('links: access delay 15ms, loss 1% applied to the live run');
+
   // A lab written in the editor whose web server serves markup: it is shown as text everywhere.
   await page.click('a[data-view=labs]');
   await page.fill('textarea[name=yaml]', EVIL_LAB);

@@ -3,6 +3,7 @@ import { api, type RunView } from './api';
 import { el, replace } from './dom';
 import { InspectorView } from './inspector';
 import { LabsView } from './labsview';
+import { LinksView } from './linksview';
 import { LadderView } from './ladderview';
 import { PacketsView } from './packetsview';
 import { TerminalView } from './terminalview';
@@ -23,6 +24,7 @@ const panels: Record<string, { title: string; make: PanelFactory }> = {
   topology: { title: 'Topology', make: () => new TopologyView() },
   terminal: { title: 'Terminal', make: () => new TerminalView() },
   inspector: { title: 'Inspector', make: () => new InspectorView() },
+  links: { title: 'Links', make: () => new LinksView() },
 };
 
 export function registerPanel(name: string, title: string, make: PanelFactory): void {

@@ -2,7 +2,7 @@
 import { api, ApiError, type FrameRow, type RunView } from './api';
 import { el } from './dom';
 import { FrameDetailView } from './framedetail';
-import { FrameStore, filterQuery, isFiltered, type FrameFilter } from './frames';
+import { FrameStore, type FrameFilter } from './frames';
 import { PacketList } from './packetlist';
 
 export class PacketsView {
@@ -86,8 +86,9 @@ export class PacketsView {
     this.store = new FrameStore(q => api.frames(id, q), f, run.live, run.frames.captured);
     this.list.setStore(this.store);
     this.detail.clear();
-    const q = filterQuery(f);
-    this.pcap.href = api.captureUrl(id, isFiltered(f) ? q : undefined);
+    // The capture endpoint cuts by segment (and time), not by the list's other filters.
+    this.pcap.href = api.captureUrl(id, f.segment ? new URLSearchParams({ segment: f.segment }) : undefined);
+    this.pcap.textContent = f.segment ? `pcapng (${f.segment})` : 'pcapng';
     this.closeLive();
     if (run.live) this.openLive(id);
     this.updateStatus();
