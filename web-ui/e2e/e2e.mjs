@@ -50,6 +50,14 @@ page.on('pageerror', e => pageErrors.push(String(e)));
 page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text()); });
 page.on('dialog', d => d.accept());
 page.setDefaultTimeout(30_000);
+/** Lets lab time pass with the header's Advance, and waits until the status shows it. */
+async function advance(duration, seconds) {
+  const clock = () => Number(/t=([\d.]+)/.exec(document.querySelector('.run-status')?.textContent ?? '')?.[1] ?? NaN);
+  const before = await page.evaluate(clock);
+  await page.fill('input[name=advance]', duration);
+  await page.click('button[name=advance-time]');
+  await page.waitForFunction(([b, s, f]) => new Function(`return (${f})()`)() >= b + s - 1e-6, [before, seconds, clock.toString()]);
+}
 const shot = name => page.screenshot({ path: path.join(shots, `${name}.png`) });
 
 try {
@@ -86,10 +94,39 @@ try {
   const runId = Number(/#\/runs\/(\d+)/.exec(page.url())[1]);
   log(`journey started: run ${runId}`);
 
+  // Step mode, on the ladder: each Step moves the cursor by exactly one frame or event (none
+  // skipped, in causal order); past what the lab has done at t=0, the stepper lets virtual time pass.
+  await page.click('a[data-view=ladder]');
+  await page.waitForSelector('.ld-frame');
+  const cursors = [];
+  for (let i = 1; i <= 125; i++) {
+    await page.click('button[name=step]');
+    await page.waitForFunction(n => document.querySelector('.stepper')?.dataset.steps === String(n), i, { timeout: 20_000 });
+    cursors.push(await page.evaluate(() => ({ key: document.querySelector('.stepper').dataset.cursor,
+      t: Number(/t=([\d.]+)/.exec(document.querySelector('.cursor-label').textContent)[1]) })));
+  }
+  const seqs = type => cursors.filter(c => c.key.startsWith(type)).map(c => Number(c.key.slice(2)));
+  check(new Set(cursors.map(c => c.key)).size === cursors.length, `no frame or event twice: ${cursors.map(c => c.key)}`);
+  check(seqs('f:').every((v, i) => v === i), `the frames one by one in order: ${seqs('f:')}`);
+  // every frame and event of the trace before the cursor's time was a step of its own
+  const lastT = cursors[cursors.length - 1].t;
+  const earlier = await page.evaluate(async ([run, t]) => {
+    const get = async path => (await (await fetch(path)).json()).items;
+    const ns = Math.round(t * 1e9);
+    return [...(await get(`/api/runs/${run}/frames?to=${ns}&limit=1000`)).map(f => `f:${f.seq}`),
+      ...(await get(`/api/runs/${run}/events?to=${ns}&limit=1000`)).map(e => `e:${e.seq}`)];
+  }, [runId, lastT]);
+  const stepped = new Set(cursors.map(c => c.key));
+  const skipped = earlier.filter(k => !stepped.has(k));
+  check(earlier.length > 100 && skipped.length === 0, `${earlier.length} items before t=${lastT} s, skipped: ${skipped}`);
+  check(cursors.every((c, i) => i === 0 || c.t >= cursors[i - 1].t), 'the cursor never goes back in time');
+  check(cursors[cursors.length - 1].t > 0, `stepping past t=0 let lab time pass: ${JSON.stringify(cursors.slice(-3))}`);
+  check(await page.locator('.ld-canvas .cursor').count() === 1, 'the ladder marks the cursor');
+  await shot('step-mode');
+  log(`step mode: 125 steps = ${seqs('f:').length} frames + ${seqs('e:').length} events, none skipped; cursor at t=${cursors[cursors.length - 1].t} s`);
+
   // The laptop boots (DHCP) in 20 s of lab time, then browses.
-  await page.fill('input[name=advance]', '20s');
-  await page.click('button[name=advance-time]');
-  await page.waitForFunction(() => /t=2\d\./.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await advance('20s', 20);
   await page.click('a[data-view=terminal]');
   await page.click('button[name=term-pc1]');
   const term = page.locator('.term[data-node=pc1]');
@@ -104,9 +141,7 @@ try {
 
   // The last ACKs cross in a second of lab time; the web server's side of the connection is then
   // gone (LAST-ACK -> CLOSED) or in TIME-WAIT; its listener stays.
-  await page.fill('input[name=advance]', '1s');
-  await page.click('button[name=advance-time]');
-  await page.waitForFunction(() => /t=21\./.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await advance('1s', 1);
   await page.click('a[data-view=inspector]');
   await page.click('button[name=inspect-web]');
   await page.waitForSelector('h3:text("web (web)")');

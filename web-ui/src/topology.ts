@@ -131,6 +131,11 @@ export class TopologyView {
         ' · ', el('a', { href: `#/runs/${this.run.id}/inspector`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Inspector')) : null);
   }
 
+  /** Step mode: the cursor's frame flashes its link. */
+  follow(item: import('./stepper').TraceItem): void {
+    if (item.type === 'frame') this.flash(item.frame.ingressPort);
+  }
+
   private closeLive(): void {
     this.live?.close();
     this.live = null;
