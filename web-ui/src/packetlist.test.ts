@@ -135,6 +135,18 @@ describe('the virtualized packet list', () => {
     expect(more.queries[0].get('after')).toBe('-1');
   });
 
+  it('marks sequence numbers the ingest dropped, once read, instead of waiting for them', async () => {
+    const s = server(100);
+    const holes = async (q: URLSearchParams) => { const p = await s.fetch(q); return { ...p, items: p.items.filter(r => r.seq % 10 !== 3) }; };
+    const list = new PacketList(() => {});
+    list.setStore(new FrameStore(holes, {}, false, 100));
+    await list.render();
+    expect(list.element.querySelector('.pl-row.pl-dropped[data-index="3"]')).not.toBeNull();
+    expect(list.element.querySelectorAll('.pl-row.pl-missing:not(.pl-dropped)').length).toBe(0);
+    await list.render(); // nothing left to fetch
+    expect(s.queries).toHaveLength(1);
+  });
+
   it('selecting a row (click or keys) reports its frame', async () => {
     const s = server(100);
     const picked: number[] = [];
