@@ -223,7 +223,18 @@ try {
   await page.waitForSelector('.topo-graph canvas');
   await page.waitForTimeout(500);
   await shot('topology');
-  log('topology drawn');
+  // a step onto a frame sends it along its link
+  const flashes = () => page.evaluate(() => Number(document.querySelector('.topo-graph').dataset.flashes ?? 0));
+  const before = await flashes();
+  for (let i = 0; i < 40 && await flashes() === before; i++) {
+    const steps = Number(await page.getAttribute('.stepper', 'data-steps'));
+    await page.click('button[name=step]');
+    await page.waitForFunction(n => Number(document.querySelector('.stepper').dataset.steps) > n, steps);
+  }
+  const port = await page.getAttribute('.topo-graph', 'data-last-port');
+  check(await flashes() > before, 'stepping onto a frame animates its link');
+  check((await page.getAttribute('.stepper', 'data-cursor')).startsWith('f:'), 'the cursor is on that frame');
+  log(`topology drawn; a step onto a frame animated link ${port}`);
 
   // Links: the access link gets slower while the run is live.
   await page.click('a[data-view=links]');
