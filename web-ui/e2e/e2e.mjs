@@ -1,7 +1,8 @@
 // End to end in a real browser (Debian's Chromium driven by playwright-core) against a running
 // control API: the journey lab from its example, a run in virtual time, `browse` in the laptop's
 // terminal, the packet list with DHCP, DNS, ARP, TCP and HTTP, the SYN's flags in the layer tree
-// with the flag byte highlighted in the hex. Screenshots at 1280x800 go to target/screenshots.
+// with the flag byte highlighted in the hex; the ladder, the inspector; an HTTP body with markup
+// shown as text. Screenshots at 1280x800 go to target/screenshots.
 //   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e
 // Exit status: 0 passed, 1 failed, 3 no Chromium (the caller decides whether that may skip).
 import { chromium } from 'playwright-core';
@@ -27,6 +28,20 @@ function check(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+const EVIL_LAB = `name: evil-body
+segments: [lan]
+nodes:
+  pc1:
+    kind: host
+    interfaces: { eth0: { segment: lan, address: 10.0.0.10/24 } }
+  web:
+    kind: web
+    interfaces: { eth0: { segment: lan, address: 10.0.0.80/24 } }
+    files:
+      /var/www/index.html: |
+        <p>hello</p><script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">
+`;
+
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 const pageErrors = [];
@@ -35,6 +50,14 @@ page.on('pageerror', e => pageErrors.push(String(e)));
 page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text()); });
 page.on('dialog', d => d.accept());
 page.setDefaultTimeout(30_000);
+/** Lets lab time pass with the header's Advance, and waits until the status shows it. */
+async function advance(duration, seconds) {
+  const clock = () => Number(/t=([\d.]+)/.exec(document.querySelector('.run-status')?.textContent ?? '')?.[1] ?? NaN);
+  const before = await page.evaluate(clock);
+  await page.fill('input[name=advance]', duration);
+  await page.click('button[name=advance-time]');
+  await page.waitForFunction(([b, s, f]) => new Function(`return (${f})()`)() >= b + s - 1e-6, [before, seconds, clock.toString()]);
+}
 const shot = name => page.screenshot({ path: path.join(shots, `${name}.png`) });
 
 try {
@@ -50,11 +73,13 @@ try {
   check(await page.locator('.editor .gutter .bad').count() === 1, 'the gutter marks the line');
   log('labs: a bad topology shows its problem at line 7, ' + (await problem.getAttribute('data-path')));
 
-  // A journey lab from an earlier run (when pointed at a long-lived server) is deleted first.
-  if (await page.locator('tr[data-lab=journey]').count()) {
-    await page.click('tr[data-lab=journey] button[name=delete]');
-    await page.waitForSelector('tr[data-lab=journey]', { state: 'detached' });
-    log('labs: the journey of an earlier run deleted');
+  // The labs of an earlier run (when pointed at a long-lived server) are deleted first.
+  for (const name of ['journey', 'evil-body']) {
+    if (await page.locator(`tr[data-lab=${name}]`).count()) {
+      await page.click(`tr[data-lab=${name}] button[name=delete]`);
+      await page.waitForSelector(`tr[data-lab=${name}]`, { state: 'detached' });
+      log(`labs: ${name} of an earlier run deleted`);
+    }
   }
 
   // Create the journey from its example and start it in virtual time.
@@ -69,10 +94,39 @@ try {
   const runId = Number(/#\/runs\/(\d+)/.exec(page.url())[1]);
   log(`journey started: run ${runId}`);
 
+  // Step mode, on the ladder: each Step moves the cursor by exactly one frame or event (none
+  // skipped, in causal order); past what the lab has done at t=0, the stepper lets virtual time pass.
+  await page.click('a[data-view=ladder]');
+  await page.waitForSelector('.ld-frame');
+  const cursors = [];
+  for (let i = 1; i <= 125; i++) {
+    await page.click('button[name=step]');
+    await page.waitForFunction(n => document.querySelector('.stepper')?.dataset.steps === String(n), i, { timeout: 20_000 });
+    cursors.push(await page.evaluate(() => ({ key: document.querySelector('.stepper').dataset.cursor,
+      t: Number(/t=([\d.]+)/.exec(document.querySelector('.cursor-label').textContent)[1]) })));
+  }
+  const seqs = type => cursors.filter(c => c.key.startsWith(type)).map(c => Number(c.key.slice(2)));
+  check(new Set(cursors.map(c => c.key)).size === cursors.length, `no frame or event twice: ${cursors.map(c => c.key)}`);
+  check(seqs('f:').every((v, i) => v === i), `the frames one by one in order: ${seqs('f:')}`);
+  // every frame and event of the trace before the cursor's time was a step of its own
+  const lastT = cursors[cursors.length - 1].t;
+  const earlier = await page.evaluate(async ([run, t]) => {
+    const get = async path => (await (await fetch(path)).json()).items;
+    const ns = Math.round(t * 1e9);
+    return [...(await get(`/api/runs/${run}/frames?to=${ns}&limit=1000`)).map(f => `f:${f.seq}`),
+      ...(await get(`/api/runs/${run}/events?to=${ns}&limit=1000`)).map(e => `e:${e.seq}`)];
+  }, [runId, lastT]);
+  const stepped = new Set(cursors.map(c => c.key));
+  const skipped = earlier.filter(k => !stepped.has(k));
+  check(earlier.length > 100 && skipped.length === 0, `${earlier.length} items before t=${lastT} s, skipped: ${skipped}`);
+  check(cursors.every((c, i) => i === 0 || c.t >= cursors[i - 1].t), 'the cursor never goes back in time');
+  check(cursors[cursors.length - 1].t > 0, `stepping past t=0 let lab time pass: ${JSON.stringify(cursors.slice(-3))}`);
+  check(await page.locator('.ld-canvas .cursor').count() === 1, 'the ladder marks the cursor');
+  await shot('step-mode');
+  log(`step mode: 125 steps = ${seqs('f:').length} frames + ${seqs('e:').length} events, none skipped; cursor at t=${cursors[cursors.length - 1].t} s`);
+
   // The laptop boots (DHCP) in 20 s of lab time, then browses.
-  await page.fill('input[name=advance]', '20s');
-  await page.click('button[name=advance-time]');
-  await page.waitForFunction(() => /t=2\d\./.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await advance('20s', 20);
   await page.click('a[data-view=terminal]');
   await page.click('button[name=term-pc1]');
   const term = page.locator('.term[data-node=pc1]');
@@ -84,6 +138,21 @@ try {
   check(screen.includes('HTTP/1.1 200 OK'), `browse printed the response: ${screen}`);
   await shot('terminal');
   log('terminal: browse http://www.example.com/ exit 0, HTTP/1.1 200 OK');
+
+  // The last ACKs cross in a second of lab time; the web server's side of the connection is then
+  // gone (LAST-ACK -> CLOSED) or in TIME-WAIT; its listener stays.
+  await advance('1s', 1);
+  await page.click('a[data-view=inspector]');
+  await page.click('button[name=inspect-web]');
+  await page.waitForSelector('h3:text("web (web)")');
+  const sockets = await page.$$eval('table[data-table=sockets] tbody tr', rows => rows.map(r =>
+    Object.fromEntries([...r.querySelectorAll('td')].map(td => [td.dataset.col, td.textContent]))));
+  check(sockets.some(s => s.state === 'LISTEN' && s.local === '0.0.0.0:80'), `httpd still listens: ${JSON.stringify(sockets)}`);
+  const conn = sockets.filter(s => s.remote.startsWith('192.168.1.100:'));
+  check(conn.every(s => /TIME.WAIT/.test(s.state)), `the web server's connection is gone or in TIME-WAIT: ${JSON.stringify(conn)}`);
+  check(await page.locator('section.insp[data-section="TCP over time"] svg.spark').count() > 0, 'the connection\'s cwnd/RTT/RTO charts');
+  await shot('inspector');
+  log(`inspector: web's connection ${conn.length ? conn[0].state : 'gone'}, httpd listening`);
 
   // Packets: every protocol of the journey is in the list (scrolled through: it is virtualized).
   await page.click('a[data-view=packets]');
@@ -154,7 +223,67 @@ try {
   await page.waitForSelector('.topo-graph canvas');
   await page.waitForTimeout(500);
   await shot('topology');
-  log('topology drawn');
+  // a step onto a frame sends it along its link
+  const flashes = () => page.evaluate(() => Number(document.querySelector('.topo-graph').dataset.flashes ?? 0));
+  const before = await flashes();
+  for (let i = 0; i < 40 && await flashes() === before; i++) {
+    const steps = Number(await page.getAttribute('.stepper', 'data-steps'));
+    await page.click('button[name=step]');
+    await page.waitForFunction(n => Number(document.querySelector('.stepper').dataset.steps) > n, steps);
+  }
+  const port = await page.getAttribute('.topo-graph', 'data-last-port');
+  check(await flashes() > before, 'stepping onto a frame animates its link');
+  check((await page.getAttribute('.stepper', 'data-cursor')).startsWith('f:'), 'the cursor is on that frame');
+  log(`topology drawn; a step onto a frame animated link ${port}`);
+
+  // Links: the access link gets slower while the run is live.
+  await page.click('a[data-view=links]');
+  await page.fill('input[name="access.delay"]', '15ms');
+  await page.fill('input[name="access.loss"]', '1%');
+  await page.click('button[name=apply-access]');
+  await page.waitForFunction(() => /^access: delay 15ms.* loss 0\.01/.test(document.querySelector('.view.links .message')?.textContent ?? ''));
+  await shot('links');
+  log('links: access delay 15ms, loss 1% applied to the live run');
+
+  // A lab written in the editor whose web server serves markup: it is shown as text everywhere.
+  await page.click('a[data-view=labs]');
+  await page.fill('textarea[name=yaml]', EVIL_LAB);
+  await page.click('button[name=create-yaml]');
+  await page.waitForSelector('tr[data-lab=evil-body]');
+  await page.click('button[name=start-run]');
+  await page.waitForURL(/#\/runs\/\d+\/packets/);
+  await page.click('a[data-view=terminal]');
+  await page.click('button[name=term-pc1]');
+  await page.locator('.term[data-node=pc1] .xterm-helper-textarea').focus();
+  await page.keyboard.type('curl -s http://10.0.0.80/');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.term[data-node=pc1][data-exit="0"]');
+  check((await page.locator('.term[data-node=pc1] .xterm-rows').textContent()).includes('<script>window.pwned = 1</script>'), 'curl prints the body');
+  await page.click('a[data-view=packets]');
+  await page.fill('input[name=protocol]', 'http');
+  await page.fill('input[name=text]', '');
+  await page.fill('input[name=node]', 'web');
+  await page.click('.pv-filters button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('.pl-body .pl-row[data-seq] .c-proto')].some(c => c.textContent === 'HTTP'));
+  // the response's headers, then its body
+  await page.locator('.pl-body .pl-row.p-http').first().click();
+  const text = page.locator('.fd-text');
+  await text.waitFor();
+  check((await text.textContent()).startsWith('HTTP/1.1 200 OK\n'), `the response headers as text: ${await text.textContent()}`);
+  await page.locator('.pl-body .pl-row.p-http').nth(1).click();
+  await page.waitForFunction(() => document.querySelector('.fd-text')?.textContent.startsWith('<p>'));
+  check((await text.textContent()).includes('<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'), `the body as text: ${await text.textContent()}`);
+  const injected = await page.evaluate(() => ({ pwned: window.pwned, imgs: document.querySelectorAll('img').length,
+    scripts: [...document.querySelectorAll('script')].filter(s => !s.src).length }));
+  check(injected.pwned === undefined && injected.imgs === 0 && injected.scripts === 0, `nothing of the body ran or rendered: ${JSON.stringify(injected)}`);
+  await text.scrollIntoViewIfNeeded();
+  await shot('payload-as-text');
+  await page.click('button[name=stop-run]');
+  await page.waitForFunction(() => /^stopped/.test(document.querySelector('.run-status')?.textContent ?? ''));
+  await page.click('a[data-view=labs]');
+  await page.click('tr[data-lab=evil-body] button[name=delete]');
+  await page.waitForSelector('tr[data-lab=evil-body]', { state: 'detached' });
+  log('payload: <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
 
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
   log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);

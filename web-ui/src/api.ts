@@ -166,9 +166,3 @@ export async function execStream(runId: number, node: string, command: string, o
   if (outcome) return outcome;
   throw new Error(error ?? 'the stream ended without an exit');
 }
-
-/** Lab time as seconds with millisecond precision, e.g. 20.394. */
-export function seconds(nanos: number | null | undefined): string {
-  if (nanos === null || nanos === undefined) return '';
-  return (nanos / 1e9).toFixed(6);
-}

@@ -18,12 +18,23 @@ export function fieldBytes(f: { offset: number; length: number; bitmask: number 
   return out;
 }
 
+/**
+ * A payload (hex) as text, e.g. HTTP headers and bodies: UTF-8, control characters but line
+ * breaks and tabs shown as dots. It goes into the page as text only.
+ */
+export function payloadText(hex: string): string {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/\r\n/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '.');
+}
+
 export class FrameDetailView {
   readonly element: HTMLElement;
   private readonly tree: HTMLElement;
   private readonly hex: HTMLElement;
   private bytes: HTMLElement[] = [];
   private selectedItem: HTMLElement | null = null;
+  private frameHex = '';
 
   constructor() {
     this.tree = el('div', { class: 'fd-tree', role: 'tree', 'aria-label': 'Layers' });
@@ -45,6 +56,7 @@ export class FrameDetailView {
   }
 
   show(d: FrameDetail): void {
+    this.frameHex = d.hex;
     replace(this.tree, this.layer(d.layers));
     this.renderHex(d.hex);
   }
@@ -52,8 +64,11 @@ export class FrameDetailView {
   private layer(l: Layer): HTMLElement {
     const summary = el('summary', { class: 'fd-layer', 'data-protocol': l.protocol, tabindex: 0 }, l.summary);
     summary.addEventListener('click', () => this.highlight(summary, [{ offset: l.offset, length: l.length, bitmask: 0 }]));
+    const data = l.protocol === 'data' ? l.fields.find(f => f.name === 'data') : undefined;
     return el('details', { open: true, role: 'treeitem' }, summary,
       el('ul', {}, ...l.fields.map(f => this.field(f))),
+      // from the frame's bytes: the field's value is cut short for long payloads
+      data ? el('pre', { class: 'fd-text', title: 'the bytes as UTF-8 text' }, payloadText(this.frameHex.slice(2 * data.offset, 2 * (data.offset + data.length)))) : null,
       l.error ? el('div', { class: 'fd-error' }, `Decoding stopped: ${l.error}`) : null,
       ...l.layers.map(c => this.layer(c)));
   }

@@ -112,6 +112,12 @@ export class FrameStore {
     return this.dense ? this.rows.get(i) : this.list[i];
   }
 
+  /** Whether row i was read and has no frame: a sequence number the ingest dropped (counted, never stored). */
+  isHole(i: number): boolean {
+    if (!this.dense || this.rows.has(i)) return false;
+    return this.chunks.get(Math.floor(i / FrameStore.CHUNK))?.complete === true;
+  }
+
   /** The frames of a live run grew (or it ended): lets the list grow and re-reads the tail. */
   grow(total: number, live: boolean): void {
     this.live = live;

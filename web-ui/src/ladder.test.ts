@@ -37,6 +37,13 @@ describe('ladder layout', () => {
     expect(laneOrder(T, FRAMES)).toEqual(['pc1', 'r1', 'pc2', 'srv']);
   });
 
+  it('keeps the client first while only routers have spoken (gratuitous ARP at boot)', () => {
+    const boot = [frame(0, 0, 'lan', 'r1', MAC.r1lan, 'ff:ff:ff:ff:ff:ff', 'ARP who-has 10.0.0.1 (gratuitous)', { protocols: ['eth', 'arp'] })];
+    const dhcpClient: Topology = { ...T, nodes: { ...T.nodes, pc2: { kind: 'host', interfaces: { eth0: { segment: 'lan', dhcp: true } } } } };
+    expect(laneOrder(dhcpClient, boot)[0]).toBe('pc2');
+    expect(laneOrder(T, boot)[0]).toBe('pc1');
+  });
+
   it('draws every hop of a packet as its own arrow, sender lane to receiver lane', () => {
     const l = layoutLadder(T, FRAMES, []);
     const arrows = l.rows.filter(r => r.type === 'frame').map(r => r.type === 'frame' ? `${r.frame.seq}:${l.lanes[r.from]}>${r.to.map(i => l.lanes[i]).join('+')}` : '');

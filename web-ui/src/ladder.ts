@@ -28,14 +28,16 @@ export function segmentMembers(t: Topology): Map<string, string[]> {
 
 /**
  * Lanes left to right along the path traffic takes: breadth first over the topology (node to
- * segment to node) from the node that sent the first frame that is not ARP (the client, usually),
- * then any node not reached.
+ * segment to node) from the client: the first host that sends something other than ARP, else a
+ * host that takes its address by DHCP, else the first host, so the lanes stay put as a run goes on.
  */
 export function laneOrder(t: Topology, frames: FrameRow[]): string[] {
   const nodes = Object.keys(t.nodes ?? {});
   const members = segmentMembers(t);
-  const first = frames.find(f => !f.protocols.includes('arp'))?.ingressNode ?? frames[0]?.ingressNode;
-  const start = first && nodes.includes(first) ? first : nodes[0];
+  const hosts = nodes.filter(n => t.nodes[n].kind === 'host').sort();
+  const sender = frames.find(f => !f.protocols.includes('arp') && hosts.includes(f.ingressNode))?.ingressNode;
+  const dhcp = hosts.find(n => Object.values(t.nodes[n].interfaces ?? {}).some(i => i.dhcp));
+  const start = sender ?? dhcp ?? hosts[0] ?? frames[0]?.ingressNode ?? nodes[0];
   const order: string[] = [];
   const seen = new Set<string>();
   const queue = start ? [start] : [];

@@ -62,8 +62,12 @@ export class LadderView {
 
   async setRun(run: RunView): Promise<void> {
     const changed = this.run?.id !== run.id;
+    const grew = this.run?.frames.captured !== run.frames.captured || this.run?.events.captured !== run.events.captured;
     this.run = run;
-    if (!changed && this.lab) return;
+    if (!changed && this.lab) {
+      if (grew) await this.load(); // shown again after the run went on
+      return;
+    }
     this.lab = await api.lab(run.labId);
     this.after = null;
     this.history = [];
@@ -72,6 +76,8 @@ export class LadderView {
   }
 
   grow(run: RunView): void {
+    // the status poll: the window is re-read when the view is shown again (setRun), or followed
+    if (!this.element.isConnected) return;
     this.run = run;
   }
 
@@ -208,6 +214,27 @@ export class LadderView {
     this.head.style.width = `${totalW}px`;
     const evCount = ladder.rows.filter(r => r.type === 'event').length;
     this.info.textContent = `${this.frames.length} frames${this.frames.length ? ` #${this.frames[0].seq}–#${this.frames[this.frames.length - 1].seq}` : ''}, ${evCount} events shown`;
+  }
+
+  /** Step mode: the cursor's row marked and scrolled to; a frame beyond the window opens a window from it. */
+  async follow(item: import('./stepper').TraceItem): Promise<void> {
+    if (!this.element.isConnected) return;
+    const sel = item.type === 'frame' ? `.ld-frame[data-seq="${item.frame.seq}"]` : `.ld-event[data-seq="${item.event.seq}"]`;
+    let g = this.canvas.querySelector(sel);
+    if (!g) {
+      // new since the window was read (time passed), or beyond it
+      const last = this.frames[this.frames.length - 1];
+      if (item.type === 'frame' && !this.conv.value && this.nextCursor !== null && last && item.frame.seq > last.seq) {
+        this.history.push(this.after);
+        this.after = item.frame.seq - 1;
+      }
+      await this.load();
+      g = this.canvas.querySelector(sel);
+    }
+    for (const c of this.canvas.querySelectorAll('.cursor')) c.classList.remove('cursor');
+    if (!g) return;
+    g.classList.add('cursor');
+    (g as Element).scrollIntoView?.({ block: 'center', inline: 'nearest' });
   }
 
   private async open(f: FrameRow, g: SVGGElement): Promise<void> {

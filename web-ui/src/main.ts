@@ -1,17 +1,23 @@
 import './style.css';
-import { api, seconds, type RunView } from './api';
+import { api, type RunView } from './api';
 import { el, replace } from './dom';
+import { InspectorView } from './inspector';
 import { LabsView } from './labsview';
+import { LinksView } from './linksview';
 import { LadderView } from './ladderview';
 import { PacketsView } from './packetsview';
 import { TerminalView } from './terminalview';
 import { TopologyView } from './topology';
+import { Stepper, itemKey, type StepSource, type TraceItem } from './stepper';
+import { filterQuery } from './frames';
 
 /** A view of one run: shown for #/runs/ID/NAME, told when the run's status changes. */
 export interface RunPanel {
   element: HTMLElement;
   setRun(run: RunView): void;
   grow?(run: RunView): void;
+  /** Step mode moved its cursor to this frame or event. */
+  follow?(item: TraceItem): void;
   dispose?(): void;
 }
 
@@ -21,6 +27,8 @@ const panels: Record<string, { title: string; make: PanelFactory }> = {
   ladder: { title: 'Ladder', make: () => new LadderView() },
   topology: { title: 'Topology', make: () => new TopologyView() },
   terminal: { title: 'Terminal', make: () => new TerminalView() },
+  inspector: { title: 'Inspector', make: () => new InspectorView() },
+  links: { title: 'Links', make: () => new LinksView() },
 };
 
 export function registerPanel(name: string, title: string, make: PanelFactory): void {
@@ -39,6 +47,13 @@ class App {
   private panelName = '';
   private readonly panelCache = new Map<string, RunPanel>();
   private poll: ReturnType<typeof setInterval> | null = null;
+  private stepper: Stepper | null = null;
+  private playing = false;
+  private readonly speed = el('select', { name: 'speed', 'aria-label': 'Steps per second', title: 'Play speed' },
+    ...[1, 2, 5, 10, 25].map(n => el('option', { value: n, selected: n === 5 }, `${n}/s`)));
+  private readonly playButton = el('button', { name: 'play', title: 'Play: step on at the chosen speed' }, '▶');
+  private readonly cursorLabel = el('span', { class: 'cursor-label', 'aria-live': 'polite' });
+  private readonly stepBox = el('span', { class: 'stepper', 'data-steps': 0 });
 
   constructor(root: HTMLElement) {
     this.labs = new LabsView({ openRun: id => { location.hash = `#/runs/${id}/packets`; }, refreshRuns: () => this.refreshRuns() });
@@ -53,6 +68,11 @@ class App {
         this.runNav, this.controls, this.runStatus,
         el('a', { class: 'docs', href: '/swagger-ui.html', target: '_blank', rel: 'noopener' }, 'API')),
       this.view);
+    this.playButton.addEventListener('click', () => this.togglePlay());
+    replace(this.stepBox, el('button', { name: 'step', title: 'Step: the next frame or event' }, 'Step'), this.playButton, this.speed,
+      el('button', { name: 'rewind', title: 'Back to the start of the trace' }, 'Start'), this.cursorLabel);
+    this.stepBox.querySelector('button[name=step]')!.addEventListener('click', () => this.step());
+    this.stepBox.querySelector('button[name=rewind]')!.addEventListener('click', () => this.resetStepper());
     window.addEventListener('hashchange', () => this.route());
     this.refreshRuns();
     this.route();
@@ -96,6 +116,8 @@ class App {
     if (this.run?.id !== id) {
       for (const p of this.panelCache.values()) p.dispose?.();
       this.panelCache.clear();
+      this.run = run;
+      this.resetStepper();
     }
     this.run = run;
     this.runSelect.value = String(id);
@@ -125,6 +147,8 @@ class App {
       }
       buttons.push(el('button', { name: 'stop-run', onclick: () => this.stop() }, 'Stop'));
     }
+    // Step mode: a virtual-time run (time moves only when the stepper lets it) or a run that ended.
+    if (run.timeMode === 'virtual' || !run.live) buttons.push(this.stepBox);
     replace(this.controls, ...buttons);
     this.drawStatus();
   }
@@ -132,8 +156,10 @@ class App {
   private drawStatus(): void {
     const r = this.run;
     if (!r) return;
-    this.runStatus.textContent = `run ${r.id} ${r.status}${r.live ? `, ${r.timeMode} time t=${seconds(r.labTimeNanos)} s` : ''}`
+    const t = r.labTimeNanos === null ? '' : (r.labTimeNanos / 1e9).toFixed(3);
+    this.runStatus.textContent = `${r.status}${r.live ? ` · ${r.timeMode} t=${t} s` : ''}`
       + ` · ${r.frames.stored} frames${r.frames.dropped ? ` (${r.frames.dropped} dropped)` : ''} · ${r.events.stored} events`;
+    this.runStatus.title = `run ${r.id} of lab ${r.labId}, ${r.runtime} runtime, seed ${r.seed}`;
   }
 
   private markNav(name: string): void {
@@ -150,6 +176,79 @@ class App {
     } catch (e) {
       this.runStatus.textContent = e instanceof Error ? e.message : String(e);
     }
+  }
+
+  private resetStepper(): void {
+    this.playing = false;
+    this.playButton.textContent = '▶';
+    const run = this.run;
+    if (!run) return;
+    const id = run.id;
+    const source: StepSource = {
+      frames: (after, limit) => api.frames(id, filterQuery({}, after, limit)),
+      events: (after, limit) => api.events(id, new URLSearchParams({ after: String(after), limit: String(limit) })),
+      advance: async d => {
+        if (!this.run?.live || this.run.timeMode !== 'virtual') return false;
+        await api.advance(id, d);
+        // what the lab made is stored before the stepper reads on (the ingest is asynchronous)
+        for (let i = 0; i < 60; i++) {
+          const r = await api.run(id);
+          this.run = r;
+          if (!r.live || r.pendingRows === 0) break;
+          await new Promise(res => setTimeout(res, 50));
+        }
+        return true;
+      },
+    };
+    this.stepper = new Stepper(source);
+    this.cursorLabel.textContent = 'at the start';
+    this.stepBox.removeAttribute('data-cursor');
+    this.stepBox.setAttribute('data-steps', '0');
+  }
+
+  private stepping = false;
+
+  /** One frame or event on; the views follow. */
+  private async step(): Promise<TraceItem | null> {
+    if (!this.stepper || this.stepping) return null;
+    this.stepping = true;
+    try {
+      const item = await this.stepper.step();
+      if (!item) {
+        this.cursorLabel.textContent = this.run?.live ? 'nothing happens in the next 60 s of lab time' : 'end of the trace';
+        return null;
+      }
+      const t = ((item.type === 'frame' ? item.frame.timeNanos : item.event.timeNanos) / 1e9).toFixed(6);
+      this.cursorLabel.textContent = item.type === 'frame'
+        ? `t=${t} frame #${item.frame.seq} ${item.frame.segment} ${item.frame.ingressNode}`
+        : `t=${t} ${item.event.node} ${item.event.layer}/${item.event.kind}`;
+      this.stepBox.setAttribute('data-cursor', itemKey(item));
+      this.stepBox.setAttribute('data-steps', String(this.stepper.steps));
+      this.drawStatus();
+      for (const p of this.panelCache.values()) p.follow?.(item);
+      return item;
+    } catch (e) {
+      this.cursorLabel.textContent = e instanceof Error ? e.message : String(e);
+      return null;
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  private togglePlay(): void {
+    this.playing = !this.playing;
+    this.playButton.textContent = this.playing ? '⏸' : '▶';
+    const loop = async () => {
+      if (!this.playing) return;
+      const item = await this.step();
+      if (!item) {
+        this.playing = false;
+        this.playButton.textContent = '▶';
+        return;
+      }
+      setTimeout(loop, 1000 / Number(this.speed.value));
+    };
+    if (this.playing) loop();
   }
 
   private async stop(): Promise<void> {

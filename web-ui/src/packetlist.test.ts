@@ -1,5 +1,5 @@
 import type { FrameRow, Page } from './api';
-import { FrameDetailView, fieldBytes } from './framedetail';
+import { FrameDetailView, fieldBytes, payloadText } from './framedetail';
 import { FrameStore, displayProtocol, filterQuery } from './frames';
 import { PacketList, ROW_HEIGHT } from './packetlist';
 
@@ -135,6 +135,18 @@ describe('the virtualized packet list', () => {
     expect(more.queries[0].get('after')).toBe('-1');
   });
 
+  it('marks sequence numbers the ingest dropped, once read, instead of waiting for them', async () => {
+    const s = server(100);
+    const holes = async (q: URLSearchParams) => { const p = await s.fetch(q); return { ...p, items: p.items.filter(r => r.seq % 10 !== 3) }; };
+    const list = new PacketList(() => {});
+    list.setStore(new FrameStore(holes, {}, false, 100));
+    await list.render();
+    expect(list.element.querySelector('.pl-row.pl-dropped[data-index="3"]')).not.toBeNull();
+    expect(list.element.querySelectorAll('.pl-row.pl-missing:not(.pl-dropped)').length).toBe(0);
+    await list.render(); // nothing left to fetch
+    expect(s.queries).toHaveLength(1);
+  });
+
   it('selecting a row (click or keys) reports its frame', async () => {
     const s = server(100);
     const picked: number[] = [];
@@ -170,6 +182,19 @@ describe('protocol column', () => {
 });
 
 describe('frame detail', () => {
+  it('shows a payload as text, markup and all, never as HTML', () => {
+    const body = 'HTTP/1.1 200 OK\r\n\r\n<script>window.pwned=1</script><img src=x onerror=alert(1)>\x01';
+    const hex = [...new TextEncoder().encode(body)].map(b => b.toString(16).padStart(2, '0')).join('');
+    expect(payloadText(hex)).toBe('HTTP/1.1 200 OK\n\n<script>window.pwned=1</script><img src=x onerror=alert(1)>.');
+    const v = new FrameDetailView();
+    v.show({ frame: row(0), hex, layers: { protocol: 'data', summary: 'Data', offset: 0, length: body.length, error: null, layers: [],
+      fields: [{ name: 'data', label: 'Data', value: hex.slice(0, 16) + '...', offset: 0, length: body.length, bitmask: 0 }] } });
+    expect(v.element.querySelector('script, img')).toBeNull();
+    expect(v.element.querySelector('.fd-text')!.textContent).toContain('<script>window.pwned=1</script>');
+    expect(v.element.querySelector('.hx-ascii')!.textContent).toBe('HTTP/1.1 200 OK.');
+  });
+
+
   it('a bit field highlights only the bytes its mask is in', () => {
     // TCP flags: offset 46, 2 bytes, mask 0x00ff -> the second byte (47) only
     expect(fieldBytes({ offset: 46, length: 2, bitmask: 0xff })).toEqual([{ index: 47, partial: false }]);

@@ -73,7 +73,7 @@ export class PacketList {
     let missing = false;
     for (let i = first; i <= last; i++) {
       const r = store.get(i);
-      if (!r) missing = true;
+      if (!r && !store.isHole(i)) missing = true;
       rows.push(this.row(i, r));
     }
     replace(this.body, ...rows);
@@ -98,6 +98,10 @@ export class PacketList {
 
   private row(i: number, r: FrameRow | undefined): HTMLElement {
     const style = `top:${i * ROW_HEIGHT}px`;
+    if (!r && this.store?.isHole(i)) {
+      return el('div', { class: 'pl-row pl-missing pl-dropped', style, 'data-index': i },
+        el('span', { class: 'c-no' }, String(i)), el('span', { class: 'c-info' }, 'not stored (dropped by the ingest, counted in the run\'s status)'));
+    }
     if (!r) {
       return el('div', { class: 'pl-row pl-missing', style, 'data-index': i }, el('span', { class: 'c-no' }, this.store?.dense ? String(i) : ''), el('span', { class: 'c-info' }, '…'));
     }

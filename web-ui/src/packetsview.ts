@@ -2,7 +2,7 @@
 import { api, ApiError, type FrameRow, type RunView } from './api';
 import { el } from './dom';
 import { FrameDetailView } from './framedetail';
-import { FrameStore, filterQuery, isFiltered, type FrameFilter } from './frames';
+import { FrameStore, type FrameFilter } from './frames';
 import { PacketList } from './packetlist';
 
 export class PacketsView {
@@ -11,7 +11,7 @@ export class PacketsView {
   private readonly detail = new FrameDetailView();
   private readonly status = el('span', { class: 'muted pv-status' });
   private readonly inputs: Record<keyof FrameFilter, HTMLInputElement>;
-  private readonly follow = el('input', { type: 'checkbox', id: 'pv-follow' });
+  private readonly followLive = el('input', { type: 'checkbox', id: 'pv-follow' });
   private readonly pcap = el('a', { class: 'button', download: true }, 'pcapng');
   private store: FrameStore | null = null;
   private live: EventSource | null = null;
@@ -34,8 +34,8 @@ export class PacketsView {
     const form = el('form', { class: 'pv-filters', onsubmit: (e: Event) => { e.preventDefault(); this.reload(); } },
       ...Object.values(this.inputs), el('button', { type: 'submit' }, 'Apply'),
       el('button', { type: 'button', onclick: () => { for (const i of Object.values(this.inputs)) i.value = ''; this.reload(); } }, 'Clear'),
-      el('label', { for: 'pv-follow' }, this.follow, ' follow'), this.pcap, this.status);
-    this.follow.addEventListener('change', () => { if (this.follow.checked) this.list.scrollToEnd(); });
+      el('label', { for: 'pv-follow' }, this.followLive, ' follow'), this.pcap, this.status);
+    this.followLive.addEventListener('change', () => { if (this.followLive.checked) this.list.scrollToEnd(); });
     this.element = el('section', { class: 'view packets' }, form, this.list.element, this.detail.element);
   }
 
@@ -73,7 +73,7 @@ export class PacketsView {
     this.store.grow(Math.max(run.frames.captured, this.maxSeq + 1), run.live);
     if (!run.live) this.closeLive();
     this.list.schedule();
-    if (this.follow.checked) this.list.scrollToEnd();
+    if (this.followLive.checked) this.list.scrollToEnd();
     this.updateStatus();
   }
 
@@ -86,8 +86,9 @@ export class PacketsView {
     this.store = new FrameStore(q => api.frames(id, q), f, run.live, run.frames.captured);
     this.list.setStore(this.store);
     this.detail.clear();
-    const q = filterQuery(f);
-    this.pcap.href = api.captureUrl(id, isFiltered(f) ? q : undefined);
+    // The capture endpoint cuts by segment (and time), not by the list's other filters.
+    this.pcap.href = api.captureUrl(id, f.segment ? new URLSearchParams({ segment: f.segment }) : undefined);
+    this.pcap.textContent = f.segment ? `pcapng (${f.segment})` : 'pcapng';
     this.closeLive();
     if (run.live) this.openLive(id);
     this.updateStatus();
@@ -102,7 +103,7 @@ export class PacketsView {
       if (this.run && this.store) {
         this.store.grow(Math.max(this.run.frames.captured, this.maxSeq + 1), true);
         this.list.schedule();
-        if (this.follow.checked) this.list.scrollToEnd();
+        if (this.followLive.checked) this.list.scrollToEnd();
       }
     });
     es.onerror = () => { if (es.readyState === EventSource.CLOSED) this.closeLive(); };
@@ -127,6 +128,15 @@ export class PacketsView {
     } catch (e) {
       this.detail.error(e instanceof ApiError ? e.message : String(e));
     }
+  }
+
+  /** Step mode: the cursor's frame selected (unfiltered list: row = sequence number). */
+  follow(item: import('./stepper').TraceItem): void {
+    if (item.type !== 'frame' || !this.store?.dense || !this.element.isConnected) return;
+    const seq = item.frame.seq;
+    this.store.grow(seq + 1, this.run?.live ?? false);
+    this.list.reveal(seq);
+    this.list.render().then(() => this.list.select(seq));
   }
 
   dispose(): void {

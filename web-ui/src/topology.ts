@@ -44,6 +44,8 @@ export class TopologyView {
   private run: RunView | null = null;
   private lab: LabView | null = null;
   private live: EventSource | null = null;
+  private packets = 0;
+  private inFlight = 0;
 
   constructor() {
     const legend = el('div', { class: 'legend' }, ...Object.entries(KINDS).map(([k, v]) =>
@@ -89,6 +91,7 @@ export class TopologyView {
         { selector: 'edge', style: { width: 2, 'line-color': '#a8b3bf', label: 'data(label)', 'font-size': 9, color: '#3d4751',
           'text-background-color': '#f6f7f9', 'text-background-opacity': 1, 'text-background-padding': '1px', 'curve-style': 'bezier' } },
         { selector: 'edge.flash', style: { 'line-color': '#ff9f1c', width: 5 } },
+        { selector: 'node.packet', style: { width: 9, height: 9, 'background-color': '#ff6b00', label: '', 'border-width': 0, events: 'no' } },
         { selector: ':selected', style: { 'border-width': 3, 'border-color': '#111' } },
       ],
       layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 12000, idealEdgeLength: () => 70, padding: 30 },
@@ -111,6 +114,17 @@ export class TopologyView {
     if (edge.empty()) return;
     edge.addClass('flash');
     setTimeout(() => edge.removeClass('flash'), 350);
+    this.graph.setAttribute('data-flashes', String(Number(this.graph.getAttribute('data-flashes') ?? 0) + 1));
+    this.graph.setAttribute('data-last-port', port);
+    // the frame itself, a dot travelling from the node onto its segment
+    if (this.inFlight > 40) return; // a burst: the flashing links say enough
+    const from = edge.source().position();
+    const to = edge.target().position();
+    const dot = this.cy.add({ group: 'nodes', data: { id: `pkt-${this.packets++}`, kind: 'packet' }, position: { ...from }, classes: 'packet' });
+    dot.ungrabify();
+    dot.unselectify();
+    this.inFlight++;
+    dot.animate({ position: { ...to } }, { duration: 300, complete: () => { dot.remove(); this.inFlight--; } });
   }
 
   private details(kind: string, name: string): void {
@@ -129,6 +143,11 @@ export class TopologyView {
         el('tbody', {}, ...(b?.interfaces ?? []).map(i => el('tr', {}, el('td', {}, i.name), el('td', {}, i.mac), el('td', {}, i.addresses.join(', ')))))),
       this.run.live ? el('p', {}, el('a', { href: `#/runs/${this.run.id}/terminal`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Terminal'),
         ' · ', el('a', { href: `#/runs/${this.run.id}/inspector`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Inspector')) : null);
+  }
+
+  /** Step mode: the cursor's frame flashes its link. */
+  follow(item: import('./stepper').TraceItem): void {
+    if (item.type === 'frame') this.flash(item.frame.ingressPort);
   }
 
   private closeLive(): void {
