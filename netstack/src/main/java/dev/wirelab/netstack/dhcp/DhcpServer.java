@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -43,6 +46,22 @@ public final class DhcpServer {
      * address "nobody had" starts there instead of at the range's start.
      */
     private final Map<DhcpPool, long[]> freshCursor = new IdentityHashMap<>();
+    /**
+     * Addresses that may go to a client again although they have a record, in address order: those
+     * released, those whose binding has run out (moved here from {@link #expiries} once due), and
+     * those the fresh cursor passed without handing out. A candidate is checked again when chosen.
+     */
+    private final NavigableSet<Ipv4Address> reusable = new TreeSet<>();
+    /** When each binding ends, soonest first; an entry whose binding has changed since is ignored. */
+    private final PriorityQueue<Expiry> expiries = new PriorityQueue<>();
+
+    private record Expiry(long ends, Ipv4Address address) implements Comparable<Expiry> {
+        @Override
+        public int compareTo(Expiry o) {
+            int c = Long.compare(ends, o.ends);
+            return c != 0 ? c : address.compareTo(o.address);
+        }
+    }
     private UdpSocket socket;
 
     /** Compact once the file holds this many times as many entries as there are bindings (dhcpd rewrites it hourly). */
@@ -88,12 +107,17 @@ public final class DhcpServer {
         }
         db.clear();
         freshCursor.clear();
+        reusable.clear();
+        expiries.clear();
         String text = file.read();
         if (text.isEmpty()) {
             file.write(LeaseDatabase.write(List.of())); // a new file: its header, then the appends
         }
         LeaseDatabase.Parsed parsed = LeaseDatabase.parse(text);
         parsed.leases().forEach(db::put); // in file order: the last entry for an address wins
+        for (Lease l : db.all()) {
+            track(l);
+        }
         for (String e : parsed.errors()) {
             node.counterSet().increment(LAYER, "lease_file_errors");
             node.event(LAYER, "lease_file_error", "error", e);
@@ -282,19 +306,38 @@ public final class DhcpServer {
         long[] cursor = freshCursor.computeIfAbsent(pool, p -> new long[] {p.rangeStart().bits() & 0xFFFFFFFFL});
         for (; cursor[0] <= end; cursor[0]++) {
             Ipv4Address candidate = new Ipv4Address((int) cursor[0]);
-            if (!db.has(candidate) && usable(pool, candidate, mac, now, false)) {
-                return candidate; // not passed: the offer gives it a record, and the next search moves on
+            if (!db.has(candidate)) {
+                if (usable(pool, candidate, mac, now, false)) {
+                    return candidate; // not passed: the offer gives it a record, and the next search moves on
+                }
+                reusable.add(candidate); // not usable now (e.g. a local address): looked at again below
             }
         }
-        // Then those others released or let expire, an expired abandoned one, or one skipped above
-        // that has become usable: a scan of the range, only once it has no never-used address left.
-        for (long a = pool.rangeStart().bits() & 0xFFFFFFFFL; a <= end; a++) {
-            Ipv4Address candidate = new Ipv4Address((int) a);
+        // Then the lowest of those others released or let expire (an expired abandoned one too), or
+        // one the cursor passed that has become usable: from the set of such addresses, not a scan.
+        for (Expiry e; (e = expiries.peek()) != null && e.ends() <= now; ) {
+            expiries.poll();
+            Lease l = db.get(e.address()).orElse(null);
+            if (l != null && l.ends() == e.ends()) {
+                reusable.add(e.address()); // the binding it was queued for has run out
+            }
+        }
+        for (Ipv4Address candidate : reusable.subSet(pool.rangeStart(), true, pool.rangeEnd(), true)) {
             if (usable(pool, candidate, mac, now, true)) {
                 return candidate;
             }
         }
         return null;
+    }
+
+    /** Keeps {@link #reusable} and {@link #expiries} up to date with a binding's change. */
+    private void track(Lease l) {
+        if (l.state() == Lease.State.FREE) {
+            reusable.add(l.address()); // released (RFC 2131 section 4.3.4): free for others
+        } else {
+            reusable.remove(l.address());
+            expiries.add(new Expiry(l.ends(), l.address()));
+        }
     }
 
     private boolean usable(DhcpPool pool, Ipv4Address a, MacAddress mac, long now, boolean reuseOthers) {
@@ -505,6 +548,7 @@ public final class DhcpServer {
     private void setLease(Lease l) {
         Lease before = db.get(l.address()).orElse(null);
         db.put(l);
+        track(l);
         // Appended, as dhcpd appends to dhcpd.leases: rewriting the whole file at every change made
         // leasing N clients cost N^2.
         file.append(LeaseDatabase.entry(l));

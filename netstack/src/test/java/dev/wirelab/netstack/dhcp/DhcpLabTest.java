@@ -260,6 +260,28 @@ class DhcpLabTest {
         }
     }
 
+    @Test
+    void aFullPoolHandsOutAReleasedAddressToTheNextClient() {
+        // Two addresses for three clients on lan: the third gets one once another client released it
+        // (RFC 2131 section 4.3.1: "an address ... previously assigned to a client that released it").
+        String yaml = LAB.replace("range: 192.168.1.100-192.168.1.110", "range: 192.168.1.100-192.168.1.101")
+                .replace("  r1:", "  pc3: { kind: host, interfaces: { eth0: { segment: lan, dhcp: true } } }\n"
+                        + "  pc4: { kind: host, interfaces: { eth0: { segment: lan } } }\n  r1:");
+        try (Lab lab = lab(yaml)) {
+            runUntil(lab, () -> client(lab, "pc1").state() == DhcpClient.State.BOUND
+                    && client(lab, "pc3").state() == DhcpClient.State.BOUND, Duration.ofSeconds(30));
+            ExecResult full = lab.run("pc4", "dhclient eth0", Duration.ofSeconds(90));
+            assertThat(full.exitCode()).as(full.text()).isEqualTo(2); // gave up: no free address
+            assertThat(dhcpEvents(lab, "dhcp1", "pool_exhausted")).isNotEmpty();
+            Ipv4Address released = client(lab, "pc1").lease().orElseThrow().address();
+            ExecResult release = lab.run("pc1", "dhclient -r eth0", Duration.ofSeconds(10));
+            assertThat(release.exitCode()).as(release.text()).isZero();
+            ExecResult again = lab.run("pc4", "dhclient -v eth0", Duration.ofSeconds(60));
+            assertThat(again.exitCode()).as(again.text()).isZero();
+            assertThat(again.output()).contains("DHCPACK of " + released + " from 192.168.1.2");
+        }
+    }
+
     private static long entries(String leaseFile) {
         return java.util.regex.Pattern.compile("(?m)^lease ").matcher(leaseFile).results().count();
     }
