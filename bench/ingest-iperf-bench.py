@@ -59,7 +59,10 @@ def iperf_phase():
     until_stored(run, 600)
     waited, final = time.monotonic() - t_end, call("GET", "/api/runs/%d" % run)
     print("ingest iperf bench: three-segments, real time, iperf pc1 -> pc2 for %d s, durable commits" % SECONDS)
-    print("  iperf: %s" % " ".join(l.strip() for l in out["r"]["output"].splitlines() if "receiver" in l)[:160])
+    lines = out["r"]["output"]
+    lines = lines.splitlines() if isinstance(lines, str) else [str(l.get("text", l)) if isinstance(l, dict) else str(l)
+                                                                for l in lines]
+    print("  iperf: %s" % " ".join(l.strip() for l in lines if "receiver" in l)[:160])
     print("  at iperf's end:  frames captured %d, stored %d, dropped %d; events captured %d, dropped %d; pending %d"
           % (end["frames"]["captured"], end["frames"]["stored"], end["frames"]["dropped"], end["events"]["captured"],
              end["events"]["dropped"], end["pendingRows"]))
@@ -78,6 +81,7 @@ def main():
                                                   final["events"]["captured"], waited))
         lab = call("POST", "/api/labs?example=journey")["id"]
         run = call("POST", "/api/labs/%d/runs" % lab, json.dumps({"timeMode": "virtual"}))["id"]
+        call("POST", "/api/runs/%d/advance" % run, json.dumps({"duration": "20s"}))  # pc1 boots and leases
         r = call("POST", "/api/runs/%d/nodes/pc1/exec" % run, json.dumps({"command": "browse http://www.example.com/"}))
         waited, s = until_stored(run, 60)
         print("journey: browse exited %s; %d frames and %d events stored %.3f s after its end (target 1 s)"
