@@ -216,6 +216,11 @@ try {
   await page.locator('.ld-frame[data-proto=TCP]').first().click();
   await page.locator('.ld-side .fd-field[data-name="flags"]').first().waitFor();
   await shot('ladder');
+  // the arrow's frame, selected in the packet list
+  const synSeq = await page.locator('.ld-frame[data-proto=TCP]').first().getAttribute('data-seq');
+  await page.click('.ld-side a.ld-open');
+  await page.waitForSelector(`.pl-body .pl-row.selected[data-seq="${synSeq}"]`);
+  await page.click('a[data-view=ladder]');
   log(`ladder: ${arrows.length} arrows; DNS root -> com -> ns1 and the handshake hop by hop`);
 
   // Topology: every node and segment drawn.
