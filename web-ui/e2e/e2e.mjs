@@ -255,6 +255,8 @@ try {
   await page.fill('textarea[name=yaml]', EVIL_LAB);
   await page.click('button[name=create-yaml]');
   await page.waitForSelector('tr[data-lab=evil-body]');
+  // in real time this one: the packet list grows by itself (live stream and status), no Advance
+  await page.selectOption('select[name=timeMode]', 'real');
   await page.click('button[name=start-run]');
   await page.waitForURL(/#\/runs\/\d+\/packets/);
   await page.click('a[data-view=terminal]');
@@ -264,6 +266,7 @@ try {
   await page.keyboard.press('Enter');
   await page.waitForSelector('.term[data-node=pc1][data-exit="0"]');
   check((await page.locator('.term[data-node=pc1] .xterm-rows').textContent()).includes('<script>window.pwned = 1</script>'), 'curl prints the body');
+  check(await page.locator('button[name=advance-time]').count() === 0, 'no Advance in real time');
   await page.click('a[data-view=packets]');
   await page.fill('input[name=protocol]', 'http');
   await page.fill('input[name=text]', '');
@@ -283,12 +286,21 @@ try {
   check(injected.pwned === undefined && injected.imgs === 0 && injected.scripts === 0, `nothing of the body ran or rendered: ${JSON.stringify(injected)}`);
   await text.scrollIntoViewIfNeeded();
   await shot('payload-as-text');
+  // the filtered list grows while it is shown: another client fetches the page again
+  const httpRows = () => page.locator('.pl-body .pl-row.p-http').count();
+  const had = await httpRows();
+  await page.evaluate(async run => {
+    await fetch(`/api/runs/${run}/nodes/pc1/exec`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ command: 'curl -s http://10.0.0.80/' }) });
+  }, Number(/#\/runs\/(\d+)/.exec(page.url())[1]));
+  await page.waitForFunction(n => document.querySelectorAll('.pl-body .pl-row.p-http').length >= n + 2, had, { timeout: 20_000 });
+  log(`packets (real time): the filtered list grew from ${had} to ${await httpRows()} HTTP frames by itself`);
   await page.click('button[name=stop-run]');
   await page.waitForFunction(() => /^stopped/.test(document.querySelector('.run-status')?.textContent ?? ''));
   await page.click('a[data-view=labs]');
   await page.click('tr[data-lab=evil-body] button[name=delete]');
   await page.waitForSelector('tr[data-lab=evil-body]', { state: 'detached' });
-  log('payload: <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
+  log('payload (a real-time run): <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
 
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
   log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);
