@@ -302,6 +302,10 @@ try {
   await page.waitForSelector('tr[data-lab=evil-body]', { state: 'detached' });
   log('payload (a real-time run): <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
 
+  // Deleting the journey stops its run too: the server is left as it was found.
+  await page.click('tr[data-lab=journey] button[name=delete]');
+  await page.waitForSelector('tr[data-lab=journey]', { state: 'detached' });
+
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
   log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);
 } catch (e) {
