@@ -227,6 +227,11 @@ try {
   await page.click('a[data-view=topology]');
   await page.waitForSelector('.topo-graph canvas');
   await page.waitForTimeout(500);
+  await page.click('button[name=node-web]');
+  check((await page.locator('.topo-side tr[data-if=eth0]').textContent()).includes('93.184.216.34/24'), 'the web server\'s interface and address');
+  await page.click('button[name=topo-back]');
+  await page.click('button[name=node-pc1]');
+  check((await page.locator('.topo-side tr[data-if=eth0]').textContent()).includes('192.168.1.1'), 'pc1\'s address from its DHCP lease');
   await shot('topology');
   // a step onto a frame sends it along its link
   const flashes = () => page.evaluate(() => Number(document.querySelector('.topo-graph').dataset.flashes ?? 0));
@@ -239,7 +244,7 @@ try {
   const port = await page.getAttribute('.topo-graph', 'data-last-port');
   check(await flashes() > before, 'stepping onto a frame animates its link');
   check((await page.getAttribute('.stepper', 'data-cursor')).startsWith('f:'), 'the cursor is on that frame');
-  log(`topology drawn; a step onto a frame animated link ${port}`);
+  log(`topology: web's and pc1's interfaces (its DHCP lease) in the side panel; a step onto a frame animated link ${port}`);
 
   // Links: the access link gets slower while the run is live.
   await page.click('a[data-view=links]');
