@@ -216,12 +216,22 @@ try {
   await page.locator('.ld-frame[data-proto=TCP]').first().click();
   await page.locator('.ld-side .fd-field[data-name="flags"]').first().waitFor();
   await shot('ladder');
+  // the arrow's frame, selected in the packet list
+  const synSeq = await page.locator('.ld-frame[data-proto=TCP]').first().getAttribute('data-seq');
+  await page.click('.ld-side a.ld-open');
+  await page.waitForSelector(`.pl-body .pl-row.selected[data-seq="${synSeq}"]`);
+  await page.click('a[data-view=ladder]');
   log(`ladder: ${arrows.length} arrows; DNS root -> com -> ns1 and the handshake hop by hop`);
 
   // Topology: every node and segment drawn.
   await page.click('a[data-view=topology]');
   await page.waitForSelector('.topo-graph canvas');
   await page.waitForTimeout(500);
+  await page.click('button[name=node-web]');
+  check((await page.locator('.topo-side tr[data-if=eth0]').textContent()).includes('93.184.216.34/24'), 'the web server\'s interface and address');
+  await page.click('button[name=topo-back]');
+  await page.click('button[name=node-pc1]');
+  check((await page.locator('.topo-side tr[data-if=eth0]').textContent()).includes('192.168.1.1'), 'pc1\'s address from its DHCP lease');
   await shot('topology');
   // a step onto a frame sends it along its link
   const flashes = () => page.evaluate(() => Number(document.querySelector('.topo-graph').dataset.flashes ?? 0));
@@ -234,7 +244,7 @@ try {
   const port = await page.getAttribute('.topo-graph', 'data-last-port');
   check(await flashes() > before, 'stepping onto a frame animates its link');
   check((await page.getAttribute('.stepper', 'data-cursor')).startsWith('f:'), 'the cursor is on that frame');
-  log(`topology drawn; a step onto a frame animated link ${port}`);
+  log(`topology: web's and pc1's interfaces (its DHCP lease) in the side panel; a step onto a frame animated link ${port}`);
 
   // Links: the access link gets slower while the run is live.
   await page.click('a[data-view=links]');
@@ -250,6 +260,8 @@ try {
   await page.fill('textarea[name=yaml]', EVIL_LAB);
   await page.click('button[name=create-yaml]');
   await page.waitForSelector('tr[data-lab=evil-body]');
+  // in real time this one: the packet list grows by itself (live stream and status), no Advance
+  await page.selectOption('select[name=timeMode]', 'real');
   await page.click('button[name=start-run]');
   await page.waitForURL(/#\/runs\/\d+\/packets/);
   await page.click('a[data-view=terminal]');
@@ -259,6 +271,7 @@ try {
   await page.keyboard.press('Enter');
   await page.waitForSelector('.term[data-node=pc1][data-exit="0"]');
   check((await page.locator('.term[data-node=pc1] .xterm-rows').textContent()).includes('<script>window.pwned = 1</script>'), 'curl prints the body');
+  check(await page.locator('button[name=advance-time]').count() === 0, 'no Advance in real time');
   await page.click('a[data-view=packets]');
   await page.fill('input[name=protocol]', 'http');
   await page.fill('input[name=text]', '');
@@ -278,12 +291,25 @@ try {
   check(injected.pwned === undefined && injected.imgs === 0 && injected.scripts === 0, `nothing of the body ran or rendered: ${JSON.stringify(injected)}`);
   await text.scrollIntoViewIfNeeded();
   await shot('payload-as-text');
+  // the filtered list grows while it is shown: another client fetches the page again
+  const httpRows = () => page.locator('.pl-body .pl-row.p-http').count();
+  const had = await httpRows();
+  await page.evaluate(async run => {
+    await fetch(`/api/runs/${run}/nodes/pc1/exec`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ command: 'curl -s http://10.0.0.80/' }) });
+  }, Number(/#\/runs\/(\d+)/.exec(page.url())[1]));
+  await page.waitForFunction(n => document.querySelectorAll('.pl-body .pl-row.p-http').length >= n + 2, had, { timeout: 20_000 });
+  log(`packets (real time): the filtered list grew from ${had} to ${await httpRows()} HTTP frames by itself`);
   await page.click('button[name=stop-run]');
   await page.waitForFunction(() => /^stopped/.test(document.querySelector('.run-status')?.textContent ?? ''));
   await page.click('a[data-view=labs]');
   await page.click('tr[data-lab=evil-body] button[name=delete]');
   await page.waitForSelector('tr[data-lab=evil-body]', { state: 'detached' });
-  log('payload: <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
+  log('payload (a real-time run): <script> and <img onerror> in an HTTP body shown as text, nothing ran; run stopped, lab deleted');
+
+  // Deleting the journey stops its run too: the server is left as it was found.
+  await page.click('tr[data-lab=journey] button[name=delete]');
+  await page.waitForSelector('tr[data-lab=journey]', { state: 'detached' });
 
   check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
   log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);

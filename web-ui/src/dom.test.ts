@@ -18,3 +18,15 @@ describe('el', () => {
     expect(clicked).toBe(1);
   });
 });
+
+describe('the sources', () => {
+  // Whatever frames and nodes carry reaches the page through el() and textContent only.
+  const sources = import.meta.glob(['./*.ts', '!./*.test.ts'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+  it('never set markup from strings', () => {
+    expect(Object.keys(sources).length).toBeGreaterThan(10);
+    for (const [file, text] of Object.entries(sources)) {
+      expect(text, file).not.toMatch(/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/);
+    }
+  });
+});

@@ -27,6 +27,7 @@ export class LadderView {
   private readonly layers = el('span', { class: 'ld-layers' });
   private readonly info = el('span', { class: 'muted' });
   private readonly hidden = new Set<string>();
+  private readonly packetsLink = el('a', { class: 'ld-open', hidden: true }, 'In the packet list');
   private run: RunView | null = null;
   private lab: LabView | null = null;
   private frames: FrameRow[] = [];
@@ -57,7 +58,7 @@ export class LadderView {
         el('button', { name: 'zoom-out', title: 'Zoom out (-)', onclick: zoom(-3, -15) }, '−'),
         this.layers, this.info),
       el('div', { class: 'ld-main' }, el('div', { class: 'ld-scroll' }, this.head, this.canvas), this.side));
-    replace(this.side, el('p', { class: 'muted' }, 'Click an arrow to open its frame.'), this.detail.element);
+    replace(this.side, el('p', { class: 'muted' }, 'Click an arrow (or Tab to it, Enter) to open its frame. ', this.packetsLink), this.detail.element);
   }
 
   async setRun(run: RunView): Promise<void> {
@@ -241,6 +242,10 @@ export class LadderView {
     if (!this.run) return;
     for (const s of this.canvas.querySelectorAll('.ld-frame.selected')) s.classList.remove('selected');
     g.classList.add('selected');
+    this.packetsLink.hidden = false;
+    this.packetsLink.textContent = `Frame #${f.seq} in the packet list`;
+    this.packetsLink.href = `#/runs/${this.run.id}/packets`;
+    this.packetsLink.onclick = () => sessionStorage.setItem('wirelab.seq', String(f.seq));
     try {
       this.detail.show(await api.frame(this.run.id, f.seq));
     } catch (e) {

@@ -69,10 +69,16 @@ class App {
         el('a', { class: 'docs', href: '/swagger-ui.html', target: '_blank', rel: 'noopener' }, 'API')),
       this.view);
     this.playButton.addEventListener('click', () => this.togglePlay());
-    replace(this.stepBox, el('button', { name: 'step', title: 'Step: the next frame or event' }, 'Step'), this.playButton, this.speed,
+    replace(this.stepBox, el('button', { name: 'step', title: 'Step: the next frame or event (key .)' }, 'Step'), this.playButton, this.speed,
       el('button', { name: 'rewind', title: 'Back to the start of the trace' }, 'Start'), this.cursorLabel);
     this.stepBox.querySelector('button[name=step]')!.addEventListener('click', () => this.step());
     this.stepBox.querySelector('button[name=rewind]')!.addEventListener('click', () => this.resetStepper());
+    // '.' steps, as in a debugger, wherever one is not typing
+    document.addEventListener('keydown', e => {
+      const t = e.target as HTMLElement | null;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+      if (e.key === '.' && !typing && this.stepBox.isConnected) { e.preventDefault(); this.step(); }
+    });
     window.addEventListener('hashchange', () => this.route());
     this.refreshRuns();
     this.route();

@@ -1,6 +1,6 @@
 // The Packets view: filters, the virtualized list, and the selected frame's layers and bytes.
 import { api, ApiError, type FrameRow, type RunView } from './api';
-import { el } from './dom';
+import { el, replace } from './dom';
 import { FrameDetailView } from './framedetail';
 import { FrameStore, type FrameFilter } from './frames';
 import { PacketList } from './packetlist';
@@ -13,6 +13,7 @@ export class PacketsView {
   private readonly inputs: Record<keyof FrameFilter, HTMLInputElement>;
   private readonly followLive = el('input', { type: 'checkbox', id: 'pv-follow' });
   private readonly pcap = el('a', { class: 'button', download: true }, 'pcapng');
+  private readonly conversations = el('datalist', { id: 'pv-conversations' });
   private store: FrameStore | null = null;
   private live: EventSource | null = null;
   private run: RunView | null = null;
@@ -31,10 +32,12 @@ export class PacketsView {
       text: input('text', 'Text in info', 'text in info', 12),
       conversation: input('conversation', 'Conversation', 'conversation key', 16),
     };
+    // the run's conversations to pick from (GET /conversations)
+    this.inputs.conversation.setAttribute('list', 'pv-conversations');
     const form = el('form', { class: 'pv-filters', onsubmit: (e: Event) => { e.preventDefault(); this.reload(); } },
       ...Object.values(this.inputs), el('button', { type: 'submit' }, 'Apply'),
       el('button', { type: 'button', onclick: () => { for (const i of Object.values(this.inputs)) i.value = ''; this.reload(); } }, 'Clear'),
-      el('label', { for: 'pv-follow' }, this.followLive, ' follow'), this.pcap, this.status);
+      el('label', { for: 'pv-follow' }, this.followLive, ' follow'), this.pcap, this.status, this.conversations);
     this.followLive.addEventListener('change', () => { if (this.followLive.checked) this.list.scrollToEnd(); });
     this.element = el('section', { class: 'view packets' }, form, this.list.element, this.detail.element);
   }
@@ -54,6 +57,16 @@ export class PacketsView {
   setRun(run: RunView): void {
     const same = this.run?.id === run.id;
     this.run = run;
+    const seq = sessionStorage.getItem('wirelab.seq');
+    if (seq !== null) {
+      sessionStorage.removeItem('wirelab.seq');
+      // opened from the ladder: the frame selected in the unfiltered list
+      for (const i of Object.values(this.inputs)) i.value = '';
+      if (!same || !this.store || !this.store.dense) this.reload();
+      const n = Number(seq);
+      queueMicrotask(() => this.follow({ type: 'frame', frame: { seq: n } as FrameRow }));
+      return;
+    }
     const segment = sessionStorage.getItem('wirelab.segment');
     if (segment !== null) {
       sessionStorage.removeItem('wirelab.segment');
@@ -92,6 +105,8 @@ export class PacketsView {
     this.closeLive();
     if (run.live) this.openLive(id);
     this.updateStatus();
+    api.conversations(id).then(cs => replace(this.conversations, ...cs.map(c => el('option', { value: c.key }, `${c.frames} frames`))))
+      .catch(() => { /* the list works without */ });
   }
 
   private openLive(id: number): void {

@@ -98,6 +98,24 @@ export class TopologyView {
       wheelSensitivity: 0.3,
     });
     this.cy.on('tap', 'node', e => this.details(e.target.data('kind'), e.target.data('name')));
+    this.index();
+  }
+
+  /** The side panel before a pick: every node and segment as a button (the graph is a canvas: keys reach these). */
+  private index(): void {
+    if (!this.lab) return;
+    const nodes = Object.entries(this.lab.topology.nodes ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const segments = [...new Set(topologyElements(this.lab.topology).filter(e => e.data.kind === 'segment').map(e => e.data.name))].sort();
+    replace(this.side, el('p', { class: 'muted' }, 'Click a node or segment in the graph, or here:'),
+      el('div', { class: 'topo-index' }, ...nodes.map(([n, v]) => el('button', { name: `node-${n}`, title: v.kind, onclick: () => this.pick('node', n) }, n))),
+      el('div', { class: 'topo-index' }, ...segments.map(sg => el('button', { name: `segment-${sg}`, onclick: () => this.pick('segment', sg) }, sg))));
+  }
+
+  private pick(kind: 'node' | 'segment', name: string): void {
+    const id = kind === 'node' ? `n:${name}` : `s:${name}`;
+    this.cy?.$(':selected').unselect();
+    this.cy?.getElementById(id).select();
+    this.details(kind === 'node' ? 'node' : 'segment', name);
   }
 
   private relabel(): void {
@@ -132,15 +150,15 @@ export class TopologyView {
     if (kind === 'segment') {
       const ports = Object.entries(this.lab.topology.nodes).flatMap(([n, v]) =>
         Object.entries(v.interfaces ?? {}).filter(([, i]) => i.segment === name).map(([i]) => `${n}:${i}`));
-      replace(this.side, el('h3', {}, `Segment ${name}`), el('ul', {}, ...ports.map(p => el('li', {}, p))),
+      replace(this.side, el('button', { name: 'topo-back', onclick: () => this.index() }, '← all nodes'), el('h3', {}, `Segment ${name}`), el('ul', {}, ...ports.map(p => el('li', {}, p))),
         el('a', { href: `#/runs/${this.run.id}/packets`, onclick: () => sessionStorage.setItem('wirelab.segment', name) }, 'Frames'));
       return;
     }
     const b = this.run.nodes.find(n => n.name === name);
     const t = this.lab.topology.nodes[name];
-    replace(this.side, el('h3', {}, `${name} (${t?.kind ?? b?.kind ?? '?'})`),
+    replace(this.side, el('button', { name: 'topo-back', onclick: () => this.index() }, '← all nodes'), el('h3', {}, `${name} (${t?.kind ?? b?.kind ?? '?'})`),
       el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, el('th', {}, 'Interface'), el('th', {}, 'MAC'), el('th', {}, 'Addresses'))),
-        el('tbody', {}, ...(b?.interfaces ?? []).map(i => el('tr', {}, el('td', {}, i.name), el('td', {}, i.mac), el('td', {}, i.addresses.join(', ')))))),
+        el('tbody', {}, ...(b?.interfaces ?? []).map(i => el('tr', { 'data-if': i.name }, el('td', {}, i.name), el('td', {}, i.mac), el('td', {}, i.addresses.join(', ')))))),
       this.run.live ? el('p', {}, el('a', { href: `#/runs/${this.run.id}/terminal`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Terminal'),
         ' · ', el('a', { href: `#/runs/${this.run.id}/inspector`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Inspector')) : null);
   }

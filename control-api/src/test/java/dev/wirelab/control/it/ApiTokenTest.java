@@ -76,4 +76,18 @@ class ApiTokenTest {
         web.post().uri("/api/labs?example=three-segments&token=" + TOKEN).contentType(MediaType.APPLICATION_JSON)
                 .exchange().expectStatus().isUnauthorized();
     }
+
+    /** The dashboard behind the token (docker compose listens beyond loopback): the page and its script with the cookie. */
+    @Test
+    void theDashboardOpensWithTheTokenOnceAndLoadsItsFilesWithTheCookie() {
+        String html = web.get().uri("/?token=" + TOKEN).exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(html).contains("data-app=\"wirelab\"");
+        java.util.regex.Matcher script = java.util.regex.Pattern.compile("src=\"\\./(assets/[^\"]+\\.js)\"").matcher(html);
+        assertThat(script.find()).as("the page names its script: %s", html).isTrue();
+        web.get().uri("/" + script.group(1)).exchange().expectStatus().isUnauthorized();
+        web.get().uri("/" + script.group(1)).cookie("wirelab_token", TOKEN).exchange().expectStatus().isOk();
+        // the live stream the views open (EventSource sends the cookie too)
+        web.get().uri("/api/runs/1/live").cookie("wirelab_token", TOKEN).exchange().expectStatus().isNotFound();
+    }
 }

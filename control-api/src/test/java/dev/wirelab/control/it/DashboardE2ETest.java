@@ -3,6 +3,7 @@ package dev.wirelab.control.it;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
         "wirelab.db.embedded.clean=true",
         "wirelab.examples=../examples",
         "wirelab.import-examples=false"})
+// Its own application, closed after it (its runs, its embedded PostgreSQL): no other test shares it.
+@DirtiesContext
 class DashboardE2ETest {
 
     static final Path WEB_UI = Path.of("..", "web-ui").toAbsolutePath().normalize();
