@@ -69,6 +69,15 @@ public class EventController {
         });
     }
 
+    @GetMapping("/protocols")
+    @Operation(summary = "The run's protocol hierarchy: stored frames carrying each protocol, most first")
+    public Mono<List<TraceQueries.ProtocolCount>> protocols(@PathVariable long runId) {
+        return Blocking.call(() -> {
+            requireRun(runs, runId);
+            return queries.protocols(runId);
+        });
+    }
+
     @GetMapping("/conversations")
     @Operation(summary = "Conversations (5-tuples, both directions as one) with frame counts, in order of appearance")
     public Mono<List<TraceQueries.Conversation>> conversations(@PathVariable long runId,

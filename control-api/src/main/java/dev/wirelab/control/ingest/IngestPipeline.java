@@ -384,7 +384,7 @@ public final class IngestPipeline implements AutoCloseable {
 
     /** A batch decoded and formatted as binary COPY, waiting for (or being retried by) the writer. */
     private record Prepared(List<SpooledRow> rows, byte[] frames, byte[] events, Map<RunTrace, long[]> perRun,
-                            Map<RunTrace, TraceSpool.Position> ends) {
+                            Map<RunTrace, TraceSpool.Position> ends, Map<RunTrace, Map<String, long[]>> protocols) {
     }
 
     /**
@@ -472,12 +472,18 @@ public final class IngestPipeline implements AutoCloseable {
     private Prepared format(List<SpooledRow> batch, CopyBinary frames, CopyBinary events) {
         Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
         Map<RunTrace, TraceSpool.Position> ends = new LinkedHashMap<>();
+        Map<RunTrace, Map<String, long[]>> protocols = new LinkedHashMap<>();
         frames.reset();
         events.reset();
         for (SpooledRow r : batch) {
             long[] n = perRun.computeIfAbsent(r.run(), k -> new long[2]);
             if (r.frame()) {
-                encodeFrame(frames, r, decoder.summarize(r.rec().data()));
+                FrameColumns c = decoder.summarize(r.rec().data());
+                encodeFrame(frames, r, c);
+                Map<String, long[]> counts = protocols.computeIfAbsent(r.run(), k -> new java.util.HashMap<>());
+                for (String p : new java.util.HashSet<>(c.protocols())) {
+                    counts.computeIfAbsent(p, k -> new long[1])[0]++;
+                }
                 n[0]++;
             } else {
                 encodeEvent(events, r);
@@ -486,7 +492,7 @@ public final class IngestPipeline implements AutoCloseable {
             ends.put(r.run(), r.rec().end());
         }
         return new Prepared(batch, frames.rows() == 0 ? new byte[0] : frames.finish(),
-                events.rows() == 0 ? new byte[0] : events.finish(), perRun, ends);
+                events.rows() == 0 ? new byte[0] : events.finish(), perRun, ends, protocols);
     }
 
     /** Stage 2: writes each prepared batch in one transaction, retrying while the database is away. */
@@ -650,6 +656,20 @@ public final class IngestPipeline implements AutoCloseable {
             RunTrace t = e.getKey();
             TraceSpool.Position end = batch.ends().get(t);
             updateRun(c, t, e.getValue()[0], e.getValue()[1], end);
+        }
+        if (!batch.protocols().isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_protocols (run_id, protocol, frames) "
+                    + "VALUES (?, ?, ?) ON CONFLICT (run_id, protocol) DO UPDATE SET frames = run_protocols.frames + EXCLUDED.frames")) {
+                for (Map.Entry<RunTrace, Map<String, long[]>> e : batch.protocols().entrySet()) {
+                    for (Map.Entry<String, long[]> p : new java.util.TreeMap<>(e.getValue()).entrySet()) {
+                        ps.setLong(1, e.getKey().runId());
+                        ps.setString(2, p.getKey());
+                        ps.setLong(3, p.getValue()[0]);
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
         }
         c.commit();
     }

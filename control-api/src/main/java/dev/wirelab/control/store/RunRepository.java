@@ -117,5 +117,6 @@ public class RunRepository {
     public void dropTrace(long id) {
         jdbc.execute("DROP TABLE IF EXISTS frames_r" + id);
         jdbc.execute("DROP TABLE IF EXISTS events_r" + id);
+        jdbc.update("DELETE FROM run_protocols WHERE run_id = ?", id);
     }
 }

@@ -71,9 +71,30 @@ public class TraceQueries {
         return rs.wasNull() ? null : v;
     }
 
+    /** A protocol this rare in a run is looked up through its index first (see {@link #frames}). */
+    static final long RARE_PROTOCOL_FRAMES = 20_000;
+
     public Page<FrameRow> frames(long runId, FrameFilter f) {
         StringBuilder sql = new StringBuilder("SELECT " + FRAME_SUMMARY + " FROM frames WHERE run_id = ?");
         List<Object> args = new ArrayList<>(List.of(runId));
+        if (f.protocol() != null) {
+            // The run's protocol counts (run_protocols, exact: moved with the frames) decide the plan:
+            // none, no query; a rare one through the protocols index, materialized first, because
+            // in seq order the planner would walk the run from its start looking for the first match.
+            String name = protocolName(f.protocol());
+            List<Long> n = jdbc.queryForList("SELECT frames FROM run_protocols WHERE run_id = ? AND protocol = ?",
+                    Long.class, runId, name);
+            long frames = n.isEmpty() ? 0 : n.get(0);
+            if (frames == 0) {
+                return new Page<>(List.of(), null);
+            }
+            if (frames <= RARE_PROTOCOL_FRAMES) {
+                sql = new StringBuilder("WITH m AS MATERIALIZED (SELECT seq FROM frames WHERE run_id = ? AND protocols @> "
+                        + "ARRAY[?]::text[]) SELECT " + FRAME_SUMMARY + " FROM frames WHERE run_id = ? AND seq IN "
+                        + "(SELECT seq FROM m)");
+                args = new ArrayList<>(List.of(runId, name, runId));
+            }
+        }
         checkRange(f.fromNanos(), f.toNanos());
         where(sql, args, "time_ns >= ?", f.fromNanos());
         where(sql, args, "time_ns < ?", f.toNanos());
@@ -206,6 +227,15 @@ public class TraceQueries {
                         rs.getLong("bytes"), rs.getLong("first_ns"), rs.getLong("last_ns"), rs.getLong("first_seq"),
                         rs.getLong("last_seq")), runId, key);
         return l.stream().findFirst();
+    }
+
+    /** Stored frames per protocol, most first: the run's protocol hierarchy. */
+    public record ProtocolCount(String protocol, long frames) {
+    }
+
+    public List<ProtocolCount> protocols(long runId) {
+        return jdbc.query("SELECT protocol, frames FROM run_protocols WHERE run_id = ? ORDER BY frames DESC, protocol",
+                (rs, i) -> new ProtocolCount(rs.getString(1), rs.getLong(2)), runId);
     }
 
     public long frameCount(long runId) {

@@ -255,6 +255,9 @@ public final class IngestBenchmark {
                     c.commit();
                 }
                 try (Statement st = c.createStatement()) {
+                    // What ingest keeps beside the frames (raw COPY bypasses it): the run's protocol counts.
+                    st.execute("INSERT INTO run_protocols SELECT run_id, p, count(*) FROM frames_r" + run
+                            + ", unnest(protocols) AS p GROUP BY run_id, p");
                     st.execute("ANALYZE frames_r" + run);
                 }
                 c.commit();

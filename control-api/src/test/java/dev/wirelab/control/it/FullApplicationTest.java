@@ -146,6 +146,19 @@ class FullApplicationTest {
         JsonNode icmp = get("/api/runs/" + run + "/frames?protocol=icmp&limit=1000").path("items");
         icmp.forEach(f -> assertThat(f.path("protocols").toString()).contains("icmp"));
         assertThat(icmp.size()).isGreaterThanOrEqualTo(18 + 2); // 3 echoes x 2 directions x 3 segments, plus errors
+        // The protocol hierarchy (run_protocols, moved with the frames) matches the frames themselves;
+        // a rare protocol's list (through its index) is all of its frames; an absent one answers empty.
+        java.util.Map<String, Long> counted = new java.util.TreeMap<>();
+        for (JsonNode f : all) {
+            java.util.Set<String> ps = new java.util.HashSet<>();
+            f.path("protocols").forEach(p -> ps.add(p.asString()));
+            ps.forEach(p -> counted.merge(p, 1L, Long::sum));
+        }
+        java.util.Map<String, Long> hierarchy = new java.util.TreeMap<>();
+        get("/api/runs/" + run + "/protocols").forEach(p -> hierarchy.put(p.path("protocol").asString(), p.path("frames").asLong()));
+        assertThat(hierarchy).isEqualTo(counted);
+        assertThat((long) icmp.size()).isEqualTo(counted.get("icmp"));
+        assertThat(get("/api/runs/" + run + "/frames?protocol=vxlan").path("items").size()).isZero();
         JsonNode core = get("/api/runs/" + run + "/frames?segment=core&limit=1000").path("items");
         core.forEach(f -> assertThat(f.path("segment").asString()).isEqualTo("core"));
         JsonNode fromR1 = get("/api/runs/" + run + "/frames?node=r1&address=10.0.2.0/24&limit=1000").path("items");
