@@ -15,7 +15,7 @@ cp_file=control-api/target/bench.classpath
 if [ ! -f control-api/target/test-classes/dev/wirelab/control/ingest/IngestBenchmark.class ] || [ ! -f "$cp_file" ] \
    || [ -n "$(find control-api/src netstack/src control-api/pom.xml -newer "$cp_file" -print -quit)" ]; then
   echo "bench: building test classes..." >&2
-  ./mvnw -q -B -pl netstack,control-api test-compile dependency:build-classpath \
+  ./mvnw -q -B -ntp -pl control-api -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 fi
 
