@@ -384,7 +384,8 @@ public final class IngestPipeline implements AutoCloseable {
 
     /** A batch decoded and formatted as binary COPY, waiting for (or being retried by) the writer. */
     private record Prepared(List<SpooledRow> rows, byte[] frames, byte[] events, Map<RunTrace, long[]> perRun,
-                            Map<RunTrace, TraceSpool.Position> ends, Map<RunTrace, Map<String, long[]>> protocols) {
+                            Map<RunTrace, TraceSpool.Position> ends, Map<RunTrace, Map<String, long[]>> protocols,
+                            Map<RunTrace, Map<String, long[]>> conversations) {
     }
 
     /**
@@ -473,6 +474,8 @@ public final class IngestPipeline implements AutoCloseable {
         Map<RunTrace, long[]> perRun = new LinkedHashMap<>();
         Map<RunTrace, TraceSpool.Position> ends = new LinkedHashMap<>();
         Map<RunTrace, Map<String, long[]>> protocols = new LinkedHashMap<>();
+        // conversation -> frames, bytes, first and last time, first and last seq
+        Map<RunTrace, Map<String, long[]>> conversations = new LinkedHashMap<>();
         frames.reset();
         events.reset();
         for (SpooledRow r : batch) {
@@ -484,6 +487,17 @@ public final class IngestPipeline implements AutoCloseable {
                 for (String p : new java.util.HashSet<>(c.protocols())) {
                     counts.computeIfAbsent(p, k -> new long[1])[0]++;
                 }
+                if (c.conversation() != null) {
+                    long t = r.rec().timeNanos();
+                    long[] v = conversations.computeIfAbsent(r.run(), k -> new java.util.HashMap<>())
+                            .computeIfAbsent(c.conversation(), k -> new long[]{0, 0, t, t, r.seq(), r.seq()});
+                    v[0]++;
+                    v[1] += r.rec().data().length;
+                    v[2] = Math.min(v[2], t);
+                    v[3] = Math.max(v[3], t);
+                    v[4] = Math.min(v[4], r.seq());
+                    v[5] = Math.max(v[5], r.seq());
+                }
                 n[0]++;
             } else {
                 encodeEvent(events, r);
@@ -492,7 +506,8 @@ public final class IngestPipeline implements AutoCloseable {
             ends.put(r.run(), r.rec().end());
         }
         return new Prepared(batch, frames.rows() == 0 ? new byte[0] : frames.finish(),
-                events.rows() == 0 ? new byte[0] : events.finish(), perRun, ends, protocols);
+                events.rows() == 0 ? new byte[0] : events.finish(), perRun, ends, protocols,
+                conversations);
     }
 
     /** Stage 2: writes each prepared batch in one transaction, retrying while the database is away. */
@@ -665,6 +680,30 @@ public final class IngestPipeline implements AutoCloseable {
                         ps.setLong(1, e.getKey().runId());
                         ps.setString(2, p.getKey());
                         ps.setLong(3, p.getValue()[0]);
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+        }
+        if (!batch.conversations().isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_conversations (run_id, conversation, frames, "
+                    + "bytes, first_ns, last_ns, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, "
+                    + "conversation) DO UPDATE SET frames = run_conversations.frames + EXCLUDED.frames, "
+                    + "bytes = run_conversations.bytes + EXCLUDED.bytes, "
+                    + "first_ns = least(run_conversations.first_ns, EXCLUDED.first_ns), "
+                    + "last_ns = greatest(run_conversations.last_ns, EXCLUDED.last_ns), "
+                    + "first_seq = least(run_conversations.first_seq, EXCLUDED.first_seq), "
+                    + "last_seq = greatest(run_conversations.last_seq, EXCLUDED.last_seq)")) {
+                for (Map.Entry<RunTrace, Map<String, long[]>> e : batch.conversations().entrySet()) {
+                    // In key order, so two transactions never lock the same rows in opposite orders.
+                    for (Map.Entry<String, long[]> k : new java.util.TreeMap<>(e.getValue()).entrySet()) {
+                        long[] v = k.getValue();
+                        ps.setLong(1, e.getKey().runId());
+                        ps.setString(2, k.getKey());
+                        for (int i = 0; i < 6; i++) {
+                            ps.setLong(3 + i, v[i]);
+                        }
                         ps.addBatch();
                     }
                 }

@@ -118,5 +118,6 @@ public class RunRepository {
         jdbc.execute("DROP TABLE IF EXISTS frames_r" + id);
         jdbc.execute("DROP TABLE IF EXISTS events_r" + id);
         jdbc.update("DELETE FROM run_protocols WHERE run_id = ?", id);
+        jdbc.update("DELETE FROM run_conversations WHERE run_id = ?", id);
     }
 }

@@ -168,6 +168,12 @@ public class TraceQueries {
 
     /** Conversations (5-tuples) of a run with their frame counts, in order of their first frame. */
     public List<Conversation> conversations(long runId, Long from, Long to, String address, int limit) {
+        if (from == null && to == null && address == null) {
+            // The whole run: kept by ingest beside the frames (run_conversations), no aggregation.
+            return jdbc.query("SELECT conversation, split_part(conversation, ' ', 1) AS protocol, frames, bytes, "
+                    + "first_ns, last_ns, first_seq, last_seq FROM run_conversations WHERE run_id = ? ORDER BY first_seq "
+                    + "LIMIT ?", CONVERSATION, runId, clamp(limit));
+        }
         StringBuilder sql = new StringBuilder("SELECT conversation, split_part(conversation, ' ', 1) AS protocol, "
                 + "count(*) AS frames, sum(length) AS bytes, min(time_ns) AS first_ns, max(time_ns) AS last_ns, "
                 + "min(seq) AS first_seq, max(seq) AS last_seq FROM frames WHERE run_id = ? AND conversation IS NOT NULL");
@@ -220,14 +226,14 @@ public class TraceQueries {
     }
 
     public Optional<Conversation> conversation(long runId, String key) {
-        List<Conversation> l = jdbc.query("SELECT conversation, split_part(conversation, ' ', 1) AS protocol, count(*) AS frames, "
-                        + "sum(length) AS bytes, min(time_ns) AS first_ns, max(time_ns) AS last_ns, min(seq) AS first_seq, "
-                        + "max(seq) AS last_seq FROM frames WHERE run_id = ? AND conversation = ? GROUP BY conversation",
-                (rs, i) -> new Conversation(rs.getString("conversation"), rs.getString("protocol"), rs.getLong("frames"),
-                        rs.getLong("bytes"), rs.getLong("first_ns"), rs.getLong("last_ns"), rs.getLong("first_seq"),
-                        rs.getLong("last_seq")), runId, key);
-        return l.stream().findFirst();
+        return jdbc.query("SELECT conversation, split_part(conversation, ' ', 1) AS protocol, frames, bytes, first_ns, "
+                + "last_ns, first_seq, last_seq FROM run_conversations WHERE run_id = ? AND conversation = ?", CONVERSATION,
+                runId, key).stream().findFirst();
     }
+
+    private static final RowMapper<Conversation> CONVERSATION = (rs, i) -> new Conversation(rs.getString("conversation"),
+            rs.getString("protocol"), rs.getLong("frames"), rs.getLong("bytes"), rs.getLong("first_ns"),
+            rs.getLong("last_ns"), rs.getLong("first_seq"), rs.getLong("last_seq"));
 
     /** Stored frames per protocol, most first: the run's protocol hierarchy. */
     public record ProtocolCount(String protocol, long frames) {

@@ -258,6 +258,9 @@ public final class IngestBenchmark {
                     // What ingest keeps beside the frames (raw COPY bypasses it): the run's protocol counts.
                     st.execute("INSERT INTO run_protocols SELECT run_id, p, count(*) FROM frames_r" + run
                             + ", unnest(protocols) AS p GROUP BY run_id, p");
+                    st.execute("INSERT INTO run_conversations SELECT run_id, conversation, count(*), sum(length), "
+                            + "min(time_ns), max(time_ns), min(seq), max(seq) FROM frames_r" + run
+                            + " WHERE conversation IS NOT NULL GROUP BY run_id, conversation");
                     st.execute("ANALYZE frames_r" + run);
                 }
                 c.commit();

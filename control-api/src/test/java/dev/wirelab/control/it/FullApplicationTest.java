@@ -159,6 +159,15 @@ class FullApplicationTest {
         assertThat(hierarchy).isEqualTo(counted);
         assertThat((long) icmp.size()).isEqualTo(counted.get("icmp"));
         assertThat(get("/api/runs/" + run + "/frames?protocol=vxlan").path("items").size()).isZero();
+        // The conversation list kept by ingest (run_conversations) is what aggregating the frames gives.
+        JsonNode kept = get("/api/runs/" + run + "/conversations?limit=1000");
+        assertThat(kept.size()).isPositive();
+        assertThat(kept).isEqualTo(get("/api/runs/" + run + "/conversations?limit=1000&from=0"));
+        JsonNode first = kept.get(0);
+        JsonNode one = web.get().uri(b -> b.path("/api/runs/{run}/conversation").queryParam("key", "{key}")
+                        .build(run, first.path("key").asString()))
+                .exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        assertThat(one.path("conversation")).isEqualTo(first);
         JsonNode core = get("/api/runs/" + run + "/frames?segment=core&limit=1000").path("items");
         core.forEach(f -> assertThat(f.path("segment").asString()).isEqualTo("core"));
         JsonNode fromR1 = get("/api/runs/" + run + "/frames?node=r1&address=10.0.2.0/24&limit=1000").path("items");
