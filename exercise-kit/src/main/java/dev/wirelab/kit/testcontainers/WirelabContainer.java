@@ -46,6 +46,8 @@ public class WirelabContainer extends GenericContainer<WirelabContainer> {
         withEnv("WIRELAB_SECURITY_TOKEN", token);
         // The embedded PostgreSQL's data in the container's /tmp (the image's user has no home).
         withEnv("WIRELAB_DB_EMBEDDED_DATADIR", "/tmp/wirelab-pg");
+        // Starts with no labs (the examples stay available with createLabFromExample).
+        withEnv("WIRELAB_IMPORTEXAMPLES", "false");
         waitingFor(Wait.forHttp("/actuator/health").forPort(PORT).forStatusCode(200)
                 .withStartupTimeout(Duration.ofMinutes(3)));
     }
