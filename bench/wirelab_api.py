@@ -32,7 +32,7 @@ def rss_mb(pid):
 
 
 def start_api(workdir, *extra):
-    jar = os.path.join(ROOT, "control-api", "target", "control-api-0.1.0-SNAPSHOT.jar")
+    jar = os.path.join(ROOT, "control-api", "target", "control-api-0.1.0-SNAPSHOT-exec.jar")
     log = open(os.path.join(workdir, "control-api.log"), "w")
     p = subprocess.Popen([JAVA, "-Xmx1g", "-jar", jar, "--server.port=%d" % PORT,
                           "--wirelab.db.embedded.data-dir=" + os.path.join(workdir, "pg"),

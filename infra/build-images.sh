@@ -79,7 +79,7 @@ for s in "${NODE_SERVICES[@]}"; do
   image "$s" "$s" "$s/Dockerfile" --build-arg "NODE_IMAGE=wirelab/node-service:$TAG"
 done
 if wanted control-api; then
-  ls control-api/target/control-api-*.jar >/dev/null 2>&1 \
+  ls control-api/target/control-api-*-exec.jar >/dev/null 2>&1 \
     || { echo "build-images: no control-api jar: run ./mvnw -DskipTests package first (or --maven)" >&2; exit 1; }
   image control-api . control-api/Dockerfile --build-arg "BASE=$BASE"
 fi

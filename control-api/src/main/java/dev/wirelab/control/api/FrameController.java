@@ -62,6 +62,19 @@ public class FrameController {
         });
     }
 
+    @GetMapping("/bytes")
+    @Operation(summary = "The run's frames' bytes (base64) in sequence order, paged like the list: for clients that decode"
+            + " frames themselves (the exercise kit reads DHCP, DNS and HTTP from them)")
+    public Mono<TraceQueries.Page<TraceQueries.FrameBytes>> bytes(
+            @PathVariable long runId,
+            @Parameter(description = "cursor: frames after this sequence number") @RequestParam(required = false) Long after,
+            @RequestParam(defaultValue = "100") int limit) {
+        return Blocking.call(() -> {
+            requireRun(runs, runId);
+            return queries.frameBytes(runId, after, limit);
+        });
+    }
+
     @GetMapping("/{seq}")
     @Operation(summary = "One frame decoded: layer tree (Ethernet, ARP, IPv4, ICMP, UDP, VXLAN...) with byte offsets, plus hex")
     public Mono<FrameDetail> get(@PathVariable long runId, @PathVariable long seq) {

@@ -132,6 +132,16 @@ public class TraceQueries {
         }
     }
 
+    /** A frame's bytes by sequence number (Jackson writes them as base64). */
+    public record FrameBytes(long seq, byte[] bytes) {
+    }
+
+    /** The run's frames' bytes in sequence order after {@code after}: for clients that decode frames themselves. */
+    public Page<FrameBytes> frameBytes(long runId, Long after, int limit) {
+        return page(new StringBuilder("SELECT seq, bytes FROM frames WHERE run_id = ?"), new ArrayList<>(List.of(runId)),
+                after, limit, (rs, i) -> new FrameBytes(rs.getLong("seq"), rs.getBytes("bytes")), FrameBytes::seq);
+    }
+
     public Optional<StoredFrame> frame(long runId, long seq) {
         return jdbc.query("SELECT " + FRAME_SUMMARY + ", bytes FROM frames WHERE run_id = ? AND seq = ?",
                 (rs, i) -> new StoredFrame(frameRow(rs, i), rs.getBytes("bytes")), runId, seq).stream().findFirst();
