@@ -18,6 +18,7 @@ public final class Shell {
             "ip", IpCommand::new,
             "arp", ArpCommand::new,
             "ethtool", EthtoolCommand::new,
+            "sysctl", SysctlCommand::new,
             "dhclient", Dhclient::new,
             "dig", Dig::new,
             "nslookup", Nslookup::new,
