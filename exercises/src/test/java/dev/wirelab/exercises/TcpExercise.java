@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * client's MSS, SYN-ACK acknowledging the SYN's sequence number plus one, ACK; data flows with
  * sequence and acknowledgment numbers counting bytes; the side that closes first (the browser)
  * goes FIN-WAIT-1, FIN-WAIT-2 and TIME-WAIT (2 MSL), the other CLOSE-WAIT, LAST-ACK, CLOSED.
+ * Under loss, a segment that is not acknowledged is sent again (after the retransmission timeout,
+ * RFC 6298, or three duplicate ACKs, RFC 5681 section 3.2) and the bytes still arrive whole.
  */
 class TcpExercise {
 
@@ -24,6 +26,41 @@ class TcpExercise {
     @EnumSource(Runtime.class)
     void handshakeDataAndTheCloseThroughEveryState(Runtime runtime) {
         check(Journey.on(runtime).trace());
+    }
+
+    /** three-segments with pc2 a web server holding a 100 kB file, and 5% loss on the core. */
+    static String lossyTopology() throws Exception {
+        String yaml = java.nio.file.Files.readString(dev.wirelab.kit.junit.EmbeddedWirelab.examplesDir().resolve("three-segments.yaml"));
+        String pc2 = "  pc2:\n    kind: host\n";
+        String core = "  core: { delay: 5ms, jitter: 1ms }";
+        assertThat(yaml).contains(pc2).contains(core);
+        return yaml.replace(pc2, "  pc2:\n    kind: web\n    files:\n      /var/www/big.txt: \"" + "y".repeat(100_000) + "\"\n")
+                .replace(core, "  core: { delay: 5ms, loss: 5% }");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runtime.class)
+    void underLossSegmentsAreSentAgainAndTheBytesArriveWhole(Runtime runtime) throws Exception {
+        if (runtime == Runtime.DOCKER) {
+            dev.wirelab.kit.testcontainers.DockerAvailable.assume(dev.wirelab.kit.testcontainers.DockerAvailable.NODE_IMAGES);
+        }
+        var c = Journey.client();
+        long lab = c.createUniqueLab(lossyTopology()).id();
+        Trace trace;
+        dev.wirelab.kit.client.ExecResult curl;
+        try (var run = dev.wirelab.kit.client.LabRun.start(c, lab, dev.wirelab.kit.client.RunOptions.on(runtime, 3))) {
+            curl = run.exec("pc1", "curl -s -o /tmp/big.txt -w '%{size_download}' http://10.0.2.10/big.txt");
+            trace = run.trace();
+        }
+        assertThat(curl.text()).as("bytes that arrived: " + curl).isEqualTo("100000");
+        assertThat(trace).has(dev.wirelab.kit.trace.Events.of("pc2", "tcp", "retransmit"));
+        // On the wire: a data segment of the server's whose sequence number was already sent once.
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        boolean again = false;
+        for (TracedFrame f : trace.frames(Frames.tcpData().on("lan2").from("10.0.2.10"))) {
+            again |= !seen.add(f.tcp().sequence());
+        }
+        assertThat(again).as("a data segment sent twice on lan2").isTrue();
     }
 
     static void check(Trace trace) {

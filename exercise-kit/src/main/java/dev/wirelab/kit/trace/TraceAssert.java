@@ -138,6 +138,28 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
         return Assertions.assertThat(states).as(sb.toString());
     }
 
+    /**
+     * A listener's SYN queue length over time (half-open connections), one entry per {@code tcp/queue}
+     * event of the node whose local endpoint contains {@code local} (e.g. {@code ":80"}).
+     */
+    public ListAssert<Integer> synQueue(String node, String local) {
+        return queue(node, local, "syn_queue");
+    }
+
+    /** A listener's accept queue length over time (connections waiting for accept()). */
+    public ListAssert<Integer> acceptQueue(String node, String local) {
+        return queue(node, local, "accept_queue");
+    }
+
+    private ListAssert<Integer> queue(String node, String local, String field) {
+        isNotNull();
+        List<TracedEvent> changes = actual.events(Events.of(node, "tcp", "queue")).stream()
+                .filter(e -> e.detail(field) != null && contains(e.detail("local"), local)).toList();
+        StringBuilder sb = new StringBuilder(field + " of " + node + " (" + local + ") over time; its queue events:\n");
+        changes.stream().limit(30).forEach(e -> sb.append("      ").append(e.line()).append('\n'));
+        return Assertions.assertThat(changes.stream().map(e -> Integer.parseInt(e.detail(field))).toList()).as(sb.toString());
+    }
+
     /** The DNS servers a node sent queries to, in order (one entry per query, retries included). */
     public ListAssert<String> dnsServersAskedBy(String node) {
         isNotNull();
