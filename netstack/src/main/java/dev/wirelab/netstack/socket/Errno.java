@@ -23,6 +23,7 @@ public enum Errno {
     EPIPE(32, "Broken pipe"),
     ENOSYS(38, "Function not implemented"),
     ETIME(62, "Timer expired"),
+    EPROTO(71, "Protocol error"),
     ENOTSOCK(88, "Socket operation on non-socket"),
     EDESTADDRREQ(89, "Destination address required"),
     EMSGSIZE(90, "Message too long"),
