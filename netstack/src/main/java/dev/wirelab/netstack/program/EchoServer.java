@@ -37,12 +37,16 @@ import static dev.wirelab.netstack.socket.Sys.SOL_SOCKET;
  *       through a pipe;</li>
  *   <li>{@code --mode reuseport}: {@code --workers} threads, each with its own SO_REUSEPORT listener
  *       (the kernel spreads connections by hash);</li>
- *   <li>{@code --mode epoll}: an edge-triggered epoll event loop on non-blocking sockets (with several
- *       workers, one loop and one SO_REUSEPORT listener each);</li>
+ *   <li>{@code --mode epoll}: an epoll event loop on non-blocking sockets (with several workers, one
+ *       loop and one SO_REUSEPORT listener each); edge-triggered by default: each readiness is
+ *       reported once, so the loop reads and accepts until EAGAIN; {@code --trigger level} makes it
+ *       level-triggered: one read or accept per report, and epoll_wait reports the descriptor again
+ *       while bytes remain (epoll(7));</li>
  *   <li>{@code --mode uring}: a completion-queue loop (io_uring accept/recv/send/close).</li>
  * </ul>
  * Options: {@code -p port}, {@code -b backlog}, {@code -n connections} (exit after serving that
- * many), {@code -v} (a line per connection), {@code -u} (UDP, single mode).
+ * many), {@code -v} (a line per connection), {@code -u} (UDP, single mode), {@code --read-size N}
+ * (bytes asked of each recv, default 16384: small reads make the level/edge difference visible).
  */
 final class EchoServer extends SyscallProgram {
 
@@ -53,6 +57,8 @@ final class EchoServer extends SyscallProgram {
     private int backlog = 128;
     private int maxConnections;
     private boolean verbose;
+    private boolean edge = true;
+    private int readSize = 16384;
     private final AtomicInteger served = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private int[] perWorker;
@@ -70,7 +76,7 @@ final class EchoServer extends SyscallProgram {
     protected int main(Process p) throws Exception {
         boolean udp;
         try {
-            NetArgs a = NetArgs.parse(name(), p.args(), "p:b:n:vu", Set.of("mode", "workers"), Set.of());
+            NetArgs a = NetArgs.parse(name(), p.args(), "p:b:n:vu", Set.of("mode", "workers", "trigger", "read-size"), Set.of());
             GetOpt o = a.shorts;
             if (o.has('p')) {
                 port = NetArgs.port(name(), o.get('p'));
@@ -90,6 +96,18 @@ final class EchoServer extends SyscallProgram {
                             + "' (single, threads, reuseport, epoll, uring)");
                 }
             }
+            if (a.has("trigger")) {
+                if (!Set.of("edge", "level").contains(a.get("trigger"))) {
+                    throw new GetOpt.UsageException(name() + ": unknown trigger '" + a.get("trigger") + "' (edge, level)");
+                }
+                if (!mode.equals("epoll")) {
+                    throw new GetOpt.UsageException(name() + ": --trigger works in epoll mode only");
+                }
+                edge = a.get("trigger").equals("edge");
+            }
+            if (a.has("read-size")) {
+                readSize = GetOpt.intIn(a.get("read-size"), 1, 1 << 20, name() + ": invalid read size: " + a.get("read-size"));
+            }
             if (a.has("workers")) {
                 workers = GetOpt.intIn(a.get("workers"), 1, 256, name() + ": invalid worker count: " + a.get("workers"));
             } else if (mode.equals("threads") || mode.equals("reuseport")) {
@@ -107,7 +125,8 @@ final class EchoServer extends SyscallProgram {
             return udp(p);
         }
         p.println(name() + ": listening on 0.0.0.0:" + port + " (" + mode
-                + (mode.equals("single") ? "" : ", " + workers + " worker" + (workers == 1 ? "" : "s")) + ")");
+                + (mode.equals("single") ? "" : ", " + workers + " worker" + (workers == 1 ? "" : "s"))
+                + (mode.equals("epoll") ? ", " + (edge ? "edge" : "level") + "-triggered" : "") + ")");
         switch (mode) {
             case "single" -> single(p, listener(p, false, false), 0);
             case "threads" -> threads(p);
@@ -169,7 +188,7 @@ final class EchoServer extends SyscallProgram {
 
     /** Serves one connection with blocking calls until the client closes. */
     private long serve(Process p, int c) throws SyscallException {
-        byte[] buf = new byte[16384];
+        byte[] buf = new byte[readSize];
         long total = 0;
         try {
             int n;
@@ -228,27 +247,29 @@ final class EchoServer extends SyscallProgram {
         int pendingOffset;
         long total;
         boolean eof;
-        final byte[] buf = new byte[16384];
+        final byte[] buf;
 
-        Conn(int fd, SockAddr peer) {
+        Conn(int fd, SockAddr peer, int readSize) {
             this.fd = fd;
             this.peer = peer;
+            this.buf = new byte[readSize];
         }
     }
 
     private void epoll(Process p, int ls, int worker) throws Exception {
         int ep = p.epollCreate();
-        p.epollCtl(ep, EPOLL_CTL_ADD, ls, EPOLLIN | EPOLLET, ls);
+        int et = edge ? EPOLLET : 0;
+        p.epollCtl(ep, EPOLL_CTL_ADD, ls, EPOLLIN | et, ls);
         Map<Integer, Conn> conns = new HashMap<>();
         EpollEvent[] events = new EpollEvent[64];
-        byte[] buf = new byte[16384];
+        byte[] buf = new byte[readSize];
         while (true) {
             int n = p.epollWait(ep, events, events.length, -1);
             for (int i = 0; i < n; i++) {
                 int fd = (int) events[i].data();
                 if (fd == ls) {
-                    // edge-triggered: accept until EAGAIN
-                    while (true) {
+                    // edge-triggered: accept until EAGAIN; level-triggered: one, epoll reports the rest again
+                    for (boolean more = true; more; more = edge) {
                         int c;
                         try {
                             c = p.accept4(ls, SOCK_NONBLOCK);
@@ -258,8 +279,8 @@ final class EchoServer extends SyscallProgram {
                             }
                             throw e;
                         }
-                        conns.put(c, new Conn(c, p.getpeername(c)));
-                        p.epollCtl(ep, EPOLL_CTL_ADD, c, EPOLLIN | Sys.EPOLLRDHUP | EPOLLET, c);
+                        conns.put(c, new Conn(c, p.getpeername(c), readSize));
+                        p.epollCtl(ep, EPOLL_CTL_ADD, c, EPOLLIN | Sys.EPOLLRDHUP | et, c);
                     }
                     continue;
                 }
@@ -279,16 +300,20 @@ final class EchoServer extends SyscallProgram {
                     p.close(fd); // also leaves the epoll set
                     finished(p, worker, c.peer, c.total);
                 } else {
-                    int want = EPOLLIN | Sys.EPOLLRDHUP | EPOLLET | (c.pending.isEmpty() ? 0 : EPOLLOUT);
+                    int want = EPOLLIN | Sys.EPOLLRDHUP | et | (c.pending.isEmpty() ? 0 : EPOLLOUT);
                     p.epollCtl(ep, EPOLL_CTL_MOD, fd, want, fd);
                 }
             }
         }
     }
 
-    /** Reads until EAGAIN (edge-triggered rule); false when the connection failed. */
+    /**
+     * Edge-triggered, reads until EAGAIN: the edge is not reported again for bytes already there
+     * (epoll(7), "Level-triggered and edge-triggered"). Level-triggered, reads once: epoll_wait
+     * reports the socket again while bytes remain. False when the connection failed.
+     */
     private boolean drain(Process p, Conn c, byte[] buf) throws SyscallException {
-        while (!c.eof) {
+        for (boolean more = true; more && !c.eof; more = edge) {
             int n;
             try {
                 n = p.recv(c.fd, buf, 0, buf.length, 0);
@@ -345,7 +370,7 @@ final class EchoServer extends SyscallProgram {
             if (ud == ACCEPT) {
                 if (cqe.res() >= 0) {
                     int fd = cqe.res();
-                    Conn c = new Conn(fd, p.getpeername(fd));
+                    Conn c = new Conn(fd, p.getpeername(fd), readSize);
                     conns.put(fd, c);
                     ring.prepRecv(fd, c.buf, 0, c.buf.length, 0, tag(fd, RECV));
                 }

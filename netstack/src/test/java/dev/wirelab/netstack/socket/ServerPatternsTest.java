@@ -88,6 +88,52 @@ class ServerPatternsTest {
         }
     }
 
+    /**
+     * epoll(7): edge-triggered, a readiness is reported once, so the loop reads until EAGAIN;
+     * level-triggered, one read per report, and epoll_wait reports the socket again while bytes
+     * remain, so no read ends in EAGAIN and every read follows a report of its own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"edge", "level"})
+    void levelAndEdgeTriggeredLoopsEchoTheSameBytesWithDifferentCalls(String trigger) {
+        try (ProcLab lab = ProcLab.routed()) {
+            ProcLab.Run server = startShell(lab, "h2", "echod --mode epoll --trigger " + trigger + " --read-size 512 -n 2");
+            ExecResult c = lab.run("h1", clients(2, "10.0.2.10", 7, true));
+            assertThat(c.output()).hasSize(2).allMatch(l -> l.endsWith(" ok"));
+            lab.advance(Duration.ofMillis(200));
+            assertThat(server.output().get(0)).isEqualTo("echod: listening on 0.0.0.0:7 (epoll, 1 worker, " + trigger + "-triggered)");
+            java.util.List<dev.wirelab.netstack.trace.TraceEvent> calls = lab.lab.trace().events(e -> e.node().equals("h2")
+                    && e.layer().equals("syscall"));
+            java.util.function.Predicate<dev.wirelab.netstack.trace.TraceEvent> recvEagain = e -> e.kind().equals("recv")
+                    && "EAGAIN".equals(e.detail().get("errno"));
+            long recvs = calls.stream().filter(e -> e.kind().equals("recv") && !"EAGAIN".equals(e.detail().get("errno"))).count();
+            long reports = calls.stream().filter(e -> e.kind().equals("epoll_wait"))
+                    .mapToLong(e -> ((Number) e.detail().get("result")).longValue()).sum();
+            assertThat(recvs).as("2 x 30000 bytes in reads of at most 512").isGreaterThanOrEqualTo(2 * SIZE / 512);
+            java.util.List<Object> ctl = calls.stream().filter(e -> e.kind().equals("epoll_ctl")).map(e -> e.detail().get("events")).toList();
+            if (trigger.equals("edge")) {
+                assertThat(calls).anyMatch(recvEagain);
+                assertThat(reports).as("readiness reports, fewer than reads").isLessThan(recvs);
+                assertThat(ctl).allMatch(ev -> String.valueOf(ev).contains("EPOLLET"));
+            } else {
+                assertThat(calls).noneMatch(recvEagain);
+                assertThat(reports).as("a readiness report per read").isGreaterThanOrEqualTo(recvs);
+                assertThat(ctl).noneMatch(ev -> String.valueOf(ev).contains("EPOLLET"));
+            }
+        }
+    }
+
+    @Test
+    void triggerIsAnEpollOption() {
+        try (ProcLab lab = ProcLab.routed()) {
+            ExecResult r = lab.lab.run("h2", "echod --mode single --trigger level", Duration.ofSeconds(5));
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.output()).containsExactly("echod: --trigger works in epoll mode only");
+            ExecResult bad = lab.lab.run("h2", "echod --mode epoll --trigger sideways", Duration.ofSeconds(5));
+            assertThat(bad.output()).containsExactly("echod: unknown trigger 'sideways' (edge, level)");
+        }
+    }
+
     @Test
     void reusePortSpreadsConnectionsOverTheListeners() {
         try (ProcLab lab = ProcLab.routed()) {
