@@ -27,22 +27,48 @@ public final class Shell {
     private Shell() {
     }
 
-    /** Runs on the node's loop. {@code extra} programs (registered on the node) take precedence. */
+    /**
+     * Runs on the node's loop. {@code extra} programs (registered on the node) take precedence.
+     * A command line ending in an unquoted {@code &} starts the program in the background, as
+     * {@code sh -c 'cmd &'} does: the shell is done at once (status 0, no job message, as in a
+     * non-interactive shell), the program goes on with its output lines as trace events
+     * (layer "program", kind "output"), and it is stopped (as by SIGINT) when the node stops.
+     */
     public static void run(Node node, String commandLine, Consumer<String> out, CompletableFuture<Integer> done,
                            Map<String, Supplier<Program>> extra) {
-        List<String> argv;
+        Parsed parsed;
         try {
-            argv = split(commandLine);
+            parsed = parse(commandLine);
         } catch (IllegalArgumentException e) {
             out.accept("sh: " + e.getMessage());
             node.event("program", "exit", "command", commandLine, "status", 2);
             done.complete(2);
             return;
         }
+        List<String> argv = parsed.words();
         if (argv.isEmpty()) {
+            if (parsed.background()) {
+                out.accept("sh: syntax error near unexpected token `&'");
+                done.complete(2);
+                return;
+            }
             done.complete(0);
             return;
         }
+        if (!parsed.background()) {
+            start(node, commandLine, argv, out, done, extra);
+            return;
+        }
+        String name = argv.get(0);
+        CompletableFuture<Integer> job = new CompletableFuture<>();
+        node.onStop(() -> job.cancel(false));
+        node.event("program", "background", "program", name, "command", commandLine);
+        start(node, commandLine, argv, line -> node.event("program", "output", "program", name, "line", line), job, extra);
+        done.complete(0);
+    }
+
+    private static void start(Node node, String commandLine, List<String> argv, Consumer<String> out,
+                              CompletableFuture<Integer> done, Map<String, Supplier<Program>> extra) {
         String name = argv.get(0);
         Supplier<Program> factory = extra.getOrDefault(name, BUILTIN.getOrDefault(name,
                 NetPrograms.BUILTIN.getOrDefault(name, HttpPrograms.BUILTIN.get(name))));
@@ -66,12 +92,26 @@ public final class Shell {
         return names;
     }
 
+    /** A command line's words, and whether it ended in an unquoted {@code &}. */
+    public record Parsed(List<String> words, boolean background) {
+    }
+
     /** Shell-like word splitting: whitespace separates, '...' and "..." quote, backslash escapes. */
     public static List<String> split(String line) {
+        return parse(line).words();
+    }
+
+    /**
+     * {@link #split}, and a trailing unquoted, unescaped {@code &} (alone or ending the last word)
+     * is taken off and marks the command as one for the background. An {@code &} anywhere else is
+     * an ordinary character (there are no command lists).
+     */
+    public static Parsed parse(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean inWord = false;
         char quote = 0;
+        int plainAmpersand = -1; // index in the line of the last '&' that was neither quoted nor escaped
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (quote != 0) {
@@ -95,6 +135,9 @@ public final class Shell {
                     inWord = false;
                 }
             } else {
+                if (c == '&') {
+                    plainAmpersand = i;
+                }
                 cur.append(c);
                 inWord = true;
             }
@@ -105,6 +148,13 @@ public final class Shell {
         if (inWord) {
             words.add(cur.toString());
         }
-        return words;
+        boolean background = plainAmpersand >= 0 && plainAmpersand == line.stripTrailing().length() - 1;
+        if (background) {
+            String last = words.remove(words.size() - 1);
+            if (last.length() > 1) {
+                words.add(last.substring(0, last.length() - 1));
+            }
+        }
+        return new Parsed(words, background);
     }
 }
