@@ -472,13 +472,15 @@ public final class Process {
 
     /** setsockopt(2) with an int value (timeouts in milliseconds). */
     public void setsockopt(int fd, int level, int option, int value) throws SyscallException {
-        sys("setsockopt", fd, c -> socketOf(c).setsockopt(level, option, value), "level", level, "option", option,
+        sys("setsockopt", fd, c -> socketOf(c).setsockopt(level, option, value), "level", Sys.levelName(level),
+                "option", Sys.optionName(level, option),
                 "value", value);
     }
 
     /** getsockopt(2) of an int option. */
     public int getsockopt(int fd, int level, int option) throws SyscallException {
-        return (int) sys("getsockopt", fd, c -> socketOf(c).getsockopt(level, option), "level", level, "option", option);
+        return (int) sys("getsockopt", fd, c -> socketOf(c).getsockopt(level, option), "level", Sys.levelName(level),
+                "option", Sys.optionName(level, option));
     }
 
     /**
@@ -495,7 +497,7 @@ public final class Process {
             }
             c.out = t.connection().info();
             return 0;
-        }, "level", Sys.IPPROTO_TCP, "option", "TCP_INFO").out;
+        }, "level", "IPPROTO_TCP", "option", "TCP_INFO").out;
     }
 
     /** getsockname(2). */

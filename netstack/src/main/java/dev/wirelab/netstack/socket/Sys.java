@@ -111,6 +111,44 @@ public final class Sys {
     /** A pipe's capacity (Linux: 16 pages). */
     public static final int PIPE_CAPACITY = 65_536;
 
+    /** A socket option level as strace names it ("SOL_SOCKET"), or its number. */
+    public static String levelName(int level) {
+        return switch (level) {
+            case SOL_SOCKET -> "SOL_SOCKET";
+            case IPPROTO_TCP -> "IPPROTO_TCP";
+            case IPPROTO_IP -> "IPPROTO_IP";
+            default -> String.valueOf(level);
+        };
+    }
+
+    /** A socket option as strace names it ("SO_REUSEPORT", "TCP_NODELAY"), or its number. */
+    public static String optionName(int level, int option) {
+        if (level == SOL_SOCKET) {
+            return switch (option) {
+                case SO_REUSEADDR -> "SO_REUSEADDR";
+                case SO_TYPE -> "SO_TYPE";
+                case SO_ERROR -> "SO_ERROR";
+                case SO_BROADCAST -> "SO_BROADCAST";
+                case SO_SNDBUF -> "SO_SNDBUF";
+                case SO_RCVBUF -> "SO_RCVBUF";
+                case SO_KEEPALIVE -> "SO_KEEPALIVE";
+                case SO_LINGER -> "SO_LINGER";
+                case SO_REUSEPORT -> "SO_REUSEPORT";
+                case SO_RCVTIMEO -> "SO_RCVTIMEO";
+                case SO_SNDTIMEO -> "SO_SNDTIMEO";
+                case SO_ACCEPTCONN -> "SO_ACCEPTCONN";
+                default -> String.valueOf(option);
+            };
+        }
+        if (level == IPPROTO_TCP && option == TCP_NODELAY) {
+            return "TCP_NODELAY";
+        }
+        if (level == IPPROTO_IP) {
+            return option == IP_TTL ? "IP_TTL" : option == IP_HDRINCL ? "IP_HDRINCL" : String.valueOf(option);
+        }
+        return String.valueOf(option);
+    }
+
     /** Names of set epoll/poll bits, "EPOLLIN|EPOLLOUT", for traces and messages. */
     public static String epollNames(int events) {
         StringBuilder b = new StringBuilder();
