@@ -39,7 +39,7 @@ public final class NodeService implements AutoCloseable {
     /** Parses and checks a configuration (JSON). */
     public static NodeConfig parseConfig(String json) {
         if (json == null || json.isBlank()) {
-            throw new IllegalArgumentException("no node configuration: set " + NodeApi.CONFIG_ENV
+            throw new IllegalArgumentException("no node configuration: set " + NodeApi.CONFIG_ENV + " (or " + NodeApi.CONFIG_GZIP_ENV + ")"
                     + " to the node's configuration as JSON (the control API's docker runtime does)");
         }
         try {
@@ -97,7 +97,7 @@ public final class NodeService implements AutoCloseable {
     public static void main(ServiceSpec spec, Map<String, String> env) {
         NodeService service;
         try {
-            NodeConfig config = parseConfig(env.get(NodeApi.CONFIG_ENV));
+            NodeConfig config = parseConfig(NodeApi.configFromEnv(env));
             service = start(spec, config, new InetSocketAddress(NodeApi.MANAGEMENT_PORT));
         } catch (IllegalArgumentException e) {
             System.err.println(spec.name() + ": " + e.getMessage());

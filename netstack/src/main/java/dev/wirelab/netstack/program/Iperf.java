@@ -16,7 +16,8 @@ import static dev.wirelab.netstack.socket.Sys.SOCK_STREAM;
 
 /**
  * A bulk TCP transfer tool with iperf3's report format. Server: {@code iperf -s [-p 5201] [-1]}.
- * Client: {@code iperf -c HOST [-p 5201] [-t secs | -n bytes] [-l length] [-i secs] [-N] [-w size]}.
+ * Client: {@code iperf -c HOST [-p 5201] [-t secs | -n bytes] [-l length] [-i secs] [-N] [-w size] [-b rate]}
+ * ({@code -b}: iperf3's target bitrate, e.g. {@code 64K} bits/s, the writes paced to it; 0 = unlimited).
  *
  * <p>Unlike iperf3 there is no control connection: the client sends on one connection and shuts it
  * down; the server counts the bytes until end of stream, answers with what it received and how
@@ -32,7 +33,7 @@ final class Iperf extends SyscallProgram {
     protected int main(Process p) throws Exception {
         NetArgs a;
         try {
-            a = NetArgs.parse("iperf", p.args(), "sc:p:t:n:l:i:Nw:1", Set.of(), Set.of("one-off"));
+            a = NetArgs.parse("iperf", p.args(), "sc:p:t:n:l:i:Nw:b:1", Set.of(), Set.of("one-off"));
             GetOpt o = a.shorts;
             int port = o.has('p') ? NetArgs.port("iperf", o.get('p')) : 5201;
             long interval = o.has('i') ? NetArgs.seconds("iperf", o.get('i')) : 1_000_000_000L;
@@ -48,7 +49,8 @@ final class Iperf extends SyscallProgram {
             long bytes = o.has('n') ? NetArgs.size("iperf", o.get('n')) : 0;
             long duration = o.has('t') ? NetArgs.seconds("iperf", o.get('t')) : 10_000_000_000L;
             int length = o.has('l') ? (int) Math.min(1 << 24, NetArgs.size("iperf", o.get('l'))) : 128 * 1024;
-            return client(p, to, bytes, duration, length, interval, o.has('N'), window);
+            long bitrate = o.has('b') ? rate(o.get('b')) : 0;
+            return client(p, to, bytes, duration, length, interval, o.has('N'), window, bitrate);
         } catch (GetOpt.UsageException e) {
             p.println(e.getMessage());
             return 1;
@@ -97,8 +99,28 @@ final class Iperf extends SyscallProgram {
 
     // ------------------------------------------------------------------ client
 
+    /** iperf3's rates: bits per second with decimal K, M, G (unit_atof_rate); 0 means unlimited. */
+    static long rate(String text) {
+        try {
+            double mult = 1;
+            String t = text;
+            char last = Character.toUpperCase(t.charAt(t.length() - 1));
+            if (last == 'K' || last == 'M' || last == 'G') {
+                mult = last == 'K' ? 1e3 : last == 'M' ? 1e6 : 1e9;
+                t = t.substring(0, t.length() - 1);
+            }
+            double v = Double.parseDouble(t) * mult;
+            if (v < 0 || Double.isNaN(v) || v > 1e12) {
+                throw new NumberFormatException();
+            }
+            return (long) v;
+        } catch (RuntimeException e) {
+            throw new GetOpt.UsageException("iperf3: parameter error - invalid bitrate: " + text);
+        }
+    }
+
     private int client(Process p, SockAddr to, long bytes, long duration, int length, long interval, boolean noDelay,
-                       int window) throws Exception {
+                       int window, long bitrate) throws Exception {
         p.println("Connecting to host " + to.address() + ", port " + to.port());
         int s = p.socket(AF_INET, SOCK_STREAM, 0);
         if (noDelay) {
@@ -129,6 +151,13 @@ final class Iperf extends SyscallProgram {
         int sender = p.spawn("iperf-send", () -> {
             try {
                 while (bytes > 0 ? sent.get() < bytes : p.now() - start < duration) {
+                    if (bitrate > 0) {
+                        // Paced like iperf3 -b: a write waits until the bytes sent so far are due at the target rate.
+                        long due = start + (long) (sent.get() * 8e9 / bitrate);
+                        if (due > p.now()) {
+                            p.sleep(due - p.now());
+                        }
+                    }
                     int len = (int) (bytes > 0 ? Math.min(length, bytes - sent.get()) : length);
                     sent.addAndGet(p.send(s, buf, 0, len, 0));
                 }

@@ -43,6 +43,8 @@ final class Call {
     boolean done;
     /** The process died while this call waited: the thread unwinds, no result. */
     boolean killed;
+    /** The call had to wait (it blocked on a socket, pipe or timer) before it could complete. */
+    boolean waited;
     boolean timedOut;
     /** Scratch for operations that progress over several attempts (bytes sent so far...). */
     long progress;

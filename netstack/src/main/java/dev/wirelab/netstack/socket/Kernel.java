@@ -194,6 +194,7 @@ public final class Kernel {
         }
         if (r == Call.BLOCK) {
             if (c.waiting() || c.hasTimer()) {
+                c.waited = true;
                 return;
             }
             r = Errno.EAGAIN.negative(); // an operation that blocks on nothing would hang forever
@@ -253,6 +254,12 @@ public final class Kernel {
         }
         kv.add("blocked_ns");
         kv.add(loop.nanos() - c.startedAt);
+        if (c.waited) {
+            // Whether the call blocked, apart from how long it took: in real time blocked_ns also
+            // counts the crossing into the node's loop, so a call that never waited is not 0 there.
+            kv.add("waited");
+            kv.add(true);
+        }
         node.event(c.thread == null ? "io_uring" : "syscall", c.name, kv.toArray());
     }
 }

@@ -156,6 +156,24 @@ class NetProgramsTest {
     }
 
     @Test
+    void iperfPacesItsWritesToTheTargetBitrate() {
+        try (ProcLab lab = ProcLab.routed()) {
+            ServerPatternsTest.startShell(lab, "h2", "iperf -s -1");
+            // 20 writes of 1000 bytes at 80 kbit/s: one every 100 ms, the whole in about 1.9 s.
+            ExecResult c = lab.lab.run("h1", "iperf -c 10.0.2.10 -n 20000 -l 1000 -b 80K", Duration.ofSeconds(30));
+            assertThat(c.exitCode()).as(c.text()).isZero();
+            var sends = lab.lab.trace().events(e -> e.node().equals("h1") && e.kind().equals("send"));
+            assertThat(sends).hasSize(20);
+            for (int i = 1; i < sends.size(); i++) {
+                assertThat(sends.get(i).timeNanos() - sends.get(i - 1).timeNanos()).as("gap before write " + i)
+                        .isBetween(99_000_000L, 101_000_000L);
+            }
+            ExecResult bad = lab.lab.run("h1", "iperf -c 10.0.2.10 -b fast", Duration.ofSeconds(5));
+            assertThat(bad.output()).containsExactly("iperf3: parameter error - invalid bitrate: fast");
+        }
+    }
+
+    @Test
     void hpingShowsSynAckFromAnOpenPortAndResetFromAClosedOne() {
         try (ProcLab lab = ProcLab.routed()) {
             ServerPatternsTest.startShell(lab, "h2", "echod");

@@ -55,6 +55,24 @@ public record NodeConfig(long runId, String node, String topology, long seed, St
     }
 
     /** The parsed topology. */
+    /**
+     * The topology (JSON) as one node's container needs it: every node's spec (routes and relays
+     * refer to the others), but only this node's files, so that one web node's site does not
+     * weigh on every container's configuration.
+     */
+    public static String topologyFor(String topologyJson, String node) {
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.JsonNode tree = json.readTree(topologyJson);
+        if (tree.get("nodes") instanceof tools.jackson.databind.node.ObjectNode nodes) {
+            for (java.util.Map.Entry<String, tools.jackson.databind.JsonNode> e : nodes.properties()) {
+                if (!e.getKey().equals(node) && e.getValue() instanceof tools.jackson.databind.node.ObjectNode spec) {
+                    spec.remove("files");
+                }
+            }
+        }
+        return json.writeValueAsString(tree);
+    }
+
     public Topology parsedTopology() {
         return Topologies.parseJson(topology);
     }

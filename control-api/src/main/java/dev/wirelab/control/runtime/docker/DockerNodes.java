@@ -144,6 +144,7 @@ final class DockerNodes implements RunNodes {
             nodes = new DockerNodes(rt, runId, labName, lab, trace, networkId);
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             String topologyJson = Topologies.toJson(topology);
+            // Each container gets the topology without the other nodes' files: they are not its to serve.
             int i = 0;
             Lab bus = lab;
             String busHost = busIp;
@@ -157,7 +158,7 @@ final class DockerNodes implements RunNodes {
                     bus.bus().addExternalPort(is.segment(), NodeAssembly.portName(name, ifName),
                             new InetSocketAddress(ip, port));
                 });
-                NodeConfig config = new NodeConfig(runId, name, topologyJson, seed, busHost, busPort, NodeApi.NIC_BASE_PORT,
+                NodeConfig config = new NodeConfig(runId, name, NodeConfig.topologyFor(topologyJson, name), seed, busHost, busPort, NodeApi.NIC_BASE_PORT,
                         lab.originNanoTime(), lab.epochUnixNanos(), token);
                 String containerName = containerName(rt, runId, name);
                 Member m = new Member(name, spec.kind(), ip, containerName, new NodeClient(rt.http(), ip, token));
@@ -243,7 +244,7 @@ final class DockerNodes implements RunNodes {
         labels.put(DockerRuntime.LABEL_NODE, m.name);
         labels.put(DockerRuntime.LABEL_KIND, kind);
         List<String> env = new ArrayList<>();
-        env.add(NodeApi.CONFIG_ENV + "=" + JSON.writeValueAsString(config));
+        env.add(NodeApi.configEnvEntry(m.name, JSON.writeValueAsString(config)));
         if (!rt.settings().javaOpts().isBlank()) {
             env.add("JAVA_OPTS=" + rt.settings().javaOpts());
         }
