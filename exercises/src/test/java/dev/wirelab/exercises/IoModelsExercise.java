@@ -86,6 +86,13 @@ class IoModelsExercise {
     /** 2,000 bytes for the echo servers: eight reads of 256. */
     static final String MESSAGE = "0123456789abcdefghijklmnopqrstuvwxyz".repeat(56).substring(0, 1999);
 
+    private static final Map<Runtime, Load> LOADS = new java.util.EnumMap<>(Runtime.class);
+
+    /** The lab under load, once per runtime: both tests read the same trace. */
+    static synchronized Load load(Runtime runtime) {
+        return LOADS.computeIfAbsent(runtime, r -> load(r, topology()));
+    }
+
     static Load load(Runtime runtime, String topology) {
         if (runtime == Runtime.DOCKER) {
             DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
@@ -112,7 +119,7 @@ class IoModelsExercise {
     @ParameterizedTest
     @EnumSource(Runtime.class)
     void fiveServerPatternsUnderTheSameLoad(Runtime runtime) {
-        Load load = load(runtime, topology());
+        Load load = load(runtime);
         for (Map.Entry<String, ExecResult> e : load.ab().entrySet()) {
             assertThat(e.getValue().output()).as(e.getKey() + " under load: " + e.getValue())
                     .contains("Complete requests:      60", "Failed requests:        0");
@@ -128,7 +135,7 @@ class IoModelsExercise {
     @ParameterizedTest
     @EnumSource(Runtime.class)
     void edgeTriggeredReadsUntilEagainLevelTriggeredIsToldAgain(Runtime runtime) {
-        Load load = load(runtime, topology());
+        Load load = load(runtime);
         assertThat(load.edgeClient().text()).as(load.edgeClient().toString()).isEqualTo(MESSAGE);
         assertThat(load.levelClient().text()).as(load.levelClient().toString()).isEqualTo(MESSAGE);
         checkTriggers(load.trace());
