@@ -183,6 +183,26 @@ public record Url(String scheme, String userinfo, String host, int port, String 
         return b.toString();
     }
 
+    /**
+     * Percent-encodes a path segment taken as data (a file name): every octet of its UTF-8 but the
+     * unreserved characters (RFC 3986 sections 2.3 and 2.4), so "%", "?", "#", "/", ":" and what
+     * HTML gives a meaning to ("&amp;", "&lt;", "\"") cannot change what the reference means.
+     */
+    static String encodeSegment(String s) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = x & 0xFF;
+            boolean unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~';
+            if (unreserved) {
+                b.append((char) c);
+            } else {
+                b.append('%').append(String.format("%02X", c));
+            }
+        }
+        return b.toString();
+    }
+
     /** {@link #decode}, or the text itself when it has a broken escape (for user:password). */
     public static String decodeOrRaw(String s) {
         String d = decode(s);

@@ -9,6 +9,7 @@ import dev.wirelab.netstack.http.StaticSite;
 import dev.wirelab.netstack.socket.EpollEvent;
 import dev.wirelab.netstack.socket.Errno;
 import dev.wirelab.netstack.socket.IoUring;
+import dev.wirelab.netstack.socket.NodeFiles;
 import dev.wirelab.netstack.socket.PollFd;
 import dev.wirelab.netstack.socket.Process;
 import dev.wirelab.netstack.socket.SockAddr;
@@ -43,13 +44,27 @@ import static dev.wirelab.netstack.socket.Sys.SOCK_NONBLOCK;
  * {@code httpd}: an HTTP/1.1 static file server over the node's files ({@link StaticSite}), in the
  * server patterns echod has ({@link ServerPatterns}), with the same options ({@code --mode single|threads|reuseport|epoll|uring},
  * {@code --workers N}, {@code -p port}, {@code -b backlog}, {@code -n connections}), plus
- * {@code -r root} (default /var/www), {@code -k seconds} (keep-alive idle timeout, default 5) and
- * {@code -q} (no access log). GET and HEAD, Content-Type by extension, index.html for
- * directories, 404/405/400 pages, persistent connections with an idle timeout (408 when a request
- * was left half-sent), pipelining, and bodies sent with sendfile(2) (io_uring mode reads the file
- * and sends it, as io_uring has no sendfile; it also closes idle connections without a 408 and
- * without the lingering close). Each request is an access-log line in Common Log Format and trace
- * events of layer "http" (request_received, response_sent).
+ * {@code -r root} (default /var/www), {@code -k seconds} (keep-alive idle timeout, default 5),
+ * {@code -q} (no access log) and {@code --autoindex} (list directories, off by default as in nginx).
+ * GET and HEAD, Content-Type by extension, index.html for directories, 404/405/400 pages,
+ * persistent connections with an idle timeout (408 when a request was left half-sent), pipelining,
+ * and file bodies sent with sendfile(2) after a Content-Length (io_uring mode reads the file and
+ * sends it, as io_uring has no sendfile; it also closes idle connections without a 408 and without
+ * the lingering close).
+ *
+ * <p>With {@code --autoindex}, a directory without index.html is answered 200 with an HTML listing
+ * (nginx's autoindex page: "Index of /path/", a link per entry, subdirectories first), read with
+ * open(O_DIRECTORY) and getdents64 and generated per request, so its length is not known up front:
+ * to an HTTP/1.1 client it goes as {@code Transfer-Encoding: chunked} (RFC 9112 section 7.1), a
+ * chunk for the page's head, one per {@value StaticSite#ENTRIES_PER_PART} entries and one for its
+ * tail, then the last-chunk {@code 0\r\n\r\n}; to an HTTP/1.0 client, which knows no chunked,
+ * without any length, delimited by closing the connection (RFC 9112 section 6.3 item 8), as nginx
+ * does. Without {@code --autoindex} such a directory is 404.
+ *
+ * <p>Each request is an access-log line in Common Log Format and trace events of layer "http":
+ * request_received and response_sent, both with a {@code framing} detail (how the message body
+ * is delimited, in {@link HttpMessage.Framing}'s words as the client's response_received: NONE,
+ * LENGTH, CHUNKED, CLOSE).
  */
 final class Httpd extends SyscallProgram {
 
@@ -69,6 +84,7 @@ final class Httpd extends SyscallProgram {
     private int maxConnections;
     private boolean quiet;
     private long keepAliveNanos = 5_000_000_000L;
+    private boolean autoindex;
     private StaticSite site;
     private final AtomicInteger served = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
@@ -77,7 +93,7 @@ final class Httpd extends SyscallProgram {
     protected int main(Process p) throws Exception {
         String root = StaticSite.DEFAULT_ROOT;
         try {
-            NetArgs a = NetArgs.parse("httpd", p.args(), "p:b:n:r:k:q", Set.of("mode", "workers"), Set.of());
+            NetArgs a = NetArgs.parse("httpd", p.args(), "p:b:n:r:k:q", Set.of("mode", "workers"), Set.of("autoindex"));
             GetOpt o = a.shorts;
             if (o.has('p')) {
                 port = NetArgs.port("httpd", o.get('p'));
@@ -98,6 +114,7 @@ final class Httpd extends SyscallProgram {
                 keepAliveNanos = NetArgs.seconds("httpd", o.get('k'));
             }
             quiet = o.has('q');
+            autoindex = a.has("autoindex");
             if (a.has("mode")) {
                 mode = a.get("mode");
                 if (!ServerPatterns.MODES.contains(mode)) {
@@ -115,14 +132,15 @@ final class Httpd extends SyscallProgram {
             }
         } catch (GetOpt.UsageException e) {
             p.println(e.getMessage());
-            p.println("usage: httpd [-p port] [-r root] [-k keepalive-seconds] [-b backlog] [-n connections] [-q]"
+            p.println("usage: httpd [-p port] [-r root] [-k keepalive-seconds] [-b backlog] [-n connections] [-q] [--autoindex]"
                     + " [--mode single|threads|reuseport|epoll|uring] [--workers N]");
             return 2;
         }
-        site = new StaticSite(path -> exists(p, path), root);
+        site = new StaticSite(path -> exists(p, path), path -> isDirectory(p, path), root, autoindex);
         p.println("httpd: serving " + root + " on 0.0.0.0:" + port + " (" + mode
                 + (mode.equals("single") ? "" : ", " + workers + " worker" + (workers == 1 ? "" : "s")) + ")");
-        p.event("http", "server_start", "port", port, "root", root, "mode", mode, "workers", workers);
+        p.event("http", "server_start", "port", port, "root", root, "mode", mode, "workers", workers,
+                "autoindex", autoindex);
         ServerPatterns.Handler serve = c -> {
             serve(p, c);
             finished(p);
@@ -148,6 +166,44 @@ final class Httpd extends SyscallProgram {
         }
     }
 
+    /** opendir(3) by open(O_DIRECTORY): whether a node directory exists. */
+    private static boolean isDirectory(Process p, String path) {
+        try {
+            p.close(p.open(path, Sys.O_RDONLY | Sys.O_DIRECTORY));
+            return true;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The names in a node directory, as nginx's autoindex reads them (opendir, readdir to the end,
+     * closedir): dot files skipped, "." and ".." with them; subdirectories with a trailing slash.
+     * Null when it cannot be opened.
+     */
+    private static List<String> readDirectory(Process p, String dir) throws SyscallException {
+        int fd;
+        try {
+            fd = p.open(dir, Sys.O_RDONLY | Sys.O_DIRECTORY);
+        } catch (SyscallException e) {
+            return null;
+        }
+        try {
+            List<String> names = new ArrayList<>();
+            List<NodeFiles.Entry> batch;
+            while (!(batch = p.getdents64(fd, 64)).isEmpty()) {
+                for (NodeFiles.Entry e : batch) {
+                    if (!e.name().startsWith(".")) {
+                        names.add(e.directory() ? e.name() + "/" : e.name());
+                    }
+                }
+            }
+            return names;
+        } finally {
+            p.close(fd);
+        }
+    }
+
     private int listener(Process p, boolean reusePort, boolean nonblocking) throws SyscallException {
         return ServerPatterns.listener(p, port, backlog, reusePort, nonblocking);
     }
@@ -161,20 +217,23 @@ final class Httpd extends SyscallProgram {
 
     // ------------------------------------------------------------------ one connection's HTTP
 
-    /** A response ready to go: the head, then an inline body or a file's bytes. */
+    /**
+     * A response ready to go: byte parts sent in order (the head, then the body as framed on the
+     * wire: an inline body, or chunks and the last-chunk), then maybe a file's bytes. Every mode
+     * sends the parts as they are; only the file goes its own way (sendfile, or read for io_uring).
+     */
     private static final class Out {
-        final byte[] head;
-        final byte[] inline;
+        final List<byte[]> parts;
         int fileFd = -1;
         long fileSize;
         final boolean close;
-        int headOff;
-        int inlineOff;
+        /** The part being sent and how much of it is out (the event-driven modes resume there). */
+        int part;
+        int partOff;
         long fileOff;
 
-        Out(byte[] head, byte[] inline, boolean close) {
-            this.head = head;
-            this.inline = inline;
+        Out(List<byte[]> parts, boolean close) {
+            this.parts = parts;
             this.close = close;
         }
     }
@@ -230,53 +289,105 @@ final class Httpd extends SyscallProgram {
             HttpFields h = HttpFields.of("Content-Type", "text/html; charset=utf-8");
             p.event("http", "bad_request", "peer", peer.toString(), "status", status, "error", why);
             log(status + "", "-", status, body.length);
-            return new Out(head("HTTP/1.1", status, h, body.length, true), body, true);
+            return new Out(List.of(head(status, h, body.length, false, true, false), body), true);
         }
 
         private Out answer(HttpRequest r) throws SyscallException {
             count++;
             requests.incrementAndGet();
             p.event("http", "request_received", "peer", peer.toString(), "method", r.method(), "target", r.target(),
-                    "version", r.version(), "host", r.headers().get("Host").orElse(""), "keep_alive", r.keepAlive());
+                    "version", r.version(), "host", r.headers().get("Host").orElse(""), "keep_alive", r.keepAlive(),
+                    "framing", r.framing().name());
             StaticSite.Reply reply = site.answer(r);
             boolean close = !r.keepAlive() || count >= MAX_REQUESTS;
-            closing = close;
-            String version = "HTTP/1.1";
             boolean head = r.method().equals("HEAD");
-            Out o;
-            long length;
+            boolean http10 = r.minorVersion() == 0;
+            HttpFields h = reply.headers();
+            List<byte[]> body = new ArrayList<>();
+            long length = -1; // the Content-Length sent, -1 for none
+            boolean chunked = false;
+            long bodyBytes = 0; // content octets (de-chunked)
+            int fileFd = -1;
             if (reply.file() != null) {
-                int fd;
                 try {
-                    fd = p.open(reply.file(), Sys.O_RDONLY);
+                    fileFd = p.open(reply.file(), Sys.O_RDONLY);
                 } catch (SyscallException e) {
                     return error(404, "gone: " + reply.file());
                 }
-                length = p.fileSize(fd);
-                HttpFields h = reply.headers();
-                if (r.minorVersion() == 0 && !close) {
-                    h.add("Connection", "keep-alive"); // an HTTP/1.0 client asked to keep the connection
-                }
-                o = new Out(head(version, 200, h, length, close), null, close);
+                length = p.fileSize(fileFd);
                 if (head) {
-                    p.close(fd);
+                    p.close(fileFd);
+                    fileFd = -1;
                 } else {
-                    o.fileFd = fd;
-                    o.fileSize = length;
+                    bodyBytes = length;
+                }
+            } else if (reply.index() != null) {
+                List<String> names = readDirectory(p, reply.index().directory());
+                if (names == null) {
+                    return error(404, "gone: " + reply.index().directory());
+                }
+                List<byte[]> page = StaticSite.listing(reply.index().path(), names);
+                if (!http10) {
+                    // RFC 9112 section 7.1: the chunked coding carries content of unknown size as
+                    // length-delimited chunks, keeping the connection: chunk = chunk-size (hex) CRLF
+                    // chunk-data CRLF, then last-chunk "0" CRLF, a trailer section (none) and CRLF
+                    // (section 7.1.2). HttpWriter writes both. A HEAD response says the Transfer-Encoding
+                    // the GET would get (RFC 9112 section 6.1 allows it, RFC 9110 section 9.3.2 asks for
+                    // the GET's fields) and has no body (RFC 9112 section 6.3 item 1); nginx leaves
+                    // Transfer-Encoding out of HEAD responses.
+                    chunked = true;
+                    if (!head) {
+                        for (byte[] part : page) {
+                            body.add(HttpWriter.chunk(part, 0, part.length));
+                            bodyBytes += part.length;
+                        }
+                        body.add(HttpWriter.lastChunk(new HttpFields()));
+                    }
+                } else if (!head) {
+                    // RFC 9112 section 6.1: a server MUST NOT send Transfer-Encoding unless the request
+                    // says HTTP/1.1 or later. Without a length the body ends where the connection does
+                    // (section 6.3 item 8), so this response closes it, whatever the client asked. nginx
+                    // does the same: for an HTTP/1.0 response of unknown length its chunked header filter
+                    // sets keepalive = 0 (ngx_http_chunked_filter_module.c), so its autoindex pages to
+                    // HTTP/1.0 clients are close-delimited.
+                    close = true;
+                    for (byte[] part : page) {
+                        body.add(part);
+                        bodyBytes += part.length;
+                    }
                 }
             } else {
-                byte[] body = reply.body();
-                length = body.length;
-                o = new Out(head(version, reply.status(), reply.headers(), length, close), head ? new byte[0] : body, close);
+                byte[] inline = reply.body();
+                length = inline.length;
+                if (!head && inline.length > 0) {
+                    body.add(inline);
+                    bodyBytes = inline.length;
+                }
             }
+            closing = close;
+            HttpMessage.Framing framing = head ? HttpMessage.Framing.NONE : chunked ? HttpMessage.Framing.CHUNKED
+                    : length >= 0 ? HttpMessage.Framing.LENGTH : HttpMessage.Framing.CLOSE;
+            List<byte[]> parts = new ArrayList<>(body.size() + 1);
+            parts.add(head(reply.status(), h, length, chunked, close, http10));
+            parts.addAll(body);
+            Out o = new Out(parts, close);
+            o.fileFd = fileFd;
+            o.fileSize = fileFd >= 0 ? length : 0;
+            long wire = fileFd >= 0 ? length : body.stream().mapToLong(b -> b.length).sum();
             p.event("http", "response_sent", "peer", peer.toString(), "status", reply.status(), "content_type",
-                    reply.headers().get("Content-Type").orElse(""), "content_length", length,
+                    reply.headers().get("Content-Type").orElse(""), "content_length", length, "framing", framing.name(),
+                    "chunks", chunked && !head ? body.size() - 1 : 0, "body_bytes", bodyBytes,
                     "file", reply.file() == null ? "" : reply.file(), "keep_alive", !close);
-            log(r.method() + " " + r.target() + " " + r.version(), "", reply.status(), head ? 0 : length);
+            log(r.method() + " " + r.target() + " " + r.version(), "", reply.status(), wire);
             return o;
         }
 
-        private byte[] head(String version, int status, HttpFields extra, long length, boolean close) {
+        /**
+         * Status-line and header section: Date, Server, {@code extra}, then the framing (RFC 9112
+         * section 6): {@code Transfer-Encoding: chunked}, or {@code Content-Length} when
+         * {@code length} >= 0, or neither (the body ends with the connection); then Connection.
+         */
+        private byte[] head(int status, HttpFields extra, long length, boolean chunked, boolean close, boolean http10) {
             HttpFields h = new HttpFields();
             // RFC 9110 section 6.6.1: an origin server with a clock sends Date.
             h.add("Date", IMF_FIXDATE.format(Instant.ofEpochSecond(0, p.realtime())));
@@ -284,11 +395,17 @@ final class Httpd extends SyscallProgram {
             for (HttpFields.Field f : extra.asList()) {
                 h.add(f.name(), f.value());
             }
-            h.add("Content-Length", String.valueOf(length));
+            if (chunked) {
+                h.add("Transfer-Encoding", "chunked"); // never with Content-Length (RFC 9112 section 6.2)
+            } else if (length >= 0) {
+                h.add("Content-Length", String.valueOf(length));
+            }
             if (close) {
                 h.add("Connection", "close"); // RFC 9112 section 9.6
+            } else if (http10) {
+                h.add("Connection", "keep-alive"); // an HTTP/1.0 client asked to keep the connection
             }
-            return HttpWriter.responseHead(version, status, HttpWriter.reason(status), h);
+            return HttpWriter.responseHead("HTTP/1.1", status, HttpWriter.reason(status), h);
         }
 
         private void log(String requestLine, String raw, int status, long bytes) {
@@ -339,9 +456,8 @@ final class Httpd extends SyscallProgram {
     }
 
     private static void send(Process p, int c, Out o) throws SyscallException {
-        sendAll(p, c, o.head);
-        if (o.inline != null && o.inline.length > 0) {
-            sendAll(p, c, o.inline);
+        for (byte[] part : o.parts) {
+            sendAll(p, c, part); // the head, then each chunk: one send(2) apiece
         }
         if (o.fileFd >= 0) {
             try {
@@ -512,11 +628,13 @@ final class Httpd extends SyscallProgram {
         try {
             while (!c.pending.isEmpty()) {
                 Out o = c.pending.peek();
-                while (o.headOff < o.head.length) {
-                    o.headOff += p.send(c.fd, o.head, o.headOff, o.head.length - o.headOff, Sys.MSG_NOSIGNAL);
-                }
-                while (o.inline != null && o.inlineOff < o.inline.length) {
-                    o.inlineOff += p.send(c.fd, o.inline, o.inlineOff, o.inline.length - o.inlineOff, Sys.MSG_NOSIGNAL);
+                while (o.part < o.parts.size()) {
+                    byte[] b = o.parts.get(o.part);
+                    while (o.partOff < b.length) {
+                        o.partOff += p.send(c.fd, b, o.partOff, b.length - o.partOff, Sys.MSG_NOSIGNAL);
+                    }
+                    o.part++;
+                    o.partOff = 0;
                 }
                 while (o.fileFd >= 0 && o.fileOff < o.fileSize) {
                     o.fileOff += p.sendfile(c.fd, o.fileFd, o.fileOff, o.fileSize - o.fileOff);
@@ -616,15 +734,14 @@ final class Httpd extends SyscallProgram {
         }
     }
 
-    /** Sends the next pending response (head and body in one buffer), or closes, or reads more. */
+    /** Sends the next pending response (head and body, chunks and all, in one buffer), or closes, or reads more. */
     private void nextUring(Process p, IoUring ring, Conn c, Map<Integer, byte[]> sending, Map<Integer, Integer> sendOff)
             throws SyscallException {
         Out o = c.pending.poll();
         if (o != null) {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.writeBytes(o.head);
-            if (o.inline != null) {
-                b.writeBytes(o.inline);
+            for (byte[] part : o.parts) {
+                b.writeBytes(part);
             }
             if (o.fileFd >= 0) {
                 byte[] chunk = new byte[65536];

@@ -62,8 +62,8 @@ final class EpollFile extends KFile {
         if (file == this) {
             return Errno.EINVAL.negative();
         }
-        if (file instanceof RegularFile) {
-            return Errno.EPERM.negative(); // epoll_ctl(2): regular files do not support epoll
+        if (file instanceof RegularFile || file instanceof DirectoryFile) {
+            return Errno.EPERM.negative(); // epoll_ctl(2): regular files and directories do not support epoll
         }
         Item it = items.get(fd);
         if (it != null && it.file != file) {

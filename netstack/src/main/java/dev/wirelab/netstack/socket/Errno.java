@@ -15,6 +15,7 @@ public enum Errno {
     EACCES(13, "Permission denied"),
     EFAULT(14, "Bad address"),
     EEXIST(17, "File exists"),
+    ENOTDIR(20, "Not a directory"),
     EISDIR(21, "Is a directory"),
     EINVAL(22, "Invalid argument"),
     EMFILE(24, "Too many open files"),

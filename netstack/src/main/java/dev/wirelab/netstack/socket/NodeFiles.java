@@ -3,17 +3,20 @@ package dev.wirelab.netstack.socket;
 import dev.wirelab.netstack.node.Node;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A node's small in-memory file system: absolute paths to bytes, no directories. Tests and labs put
- * files in ({@code NodeFiles.of(node).put("/var/www/index.html", ...)}), programs read and write
- * them through {@code open/read/write/sendfile}, and servers (an HTTP static site) serve them.
+ * A node's small in-memory file system: absolute paths to bytes. Directories are not stored: a
+ * directory is there while a file is under it ("/var/www" while "/var/www/index.html" is), and
+ * "/" always is ({@link #isDirectory}, {@link #entries}). Tests and labs put files in
+ * ({@code NodeFiles.of(node).put("/var/www/index.html", ...)}), programs read and write them
+ * through {@code open/read/write/sendfile} and list directories with {@code open(O_DIRECTORY)} and
+ * {@code getdents64}, and servers (an HTTP static site) serve them.
  * Thread-safe; contents are kept as immutable snapshots, so a reader holding one never sees a
  * later write.
  */
@@ -22,7 +25,14 @@ public final class NodeFiles {
     /** Largest file, like a small RLIMIT_FSIZE: a lab is not a disk. */
     public static final int MAX_FILE_SIZE = 256 * 1024 * 1024;
 
-    private final Map<String, byte[]> files = new TreeMap<>();
+    private final TreeMap<String, byte[]> files = new TreeMap<>();
+
+    /**
+     * One entry of a directory, as getdents64 gives it: the name (no slash) and whether it is a
+     * directory (d_type DT_DIR) rather than a regular file (DT_REG).
+     */
+    public record Entry(String name, boolean directory) {
+    }
 
     /** The files of {@code node} (a node service), created empty on first use. */
     public static NodeFiles of(Node node) {
@@ -71,6 +81,41 @@ public final class NodeFiles {
 
     public synchronized boolean delete(String path) {
         return files.remove(path) != null;
+    }
+
+    /** Whether {@code path} is a directory: "/", or the parent of some file ("/var/www" of "/var/www/a/b"). */
+    public synchronized boolean isDirectory(String path) {
+        if (path.equals("/")) {
+            return true;
+        }
+        String prefix = path + "/";
+        String next = files.ceilingKey(prefix);
+        return next != null && next.startsWith(prefix);
+    }
+
+    /**
+     * The entries directly in directory {@code dir}, sorted by name: its files, and each
+     * subdirectory once (a directory where a path is both a file and a directory). Empty when
+     * {@code dir} is not a directory.
+     */
+    public synchronized List<Entry> entries(String dir) {
+        String prefix = dir.endsWith("/") ? dir : dir + "/";
+        TreeMap<String, Boolean> names = new TreeMap<>();
+        for (String path : files.tailMap(prefix, true).keySet()) {
+            if (!path.startsWith(prefix)) {
+                break;
+            }
+            String rest = path.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                names.putIfAbsent(rest, false);
+            } else {
+                names.put(rest.substring(0, slash), true);
+            }
+        }
+        List<Entry> out = new ArrayList<>(names.size());
+        names.forEach((name, directory) -> out.add(new Entry(name, directory)));
+        return Collections.unmodifiableList(out);
     }
 
     /** Every path, sorted. */

@@ -566,9 +566,17 @@ public final class Process {
         }, "cmd", cmd == Sys.F_GETFL ? "F_GETFL" : cmd == Sys.F_SETFL ? "F_SETFL" : String.valueOf(cmd), "arg", arg);
     }
 
-    /** open(2) of a node file ({@link NodeFiles}): O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND. */
+    /**
+     * open(2) of a node file ({@link NodeFiles}): O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC,
+     * O_APPEND; or, with O_DIRECTORY, of a directory for {@link #getdents64} (ENOTDIR when the path
+     * is a file, EISDIR when opened for writing). A directory is opened only with O_DIRECTORY:
+     * without it, a path that is only a directory is ENOENT, as the file system stores files only.
+     */
     public int open(String path, int flags) throws SyscallException {
         return (int) sys("open", -1, c -> {
+            if ((flags & Sys.O_DIRECTORY) != 0) {
+                return openDirectory(path, flags);
+            }
             try {
                 NodeFiles.normalize(path);
             } catch (IllegalArgumentException e) {
@@ -587,6 +595,46 @@ public final class Process {
             }
             return install(new RegularFile(kernel, path, flags & (Sys.O_ACCMODE | Sys.O_APPEND | O_NONBLOCK)));
         }, "path", path, "flags", flags);
+    }
+
+    /** open(2) with O_DIRECTORY (loop side). */
+    private long openDirectory(String path, int flags) {
+        if (!path.equals("/")) {
+            try {
+                NodeFiles.normalize(path);
+            } catch (IllegalArgumentException e) {
+                return Errno.ENOENT.negative();
+            }
+        }
+        NodeFiles files = kernel.files();
+        if (!files.isDirectory(path)) {
+            return (files.exists(path) ? Errno.ENOTDIR : Errno.ENOENT).negative();
+        }
+        if ((flags & Sys.O_ACCMODE) != Sys.O_RDONLY || (flags & (Sys.O_CREAT | Sys.O_TRUNC)) != 0) {
+            return Errno.EISDIR.negative();
+        }
+        return install(new DirectoryFile(kernel, path, files.entries(path)));
+    }
+
+    /**
+     * getdents64(2): the next entries of the directory open at {@code fd} ("." and ".." first, then
+     * by name), at most {@code count} of them (Linux's count is the bytes of the caller's buffer;
+     * here it is entries); an empty list at the end of the directory. ENOTDIR when {@code fd} is
+     * not a directory.
+     */
+    @SuppressWarnings("unchecked")
+    public List<NodeFiles.Entry> getdents64(int fd, int count) throws SyscallException {
+        return (List<NodeFiles.Entry>) call("getdents64", fd, c -> {
+            if (!(c.file() instanceof DirectoryFile d)) {
+                return Errno.ENOTDIR.negative();
+            }
+            if (count < 1) {
+                return Errno.EINVAL.negative();
+            }
+            List<NodeFiles.Entry> batch = List.copyOf(d.next(count));
+            c.out = batch;
+            return batch.size();
+        }, "count", count).out;
     }
 
     /** fstat(2)'s st_size: the size of an open node file (0 for anything else). */

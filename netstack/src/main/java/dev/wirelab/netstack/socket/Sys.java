@@ -56,6 +56,8 @@ public final class Sys {
     public static final int O_TRUNC = 0x200;
     public static final int O_APPEND = 0x400;
     public static final int O_NONBLOCK = 0x800;
+    /** open(2) of a directory, for getdents64 (x86-64: 0200000). */
+    public static final int O_DIRECTORY = 0x10000;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
 

@@ -118,6 +118,22 @@ class HttpDecoderTest {
     }
 
     @Test
+    void aChunkedResponseToHeadHasNoBodyAndTheNextOneFollows() {
+        // RFC 9112 section 6.1: a HEAD response may say Transfer-Encoding: chunked; section 6.3 item 1: no body
+        byte[] in = b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1c\r\n<!DOCTYPE html>\n<html>\n<pre>\r\n"
+                + "10\r\n</pre></html>\n\u00e9.\r\n0\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        List<HttpMessage> m = everySplit(false, new String[] {"HEAD", "GET", "GET"}, in, false);
+        assertThat(m).hasSize(3);
+        assertThat(m.get(0).framing()).isEqualTo(Framing.NONE);
+        assertThat(m.get(0).body()).isEmpty();
+        assertThat(m.get(1).framing()).isEqualTo(Framing.CHUNKED);
+        assertThat(m.get(1).body()).isEqualTo(b("<!DOCTYPE html>\n<html>\n<pre></pre></html>\n\u00e9."));
+        assertThat(m.get(2).body()).isEqualTo(b("ok"));
+    }
+
+    @Test
     void bareLfAndLeadingEmptyLinesAreTolerated() {
         List<HttpMessage> m = everySplit(true, NONE, b("\r\n\nGET /x HTTP/1.1\nHost: h\n\n"), false);
         assertThat(m).hasSize(1);

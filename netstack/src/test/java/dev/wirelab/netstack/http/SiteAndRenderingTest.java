@@ -1,9 +1,11 @@
 package dev.wirelab.netstack.http;
 
 import dev.wirelab.netstack.http.HttpMessage.Framing;
+import dev.wirelab.netstack.socket.NodeFiles;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +35,47 @@ class SiteAndRenderingTest {
         StaticSite.Reply dir = get("/docs");
         assertThat(dir.status()).isEqualTo(301);
         assertThat(dir.headers().get("Location")).contains("/docs/");
+    }
+
+    @Test
+    void autoindexListsADirectoryWithoutIndexHtml() {
+        NodeFiles files = new NodeFiles();
+        files.put("/var/www/index.html", "home");
+        files.put("/var/www/pub/a.txt", "a");
+        files.put("/var/www/pub/docs/index.html", "docs");
+        files.put("/etc/passwd", "root");
+        StaticSite on = new StaticSite(files, "/var/www", true);
+        StaticSite off = new StaticSite(files, "/var/www", false);
+        StaticSite.Reply pub = on.answer(HttpRequest.of("GET", "/pub/", HttpFields.of("Host", "h")));
+        assertThat(pub.status()).isEqualTo(200);
+        assertThat(pub.file()).isNull();
+        assertThat(pub.index()).isEqualTo(new StaticSite.Index("/var/www/pub", "/pub/"));
+        assertThat(pub.headers().get("Content-Type")).contains("text/html; charset=utf-8");
+        StaticSite.Reply bare = on.answer(HttpRequest.of("GET", "/pub", HttpFields.of("Host", "h")));
+        assertThat(bare.status()).isEqualTo(301);
+        assertThat(bare.headers().get("Location")).contains("/pub/");
+        // index.html wins; nothing outside the root is listed; off, a directory is 404
+        assertThat(on.answer(HttpRequest.of("GET", "/", HttpFields.of("Host", "h"))).file()).isEqualTo("/var/www/index.html");
+        assertThat(on.answer(HttpRequest.of("GET", "/pub/docs/", HttpFields.of("Host", "h"))).index()).isNull();
+        assertThat(on.answer(HttpRequest.of("GET", "/../etc/", HttpFields.of("Host", "h"))).status()).isEqualTo(404);
+        assertThat(off.answer(HttpRequest.of("GET", "/pub/", HttpFields.of("Host", "h"))).status()).isEqualTo(404);
+        assertThat(off.answer(HttpRequest.of("GET", "/pub", HttpFields.of("Host", "h"))).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aListingIsAHeadEntriesEightAtATimeAndATail() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            names.add(String.format("f%02d", i));
+        }
+        names.add("\"q\".txt");
+        names.add("z/");
+        List<String> parts = StaticSite.listing("/", names).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        assertThat(parts).hasSize(5); // head, 8 + 8 + 3 entries, tail
+        assertThat(parts.get(0)).endsWith("<h1>Index of /</h1><hr><pre>"); // no "../" at the root
+        assertThat(parts.get(1)).startsWith("<a href=\"z/\">z/</a>\n<a href=\"%22q%22.txt\">&quot;q&quot;.txt</a>\n");
+        assertThat(parts.get(3).lines()).hasSize(3).last().isEqualTo("<a href=\"f16\">f16</a>");
+        assertThat(parts.get(4)).isEqualTo("</pre><hr></body>\n</html>\n");
     }
 
     @Test

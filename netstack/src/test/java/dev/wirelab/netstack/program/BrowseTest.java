@@ -4,6 +4,7 @@ import dev.wirelab.netstack.lab.ExecResult;
 import dev.wirelab.netstack.trace.TraceEvent;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +53,21 @@ class BrowseTest {
             ExecResult unresolved = lab.run("client", "browse http://nope.invalid/");
             assertThat(unresolved.exitCode()).isEqualTo(6);
             assertThat(unresolved.output()).last().isEqualTo("browse: (6) Could not resolve host: nope.invalid");
+        }
+    }
+
+    @Test
+    void aChunkedDirectoryListingIsShownDeChunked() {
+        try (WebLab lab = HttpdTest.withListing("--autoindex")) {
+            ExecResult r = lab.run("client", "browse http://www.example.com/files/");
+            assertThat(r.exitCode()).as(r.text()).isZero();
+            int bytes = HttpdTest.LISTING.getBytes(StandardCharsets.UTF_8).length;
+            assertThat(r.output()).contains(
+                    "browse: Content-Type: text/html; charset=utf-8, " + bytes + " bytes (chunked)",
+                    "page title: Index of /files/",
+                    "  | ../ a&b/ docs/ a.txt b.txt c.txt caf\u00e9.txt d.txt e.txt f.txt with space.txt x<y&z.txt",
+                    "  | links: ../ a%26b/ docs/ a.txt b.txt c.txt caf%C3%A9.txt d.txt e.txt f.txt with%20space.txt"
+                            + " x%3Cy%26z.txt");
         }
     }
 

@@ -95,6 +95,34 @@ class CurlTest {
     }
 
     @Test
+    void verboseShowsAChunkedResponseAndItsBodyDeChunked() {
+        try (WebLab lab = HttpdTest.withListing("--autoindex")) {
+            ExecResult r = lab.run("client", "curl -v http://www.example.com/files/docs/");
+            assertThat(r.exitCode()).as(r.text()).isZero();
+            assertThat(r.output()).containsSubsequence(
+                    "< HTTP/1.1 200 OK",
+                    "< Content-Type: text/html; charset=utf-8",
+                    "< Transfer-Encoding: chunked",
+                    "< ",
+                    "<!DOCTYPE html>",
+                    "<h1>Index of /files/docs/</h1><hr><pre><a href=\"../\">../</a>",
+                    "<a href=\"readme.txt\">readme.txt</a>",
+                    "</pre><hr></body>",
+                    "</html>",
+                    "* Connection #0 to host www.example.com left intact")
+                    .noneMatch(l -> l.startsWith("< Content-Length") || l.matches("[0-9a-f]+"));
+            // -w's size is the de-chunked body: no size lines, no CRLFs, no last-chunk
+            String page = "<!DOCTYPE html>\n<html>\n<head><title>Index of /files/docs/</title></head>\n<body>\n"
+                    + "<h1>Index of /files/docs/</h1><hr><pre><a href=\"../\">../</a>\n"
+                    + "<a href=\"readme.txt\">readme.txt</a>\n</pre><hr></body>\n</html>\n";
+            ExecResult size = lab.run("client", "curl -s -o /tmp/docs.html -w '%{size_download}'"
+                    + " http://www.example.com/files/docs/");
+            assertThat(size.output()).containsExactly(String.valueOf(page.length()));
+            assertThat(lab.files("client").get("/tmp/docs.html")).contains(page.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void followsRedirectsAndFailsOnErrorsWhenAsked() {
         try (WebLab lab = withServer("")) {
             ExecResult moved = lab.run("client", "curl -s -w '%{http_code}' http://www.example.com/about");

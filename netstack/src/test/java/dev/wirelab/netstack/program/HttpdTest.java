@@ -4,12 +4,19 @@ import dev.wirelab.netstack.http.HttpDecoder;
 import dev.wirelab.netstack.http.HttpMessage;
 import dev.wirelab.netstack.http.HttpResponse;
 import dev.wirelab.netstack.lab.ExecResult;
+import dev.wirelab.netstack.lab.Lab;
+import dev.wirelab.netstack.lab.topology.Problem;
+import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.socket.Kernel;
 import dev.wirelab.netstack.socket.PollFd;
 import dev.wirelab.netstack.socket.Process;
 import dev.wirelab.netstack.socket.SockAddr;
 import dev.wirelab.netstack.socket.Sys;
+import dev.wirelab.netstack.trace.CapturedFrame;
 import dev.wirelab.netstack.trace.TraceEvent;
+import dev.wirelab.netstack.wire.EthernetFrame;
+import dev.wirelab.netstack.wire.Ipv4Packet;
+import dev.wirelab.netstack.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,7 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static dev.wirelab.netstack.socket.Sys.AF_INET;
 import static dev.wirelab.netstack.socket.Sys.SOCK_STREAM;
@@ -26,7 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * httpd in each server pattern serving concurrent keep-alive clients, and its protocol behaviour
  * seen from a raw socket client: HEAD, pipelining, HTTP/1.0, 400 for bad requests, the keep-alive
- * idle timeout (the server closes first) and 408 for a request left half-sent.
+ * idle timeout (the server closes first) and 408 for a request left half-sent; and --autoindex:
+ * directory listings sent chunked to HTTP/1.1 clients and close-delimited to HTTP/1.0 ones, read
+ * back from the bytes the server put on the wire.
  */
 class HttpdTest {
 
@@ -166,6 +178,251 @@ class HttpdTest {
         try (WebLab lab = CurlTest.withServer("-k 1 --mode " + mode)) {
             ExecResult r = runRaw(lab, "GET /hello.txt HTTP/1.1\r\nHost: www.exa", 0);
             assertThat(r.output()).containsExactly("EOF after 1002 ms", "HTTP/1.1 408 Request Timeout close 216");
+        }
+    }
+
+    // ------------------------------------------------------------------ --autoindex
+
+    /** The listing of /files/ (see {@link #withListing}): entries 8 to a chunk, so two entry chunks. */
+    static final String LISTING = """
+            <!DOCTYPE html>
+            <html>
+            <head><title>Index of /files/</title></head>
+            <body>
+            <h1>Index of /files/</h1><hr><pre><a href="../">../</a>
+            <a href="a%26b/">a&amp;b/</a>
+            <a href="docs/">docs/</a>
+            <a href="a.txt">a.txt</a>
+            <a href="b.txt">b.txt</a>
+            <a href="c.txt">c.txt</a>
+            <a href="caf%C3%A9.txt">caf\u00e9.txt</a>
+            <a href="d.txt">d.txt</a>
+            <a href="e.txt">e.txt</a>
+            <a href="f.txt">f.txt</a>
+            <a href="with%20space.txt">with space.txt</a>
+            <a href="x%3Cy%26z.txt">x&lt;y&amp;z.txt</a>
+            </pre><hr></body>
+            </html>
+            """;
+
+    /** The web lab with a directory /var/www/files (no index.html) and httpd started with {@code options}. */
+    static WebLab withListing(String options) {
+        WebLab lab = new WebLab();
+        var files = lab.files("web");
+        for (String name : List.of("a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt", "caf\u00e9.txt", "with space.txt",
+                "x<y&z.txt", ".hidden", "docs/readme.txt", "a&b/x.txt")) {
+            files.put("/var/www/files/" + name, "file " + name + "\n");
+        }
+        lab.start("web", "httpd -q " + options);
+        lab.advance(Duration.ofMillis(1));
+        return lab;
+    }
+
+    /**
+     * What web sent from port 80 to each client port, in connection order: the TCP payload of the
+     * frames web put on lan2, by sequence number (a retransmission counted once), as ISO-8859-1.
+     */
+    static List<String> fromServer(WebLab lab) {
+        Map<Integer, TreeMap<Long, byte[]>> streams = new LinkedHashMap<>();
+        for (CapturedFrame f : lab.lab.trace().frames()) {
+            if (!f.segment().equals("lan2") || !f.ingressPort().startsWith("web:")) {
+                continue;
+            }
+            EthernetFrame e = EthernetFrame.parse(f.bytes());
+            if (e.etherType() != EthernetFrame.ETHERTYPE_IPV4) {
+                continue;
+            }
+            Ipv4Packet ip = Ipv4Packet.parse(e.payload(), 0, e.payload().length);
+            if (ip.protocol() != Ipv4Packet.PROTOCOL_TCP) {
+                continue;
+            }
+            TcpSegment t = TcpSegment.parse(ip.payload(), 0, ip.payload().length, ip.source(), ip.destination());
+            if (t.sourcePort() == 80) {
+                TreeMap<Long, byte[]> s = streams.computeIfAbsent(t.destinationPort(), k -> new TreeMap<>());
+                if (t.payload().length > 0) {
+                    s.putIfAbsent(t.sequence(), t.payload());
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (TreeMap<Long, byte[]> s : streams.values()) {
+            StringBuilder b = new StringBuilder();
+            s.values().forEach(bytes -> b.append(new String(bytes, StandardCharsets.ISO_8859_1)));
+            out.add(b.toString());
+        }
+        return out;
+    }
+
+    /** A chunked body read by hand (RFC 9112 section 7.1): the chunks' data, and what follows the final CRLF. */
+    record Chunked(List<String> chunks, List<String> sizeLines, String rest) {
+        static Chunked parse(String body) {
+            List<String> chunks = new ArrayList<>();
+            List<String> sizes = new ArrayList<>();
+            int at = 0;
+            while (true) {
+                int eol = body.indexOf("\r\n", at);
+                assertThat(eol).as("a chunk-size line at %d", at).isGreaterThan(at);
+                String size = body.substring(at, eol);
+                sizes.add(size);
+                assertThat(size).as("chunk-size").matches("[0-9a-f]+");
+                int n = Integer.parseInt(size, 16);
+                at = eol + 2;
+                if (n == 0) {
+                    assertThat(body.substring(at)).as("no trailer, then CRLF").startsWith("\r\n");
+                    return new Chunked(chunks, sizes, body.substring(at + 2));
+                }
+                chunks.add(body.substring(at, at + n));
+                at += n;
+                assertThat(body.substring(at, at + 2)).as("CRLF after chunk-data").isEqualTo("\r\n");
+                at += 2;
+            }
+        }
+    }
+
+    static String latin1(String utf16) {
+        return new String(utf16.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"single", "threads", "reuseport", "epoll", "uring"})
+    void aDirectoryListingGoesChunkedToHttp11(String mode) {
+        try (WebLab lab = withListing("--autoindex --mode " + mode)) {
+            // curl de-chunks it; the next request on the same connection is answered after the last-chunk
+            ExecResult r = lab.run("client", "curl -s -o /tmp/listing.html http://www.example.com/files/"
+                    + " http://www.example.com/hello.txt");
+            assertThat(r.exitCode()).as(r.text()).isZero();
+            assertThat(lab.files("client").get("/tmp/listing.html")).contains(LISTING.getBytes(StandardCharsets.UTF_8));
+            assertThat(r.output()).containsExactly("Hello from the lab's web server.");
+
+            List<String> wire = fromServer(lab);
+            assertThat(wire).hasSize(1); // one kept-alive connection carried both
+            String stream = wire.get(0);
+            int end = stream.indexOf("\r\n\r\n") + 4;
+            String head = stream.substring(0, end);
+            assertThat(head).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\nTransfer-Encoding: chunked\r\n")
+                    .contains("\r\nContent-Type: text/html; charset=utf-8\r\n").doesNotContain("Content-Length")
+                    .doesNotContain("Connection:");
+            Chunked body = Chunked.parse(stream.substring(end));
+            // the head of the page, two chunks of entries (8, then 3), the tail; then the last-chunk
+            assertThat(body.chunks()).hasSize(4);
+            assertThat(body.chunks().get(0)).startsWith("<!DOCTYPE html>").endsWith("<a href=\"../\">../</a>\n");
+            assertThat(body.chunks().get(1).lines()).hasSize(8).first().isEqualTo("<a href=\"a%26b/\">a&amp;b/</a>");
+            assertThat(body.chunks().get(2).lines()).hasSize(3);
+            assertThat(body.chunks().get(3)).isEqualTo("</pre><hr></body>\n</html>\n");
+            assertThat(String.join("", body.chunks())).isEqualTo(latin1(LISTING));
+            // sizes in hex, counting octets (the entry chunk with "caf\u00e9" is one octet longer than its characters)
+            assertThat(body.sizeLines()).hasSize(5).endsWith("1a", "0");
+            assertThat(Integer.parseInt(body.sizeLines().get(1), 16)).isEqualTo(body.chunks().get(1).length())
+                    .isEqualTo(latin1(LISTING).indexOf("<a href=\"f.txt\">") - latin1(LISTING).indexOf("<a href=\"a%26b/\">"));
+            assertThat(stream.substring(0, stream.length() - body.rest().length())).endsWith("\r\n0\r\n\r\n");
+            assertThat(body.rest()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("Hello from the lab's web server.\n");
+
+            TraceEvent sent = lab.lab.trace().events(e -> e.node().equals("web") && e.layer().equals("http")
+                    && e.kind().equals("response_sent"))
+                    .get(0);
+            assertThat(sent.detail()).containsEntry("framing", "CHUNKED").containsEntry("chunks", 4)
+                    .containsEntry("content_length", -1L)
+                    .containsEntry("body_bytes", (long) LISTING.getBytes(StandardCharsets.UTF_8).length);
+            assertThat(lab.lab.trace().events(e -> e.node().equals("web") && e.layer().equals("http")
+                    && e.kind().equals("request_received")))
+                    .extracting(e -> e.detail().get("framing")).containsExactly("NONE", "NONE");
+            // the directory was read with the directory system calls
+            assertThat(lab.lab.trace().events(e -> e.node().equals("web") && e.kind().equals("getdents64"))).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"single", "epoll", "uring"})
+    void http10GetsTheListingCloseDelimited(String mode) {
+        try (WebLab lab = withListing("--autoindex --mode " + mode)) {
+            // even asked to keep the connection: without chunked, only the close can end the body
+            lab.files("client").put("/tmp/req", "GET /files/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            ExecResult r = lab.run("client", "nc --send-file /tmp/req --recv-file /tmp/resp 10.0.2.80 80");
+            assertThat(r.exitCode()).as("nc ends when the server closes: " + r.text()).isZero();
+            String got = new String(lab.files("client").get("/tmp/resp").orElseThrow(), StandardCharsets.ISO_8859_1);
+            int end = got.indexOf("\r\n\r\n") + 4;
+            assertThat(got.substring(0, end)).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\nConnection: close\r\n")
+                    .doesNotContain("Transfer-Encoding").doesNotContain("Content-Length");
+            assertThat(got.substring(end)).isEqualTo(latin1(LISTING)); // no chunk framing, nothing after
+            assertThat(fromServer(lab)).containsExactly(got);
+            // the server closed first (its FIN ended the body)
+            assertThat(lab.lab.trace().events(e -> e.node().equals("web") && e.layer().equals("tcp")
+                    && e.kind().equals("state") && "FIN_WAIT_1".equals(e.detail().get("to")))).hasSize(1);
+            assertThat(lab.lab.trace().events(e -> e.node().equals("web") && e.layer().equals("http")
+                    && e.kind().equals("response_sent")))
+                    .singleElement().satisfies(e -> assertThat(e.detail()).containsEntry("framing", "CLOSE")
+                            .containsEntry("keep_alive", false));
+        }
+    }
+
+    @Test
+    void listingLinksHeadAndRedirect() {
+        try (WebLab lab = withListing("--autoindex")) {
+            // the hrefs are percent-encoded names that lead to the files
+            ExecResult odd = lab.run("client", "curl -s http://www.example.com/files/x%3Cy%26z.txt"
+                    + " http://www.example.com/files/caf%C3%A9.txt");
+            assertThat(odd.output()).containsExactly("file x<y&z.txt", "file caf\u00e9.txt");
+            ExecResult sub = lab.run("client", "curl -s http://www.example.com/files/a%26b/");
+            assertThat(sub.output()).contains("<h1>Index of /files/a&amp;b/</h1><hr><pre><a href=\"../\">../</a>",
+                    "<a href=\"x.txt\">x.txt</a>");
+            // curl -i shows the framing header; HEAD: the same header, no body
+            ExecResult i = lab.run("client", "curl -i http://www.example.com/files/");
+            assertThat(i.output()).contains("HTTP/1.1 200 OK", "Transfer-Encoding: chunked", "</html>")
+                    .noneMatch(l -> l.startsWith("Content-Length"));
+            ExecResult h = lab.run("client", "curl -I http://www.example.com/files/");
+            assertThat(h.exitCode()).as(h.text()).isZero();
+            assertThat(h.output()).contains("HTTP/1.1 200 OK", "Transfer-Encoding: chunked").last().isEqualTo("");
+            // on the wire (the fourth connection): the header section and not a byte more
+            assertThat(fromServer(lab).get(3)).startsWith("HTTP/1.1 200 OK\r\n")
+                    .endsWith("\r\nTransfer-Encoding: chunked\r\n\r\n");
+            // a directory named without its slash is redirected to it
+            ExecResult moved = lab.run("client", "curl -sI http://www.example.com/files");
+            assertThat(moved.output()).contains("HTTP/1.1 301 Moved Permanently", "Location: /files/");
+            // a directory with index.html is still its index.html, with Content-Length
+            ExecResult about = lab.run("client", "curl -sI http://www.example.com/about/");
+            assertThat(about.output()).anyMatch(l -> l.startsWith("Content-Length: ")).doesNotContain("Transfer-Encoding: chunked");
+        }
+    }
+
+    @Test
+    void aWebNodeTakesAutoindexFromItsTopology() {
+        String yaml = """
+                name: listing
+                segments: [lan]
+                nodes:
+                  pc:
+                    kind: host
+                    interfaces: { eth0: { segment: lan, address: 10.0.0.10/24 } }
+                  web:
+                    kind: web
+                    interfaces: { eth0: { segment: lan, address: 10.0.0.80/24 } }
+                    httpd: "--autoindex --mode epoll"
+                    files:
+                      /var/www/pub/notes.txt: "notes"
+                """;
+        assertThat(Topologies.checkYaml(yaml)).isEmpty();
+        try (Lab lab = Lab.build(
+                Topologies.parseYaml(yaml),
+                Lab.Options.virtual())) {
+            lab.start();
+            lab.advance(Duration.ofMillis(10));
+            ExecResult r = lab.run("pc", "curl -si http://10.0.0.80/pub/", Duration.ofSeconds(30));
+            assertThat(r.output()).contains("Transfer-Encoding: chunked", "<a href=\"notes.txt\">notes.txt</a>");
+        }
+        assertThat(Topologies.checkYaml(yaml.replace("--autoindex", "--autoindx")))
+                .singleElement().extracting(Problem::message).asString()
+                .startsWith("httpd option '--autoindx' is unknown");
+    }
+
+    @Test
+    void withoutAutoindexADirectoryIsStill404() {
+        try (WebLab lab = withListing("")) {
+            ExecResult r = lab.run("client", "curl -si http://www.example.com/files/");
+            assertThat(r.output()).contains("HTTP/1.1 404 Not Found").anyMatch(l -> l.startsWith("Content-Length: "))
+                    .doesNotContain("Transfer-Encoding: chunked");
+            ExecResult bare = lab.run("client", "curl -sI http://www.example.com/files");
+            assertThat(bare.output()).contains("HTTP/1.1 404 Not Found");
+            assertThat(fromServer(lab)).allSatisfy(st -> assertThat(st).doesNotContain("Transfer-Encoding"));
         }
     }
 }

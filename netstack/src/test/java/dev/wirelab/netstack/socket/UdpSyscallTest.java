@@ -386,6 +386,51 @@ class UdpSyscallTest {
     }
 
     @Test
+    void directoriesThroughOpenAndGetdents64() {
+        try (ProcLab lab = ProcLab.pair()) {
+            NodeFiles files = NodeFiles.of(lab.lab.node("h1"));
+            files.put("/srv/b.txt", "b");
+            files.put("/srv/a.txt", "a");
+            files.put("/srv/sub/deep/x", "x");
+            files.put("/srv/sub/y", "y");
+            ExecResult r = lab.run("h1", p -> {
+                int d = p.open("/srv", Sys.O_RDONLY | Sys.O_DIRECTORY);
+                p.println("first " + p.getdents64(d, 3));
+                p.println("rest " + p.getdents64(d, 3));
+                p.println("end " + p.getdents64(d, 3));
+                p.println("read: " + errnoOf(() -> p.read(d, new byte[8], 0, 8)));
+                p.close(d);
+                int sub = p.open("/srv/sub", Sys.O_RDONLY | Sys.O_DIRECTORY);
+                p.println("sub " + p.getdents64(sub, 100).stream().skip(2).toList());
+                p.close(sub);
+                p.println("root has srv: " + p.getdents64(p.open("/", Sys.O_RDONLY | Sys.O_DIRECTORY), 100).stream()
+                        .anyMatch(e -> e.name().equals("srv") && e.directory()));
+                p.println("file: " + errnoOf(() -> p.open("/srv/a.txt", Sys.O_RDONLY | Sys.O_DIRECTORY)));
+                p.println("missing: " + errnoOf(() -> p.open("/nope", Sys.O_RDONLY | Sys.O_DIRECTORY)));
+                p.println("for writing: " + errnoOf(() -> p.open("/srv", Sys.O_WRONLY | Sys.O_DIRECTORY)));
+                p.println("without O_DIRECTORY: " + errnoOf(() -> p.open("/srv", Sys.O_RDONLY)));
+                int f = p.open("/srv/a.txt", Sys.O_RDONLY);
+                p.println("getdents64 of a file: " + errnoOf(() -> p.getdents64(f, 10)));
+                return 0;
+            });
+            assertThat(r.output()).containsExactly(
+                    "first [Entry[name=., directory=true], Entry[name=.., directory=true], Entry[name=a.txt, directory=false]]",
+                    "rest [Entry[name=b.txt, directory=false], Entry[name=sub, directory=true]]",
+                    "end []",
+                    "read: EISDIR",
+                    "sub [Entry[name=deep, directory=true], Entry[name=y, directory=false]]",
+                    "root has srv: true",
+                    "file: ENOTDIR",
+                    "missing: ENOENT",
+                    "for writing: EISDIR",
+                    "without O_DIRECTORY: ENOENT",
+                    "getdents64 of a file: ENOTDIR");
+            assertThat(lab.lab.trace().events(e -> e.kind().equals("getdents64")).get(0).detail())
+                    .containsEntry("count", 3).containsEntry("result", 3L);
+        }
+    }
+
+    @Test
     void cancellingABlockedProgramEndsItWithStatus130AndFreesItsPort() {
         try (ProcLab lab = ProcLab.pair()) {
             ProcLab.Run blocked = lab.start("h2", p -> {

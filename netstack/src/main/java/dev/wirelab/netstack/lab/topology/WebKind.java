@@ -115,12 +115,12 @@ public final class WebKind implements NodeKind {
                 name = w.substring(0, w.indexOf('='));
                 value = w.substring(w.indexOf('=') + 1);
             }
-            if (name.equals("-q")) {
+            if (name.equals("-q") || w.equals("--autoindex")) {
                 continue;
             }
             if (!VALUED.contains(name)) {
                 return "httpd option '" + w + "' is unknown (options: -p port, -r root, -k seconds, -b backlog, -q,"
-                        + " --mode, --workers)" + Names.didYouMean(name, List.copyOf(VALUED));
+                        + " --autoindex, --mode, --workers)" + Names.didYouMean(name, List.copyOf(VALUED));
             }
             if (value == null) {
                 if (i + 1 >= words.size()) {
