@@ -19,7 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Exercise 10, HTTP. What it teaches: HTTP/1.1 is text over the TCP byte stream; the response's
  * Content-Length says where its body ends (RFC 9112 section 6), and Content-Type (text/html) makes
- * the browser render the page and show its title.
+ * the browser render the page and show its title. A body the server makes as it goes (a directory
+ * listing) has no length known in advance: it is sent in chunks, each preceded by its size in hex,
+ * ended by a chunk of size 0 (Transfer-Encoding: chunked, RFC 9112 section 7.1), and the client
+ * puts the pieces back together.
  */
 class HttpExercise {
 
@@ -28,6 +31,101 @@ class HttpExercise {
     void theRequestAndTheResponseFramedByContentLength(Runtime runtime) {
         Journey.Lived journey = Journey.on(runtime);
         check(journey.trace(), journey.result("browse", 0));
+    }
+
+    static final String SITE = "10.0.0.80";
+
+    /** A web server with autoindex on and a directory without index.html. */
+    static final String LISTING_TOPOLOGY = """
+            name: chunked
+            segments: [lan]
+            nodes:
+              client:
+                kind: host
+                interfaces: { eth0: { segment: lan, address: 10.0.0.10/24 } }
+              site:
+                kind: web
+                interfaces: { eth0: { segment: lan, address: 10.0.0.80/24 } }
+                httpd: "-q --autoindex"
+                files:
+                  /var/www/notes/arp.txt: "who has 10.0.0.1? tell 10.0.0.10\\n"
+                  /var/www/notes/dns.txt: "www.example.com. A 93.184.216.34\\n"
+                  /var/www/notes/tcp.txt: "SYN, SYN-ACK, ACK\\n"
+                  /var/www/notes/udp.txt: "no handshake\\n"
+            links:
+              lan: { delay: 1ms }
+            """;
+
+    @ParameterizedTest
+    @EnumSource(Runtime.class)
+    void aGeneratedBodyGoesInChunksAFileWithItsLength(Runtime runtime) {
+        if (runtime == Runtime.DOCKER) {
+            dev.wirelab.kit.testcontainers.DockerAvailable.assume(dev.wirelab.kit.testcontainers.DockerAvailable.NODE_IMAGES);
+        }
+        var c = Journey.client();
+        long lab = c.createUniqueLab(LISTING_TOPOLOGY).id();
+        ExecResult listing;
+        ExecResult file;
+        Trace trace;
+        try (var run = dev.wirelab.kit.client.LabRun.start(c, lab, dev.wirelab.kit.client.RunOptions.on(runtime, 10))) {
+            run.awaitEvent("site", "http", "server_start", java.time.Duration.ofSeconds(30));
+            listing = run.exec("client", "curl -s http://" + SITE + "/notes/");
+            file = run.exec("client", "curl -s http://" + SITE + "/notes/tcp.txt");
+            trace = run.trace();
+        }
+        checkChunked(trace, listing, file);
+    }
+
+    static void checkChunked(Trace trace, ExecResult listing, ExecResult file) {
+        // What curl shows is the listing put back together: every file of the directory.
+        assertThat(listing.text()).as(listing.toString()).contains("Index of /notes/")
+                .contains("<a href=\"arp.txt\">arp.txt</a>", "<a href=\"udp.txt\">udp.txt</a>");
+        assertThat(file.text()).isEqualTo("SYN, SYN-ACK, ACK");
+        assertThat(trace).has(Events.of("site", "http", "response_sent").with("framing", "CHUNKED"))
+                .has(Events.of("site", "http", "response_sent").with("framing", "LENGTH"));
+        // On the wire: a head without Content-Length, then size lines in hex, each chunk, a last chunk of 0.
+        String first = responseBytes(trace, 0);
+        String head = first.substring(0, first.indexOf("\r\n\r\n"));
+        assertThat(head).as("the listing's response head").containsIgnoringCase("Transfer-Encoding: chunked")
+                .doesNotContainIgnoringCase("Content-Length");
+        String body = first.substring(head.length() + 4);
+        StringBuilder decoded = new StringBuilder();
+        int chunks = 0;
+        int at = 0;
+        while (true) {
+            int eol = body.indexOf("\r\n", at);
+            assertThat(eol).as("a chunk-size line at byte " + at + " of the body:\n" + body).isPositive();
+            int size = Integer.parseInt(body.substring(at, eol).trim(), 16);
+            at = eol + 2;
+            if (size == 0) {
+                break;
+            }
+            chunks++;
+            decoded.append(body, at, at + size);
+            at += size;
+            assertThat(body.substring(at, at + 2)).as("CRLF after chunk " + chunks).isEqualTo("\r\n");
+            at += 2;
+        }
+        assertThat(body.substring(at)).as("after the last chunk: no trailers, the final CRLF").isEqualTo("\r\n");
+        assertThat(chunks).as("chunks of the listing").isGreaterThanOrEqualTo(2);
+        assertThat(decoded.toString().strip()).as("the chunks joined are what curl showed").isEqualTo(listing.text().strip());
+        // The file's response says its length instead.
+        String second = responseBytes(trace, 1);
+        assertThat(second).containsIgnoringCase("Content-Length: " + "SYN, SYN-ACK, ACK\n".length())
+                .doesNotContainIgnoringCase("Transfer-Encoding");
+    }
+
+    /** The bytes the site sent on the {@code index}-th connection (in order of first data), joined in sequence order. */
+    static String responseBytes(Trace trace, int index) {
+        java.util.Map<Integer, java.util.TreeMap<Long, byte[]>> byPort = new java.util.LinkedHashMap<>();
+        for (var f : trace.frames(Frames.tcpData().on("lan").from(SITE))) {
+            byPort.computeIfAbsent(f.tcp().destinationPort(), p -> new java.util.TreeMap<>())
+                    .putIfAbsent(f.tcp().sequence(), f.tcp().payload());
+        }
+        var segments = new java.util.ArrayList<>(byPort.values()).get(index);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        segments.values().forEach(out::writeBytes);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     static void check(Trace trace, ExecResult browse) {
