@@ -18,7 +18,13 @@ import static dev.wirelab.kit.trace.WirelabAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Exercise 7, listen queues. What it teaches: a listener keeps half-open connections (SYN
+ * Exercise 7, listen queues. What it teaches: connections whose handshake is complete wait in the
+ * listener's accept queue until the program calls accept(); it holds backlog + 1 (Linux's
+ * sk_acceptq_is_full). When it is full, a handshake's last ACK is dropped (and a new SYN too): the
+ * client believes it is connected and sends its request, which nobody acknowledges, so it sends
+ * it again after its retransmission timeout, until the program accepts. Clients wait; none fails.
+ * And a
+ * listener keeps half-open connections (SYN
  * received, SYN-ACK sent) in its SYN queue, at most its backlog; spoofed SYNs from addresses that
  * never answer fill it, and with tcp_syncookies=0 every further SYN is dropped, the legitimate
  * client's too: its connect times out. With SYN cookies (tcp_syncookies=1, Linux's default) the
@@ -66,6 +72,61 @@ class ListenQueueExercise {
               lan2: { delay: 500us }
               upstream: { delay: 5ms }
             """;
+
+    /** A web server with backlog 2 whose single thread is held 3 s by an idle client. */
+    static final String BUSY = """
+            name: accept-queue
+            segments: [lan]
+            nodes:
+              client:
+                kind: host
+                interfaces: { eth0: { segment: lan, address: 10.0.0.10/24 } }
+              idler:
+                kind: host
+                interfaces: { eth0: { segment: lan, address: 10.0.0.11/24 } }
+              web:
+                kind: web
+                interfaces: { eth0: { segment: lan, address: 10.0.0.80/24 } }
+                httpd: "-q --mode single -b 2 -k 3"
+            links:
+              lan: { delay: 1ms }
+            """;
+
+    @ParameterizedTest
+    @EnumSource(Runtime.class)
+    void aFullAcceptQueueMakesClientsWaitNotFail(Runtime runtime) {
+        if (runtime == Runtime.DOCKER) {
+            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
+        }
+        WirelabClient c = Journey.client();
+        long lab = c.createUniqueLab(BUSY).id();
+        ExecResult ab;
+        Trace trace;
+        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 71))) {
+            run.awaitEvent("web", "http", "server_start", Duration.ofSeconds(30));
+            // The idler connects and sends nothing: httpd's one thread waits on it until its 3 s keep-alive timeout.
+            run.exec("idler", "nc -w 10 10.0.0.80 80 &");
+            run.pass(Duration.ofMillis(200));
+            ab = run.exec("client", "ab -n 10 -c 10 -s 30 http://10.0.0.80/");
+            trace = run.trace();
+        }
+        checkAcceptQueueOverflow(trace, ab);
+    }
+
+    static void checkAcceptQueueOverflow(Trace trace, ExecResult ab) {
+        // Everyone is served in the end: the queue made them wait, it did not refuse them.
+        assertThat(ab.output()).as(ab.toString()).contains("Complete requests:      10", "Failed requests:        0");
+        // The accept queue fills to backlog + 1 = 3 and never beyond.
+        assertThat(trace).acceptQueue("web", ":80").contains(3).allMatch(n -> n <= 3);
+        // Past that, the handshakes' last ACKs are dropped...
+        assertThat(trace).has(Events.of("web", "tcp", "drop").with("reason", "accept_queue_full"));
+        // ...so a client that believes it is connected sends its request again after its RTO (RFC 6298),
+        assertThat(trace).has(Events.of("client", "tcp", "retransmit").where("of its request",
+                e -> Integer.parseInt(e.detail("len")) > 0));
+        // ...and the waits show in ab's longest request, well above the 2 ms round trip.
+        String longest = ab.output().stream().filter(l -> l.endsWith("(longest request)")).findFirst().orElseThrow();
+        assertThat(Integer.parseInt(longest.trim().split(" +")[1])).as(longest).isGreaterThan(1000);
+    }
 
     record Attempt(Trace trace, ExecResult curl) {
     }
