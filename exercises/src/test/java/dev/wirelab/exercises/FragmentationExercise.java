@@ -37,28 +37,31 @@ class FragmentationExercise {
         return yaml.replace(pc2, "  pc2:\n    kind: web\n    files:\n      /var/www/big.txt: \"" + "x".repeat(6000) + "\"\n");
     }
 
-    @ParameterizedTest
-    @EnumSource(Runtime.class)
-    void bigDatagramsAreFragmentedOrRefusedAndTcpFindsThePathMtu(Runtime runtime) throws Exception {
+    record Outcome(Trace trace, ExecResult fragmented, ExecResult refused, ExecResult curl) {
+    }
+
+    static Outcome live(Runtime runtime, String topology) {
         if (runtime == Runtime.DOCKER) {
             DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
         }
         WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(topology()).id();
-        Trace trace;
-        ExecResult fragmented;
-        ExecResult refused;
-        ExecResult curl;
+        long lab = c.createUniqueLab(topology).id();
         try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 1))) {
-            fragmented = run.exec("pc1", "ping -c 1 -s 1372 -M dont " + PC2);
-            refused = run.exec("pc1", "ping -c 1 -s 1372 -M do " + PC2);
-            curl = run.exec("pc1", "curl -s -o /tmp/big.txt -w '%{size_download}' http://" + PC2 + "/big.txt");
-            trace = run.trace();
+            ExecResult fragmented = run.exec("pc1", "ping -c 1 -s 1372 -M dont " + PC2);
+            ExecResult refused = run.exec("pc1", "ping -c 1 -s 1372 -M do " + PC2);
+            ExecResult curl = run.exec("pc1", "curl -s -o /tmp/big.txt -w '%{size_download}' http://" + PC2 + "/big.txt");
+            return new Outcome(run.trace(), fragmented, refused, curl);
         }
-        assertThat(fragmented.exitCode()).as(fragmented.toString()).isZero();
-        assertThat(refused.text()).as(refused.toString()).contains("mtu = 576");
-        assertThat(curl.text()).as(curl.toString()).isEqualTo("6000");
-        check(trace);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runtime.class)
+    void bigDatagramsAreFragmentedOrRefusedAndTcpFindsThePathMtu(Runtime runtime) throws Exception {
+        Outcome o = live(runtime, topology());
+        assertThat(o.fragmented().exitCode()).as(o.fragmented().toString()).isZero();
+        assertThat(o.refused().text()).as(o.refused().toString()).contains("mtu = 576");
+        assertThat(o.curl().text()).as(o.curl().toString()).isEqualTo("6000");
+        check(o.trace());
     }
 
     static void check(Trace trace) {

@@ -56,24 +56,28 @@ class HttpExercise {
               lan: { delay: 1ms }
             """;
 
-    @ParameterizedTest
-    @EnumSource(Runtime.class)
-    void aGeneratedBodyGoesInChunksAFileWithItsLength(Runtime runtime) {
+    record Listing(Trace trace, ExecResult listing, ExecResult file) {
+    }
+
+    static Listing listing(Runtime runtime, String topology) {
         if (runtime == Runtime.DOCKER) {
             dev.wirelab.kit.testcontainers.DockerAvailable.assume(dev.wirelab.kit.testcontainers.DockerAvailable.NODE_IMAGES);
         }
         var c = Journey.client();
-        long lab = c.createUniqueLab(LISTING_TOPOLOGY).id();
-        ExecResult listing;
-        ExecResult file;
-        Trace trace;
+        long lab = c.createUniqueLab(topology).id();
         try (var run = dev.wirelab.kit.client.LabRun.start(c, lab, dev.wirelab.kit.client.RunOptions.on(runtime, 10))) {
             run.awaitEvent("site", "http", "server_start", java.time.Duration.ofSeconds(30));
-            listing = run.exec("client", "curl -s http://" + SITE + "/notes/");
-            file = run.exec("client", "curl -s http://" + SITE + "/notes/tcp.txt");
-            trace = run.trace();
+            ExecResult listing = run.exec("client", "curl -s http://" + SITE + "/notes/");
+            ExecResult file = run.exec("client", "curl -s http://" + SITE + "/notes/tcp.txt");
+            return new Listing(run.trace(), listing, file);
         }
-        checkChunked(trace, listing, file);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Runtime.class)
+    void aGeneratedBodyGoesInChunksAFileWithItsLength(Runtime runtime) {
+        Listing l = listing(runtime, LISTING_TOPOLOGY);
+        checkChunked(l.trace(), l.listing(), l.file());
     }
 
     static void checkChunked(Trace trace, ExecResult listing, ExecResult file) {

@@ -147,8 +147,8 @@ class IoModelsExercise {
         // Blocking: accept() waits for a client (it blocked); one thread does everything.
         assertThat(t).has(syscall("single", "accept").with("waited", "true").where("for a client", e -> true))
                 .hasNo(syscall("single", "accept").with("errno", "EAGAIN"));
-        assertThat(threadsCalling(t, "single", "recv")).as("threads that read requests").hasSize(1);
-        assertThat(maxOpen(t, "single")).as("connections the single thread had open at once").isEqualTo(1);
+        assertThat(threadsCalling(t, "single", "recv")).as("the single server's threads that read requests").hasSize(1);
+        assertThat(maxOpen(t, "single")).as("connections the single server had open at once").isEqualTo(1);
         // Meanwhile the other clients' connections wait, complete, in the accept queue.
         assertThat(t).acceptQueue("single", ":80").anyMatch(n -> n >= 2);
     }
@@ -177,7 +177,7 @@ class IoModelsExercise {
                 .has(syscall("epoll", "recv").with("errno", "EAGAIN"))
                 .hasNo(syscall("epoll", "accept").with("waited", "true"))
                 .hasNo(syscall("epoll", "recv").with("waited", "true"));
-        assertThat(threadsCalling(t, "epoll", "recv")).as("threads that read requests").hasSize(1);
+        assertThat(threadsCalling(t, "epoll", "recv")).as("the epoll server's threads that read requests").hasSize(1);
         assertThat(maxOpen(t, "epoll")).as("connections one thread had open at once").isGreaterThanOrEqualTo(2);
     }
 

@@ -75,4 +75,57 @@ class MutationsTest {
         System.out.println("---- " + t.getMessage());
         assertThat(t.getMessage()).contains("page title: Example Domain").contains("404");
     }
+
+    static String failure(ThrowingRunnable check) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(check::run);
+        assertThat(t).as("the exercise must fail on the broken lab").isInstanceOf(AssertionError.class);
+        System.out.println("---- " + t.getMessage());
+        return t.getMessage();
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Throwable;
+    }
+
+    static String mutate(String yaml, String from, String to) {
+        assertThat(yaml).as("the lab has the text to break").contains(from);
+        return yaml.replace(from, to);
+    }
+
+    @Test
+    void aCoreWideEnoughForEveryDatagramFragmentsNothing() throws Exception {
+        String wide = mutate(FragmentationExercise.topology(), "{ name: core, mtu: 576 }", "{ name: core, mtu: 1500 }");
+        var o = FragmentationExercise.live(Runtime.EMBEDDED, wide);
+        assertThat(failure(() -> FragmentationExercise.check(o.trace())))
+                .contains("fragments of the first echo request on core");
+    }
+
+    @Test
+    void synCookiesOffKeepTheClientOutDuringTheFlood() {
+        var a = ListenQueueExercise.flood(Runtime.EMBEDDED, 0);
+        assertThat(failure(() -> ListenQueueExercise.checkCookiesLetTheClientIn(a))).contains("curl")
+                .contains("exit 28");
+    }
+
+    @Test
+    void anIterativeServerThatIsReallyAThreadPool() {
+        String yaml = mutate(IoModelsExercise.topology(), "httpd: \"-q --mode single\"", "httpd: \"-q --mode threads --workers 3\"");
+        var load = IoModelsExercise.load(Runtime.EMBEDDED, yaml);
+        assertThat(failure(() -> IoModelsExercise.checkSingle(load.trace()))).contains("the single server's threads");
+    }
+
+    @Test
+    void aWebServerWithoutSendfile() {
+        String yaml = mutate(SendingExercise.TOPOLOGY, "httpd: \"-q\"\n", "httpd: \"-q --mode uring\"\n");
+        var sent = SendingExercise.send(Runtime.EMBEDDED, yaml);
+        assertThat(failure(() -> SendingExercise.checkSendfile(sent.trace()))).contains("bytes httpd sent with sendfile");
+    }
+
+    @Test
+    void aServerWithoutDirectoryListings() {
+        String yaml = mutate(HttpExercise.LISTING_TOPOLOGY, "httpd: \"-q --autoindex\"", "httpd: \"-q\"");
+        var l = HttpExercise.listing(Runtime.EMBEDDED, yaml);
+        assertThat(failure(() -> HttpExercise.checkChunked(l.trace(), l.listing(), l.file()))).contains("404");
+    }
 }

@@ -73,11 +73,15 @@ class SendingExercise {
     }
 
     static Sent send(Runtime runtime) {
+        return send(runtime, TOPOLOGY);
+    }
+
+    static Sent send(Runtime runtime, String topology) {
         if (runtime == Runtime.DOCKER) {
             DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
         }
         WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(TOPOLOGY).id();
+        long lab = c.createUniqueLab(topology).id();
         try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 9))) {
             run.awaitEvent("web", "http", "server_start", Duration.ofSeconds(30));
             run.awaitEvent("copier", "http", "server_start", Duration.ofSeconds(30));
