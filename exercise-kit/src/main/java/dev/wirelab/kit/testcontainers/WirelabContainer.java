@@ -67,14 +67,20 @@ public class WirelabContainer extends GenericContainer<WirelabContainer> {
     }
 
     /**
-     * Where the runs' nodes live. {@code DOCKER} mounts the Docker socket and runs the control API as
-     * root to use it (as docker-compose.yml does); node containers stay unprivileged.
+     * Where the runs' nodes live. {@code DOCKER} mounts the Docker socket and adds the control API's
+     * (unprivileged) user to the socket's group, so that it may start node containers; it stays
+     * non-root, which the embedded PostgreSQL inside requires (initdb refuses root). Node
+     * containers are unprivileged too. Needs the Docker socket on this machine.
      */
     public WirelabContainer withRuntime(Runtime runtime) {
         this.runtime = runtime;
         if (runtime == Runtime.DOCKER) {
             String name = "wirelab-tc-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-            withCreateContainerCmdModifier(cmd -> cmd.withName(name).withUser("0"));
+            String socketGroup = socketGroup(Path.of("/var/run/docker.sock"));
+            withCreateContainerCmdModifier(cmd -> {
+                cmd.withName(name);
+                cmd.getHostConfig().withGroupAdd(java.util.List.of(socketGroup));
+            });
             withFileSystemBind("/var/run/docker.sock", "/var/run/docker.sock");
             withEnv("WIRELAB_RUNTIME_DEFAULT", "docker");
             withEnv("WIRELAB_DOCKER_SELF", name);
@@ -82,6 +88,16 @@ public class WirelabContainer extends GenericContainer<WirelabContainer> {
             withEnv("WIRELAB_RUNTIME_DEFAULT", "embedded");
         }
         return self();
+    }
+
+    /** The numeric group owning the Docker socket, or a clear error when there is none here. */
+    static String socketGroup(Path socket) {
+        try {
+            return String.valueOf(Files.getAttribute(socket, "unix:gid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("withRuntime(DOCKER) mounts the Docker socket " + socket
+                    + " into the control API's container, but it cannot be read here: " + e, e);
+        }
     }
 
     public Runtime runtime() {

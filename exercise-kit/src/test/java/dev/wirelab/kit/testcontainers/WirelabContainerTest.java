@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static dev.wirelab.kit.trace.WirelabAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * WirelabContainer on the control API's image (embedded database and runtime inside it): a lab
  * given with withLab is there once it started, a run pings over three segments and the trace
- * says so; without the container's token the API answers 401.
+ * says so; without the container's token the API answers 401. With withRuntime(DOCKER) the
+ * control API in its container starts a sibling container per node and the same ping crosses them.
  */
 class WirelabContainerTest {
 
@@ -40,6 +42,34 @@ class WirelabContainerTest {
                 assertThat(ping.exitCode()).as(ping.toString()).isZero();
                 trace = run.trace();
             }
+            assertThat(trace).hasCount(Frames.icmp(8).on("core").to("10.0.2.10"), 2)
+                    .hasCount(Frames.icmp(0).on("lan1").from("10.0.2.10"), 2);
+        }
+    }
+
+    @Test
+    void withTheDockerRuntimeEachNodeIsASiblingContainer() throws Exception {
+        DockerAvailable.assume(java.util.stream.Stream.concat(Stream.of(WirelabContainer.DEFAULT_IMAGE.asCanonicalNameString()),
+                DockerAvailable.NODE_IMAGES.stream()).toList());
+        String topology = Files.readString(Path.of("..", "examples", "three-segments.yaml"));
+        try (WirelabContainer wirelab = new WirelabContainer().withRuntime(dev.wirelab.kit.client.Runtime.DOCKER)
+                .withLab(topology)) {
+            wirelab.start();
+            WirelabClient client = wirelab.client();
+            Trace trace;
+            List<String> nodeContainers;
+            var docker = org.testcontainers.DockerClientFactory.instance().client();
+            try (LabRun run = LabRun.start(client, wirelab.lab().id(), RunOptions.on(dev.wirelab.kit.client.Runtime.DOCKER, 1))) {
+                assertThat(run.runtime()).isEqualTo("docker");
+                assertThat(run.realTime()).isTrue();
+                ExecResult ping = run.exec("pc1", "ping -c 2 10.0.2.10");
+                assertThat(ping.exitCode()).as(ping.toString()).isZero();
+                nodeContainers = docker.listContainersCmd().withLabelFilter(java.util.Map.of(
+                                "dev.wirelab.run", String.valueOf(run.id()), "dev.wirelab.lab", wirelab.lab().name()))
+                        .exec().stream().map(c -> c.getLabels().get("dev.wirelab.node")).sorted().toList();
+                trace = run.trace();
+            }
+            assertThat(nodeContainers).as("the run's node containers").containsExactly("pc1", "pc2", "r1", "r2");
             assertThat(trace).hasCount(Frames.icmp(8).on("core").to("10.0.2.10"), 2)
                     .hasCount(Frames.icmp(0).on("lan1").from("10.0.2.10"), 2);
         }
