@@ -25,8 +25,6 @@ import static dev.wirelab.netstack.socket.Sys.EPOLLOUT;
 import static dev.wirelab.netstack.socket.Sys.EPOLL_CTL_ADD;
 import static dev.wirelab.netstack.socket.Sys.EPOLL_CTL_MOD;
 import static dev.wirelab.netstack.socket.Sys.SOCK_NONBLOCK;
-import static dev.wirelab.netstack.socket.Sys.SOCK_STREAM;
-import static dev.wirelab.netstack.socket.Sys.SOL_SOCKET;
 
 /**
  * {@code echod} (RFC 862 echo, port 7) and {@code discardd} (RFC 863 discard, port 9) written in
@@ -91,7 +89,7 @@ final class EchoServer extends SyscallProgram {
             udp = o.has('u');
             if (a.has("mode")) {
                 mode = a.get("mode");
-                if (!Set.of("single", "threads", "reuseport", "epoll", "uring").contains(mode)) {
+                if (!ServerPatterns.MODES.contains(mode)) {
                     throw new GetOpt.UsageException(name() + ": unknown mode '" + mode
                             + "' (single, threads, reuseport, epoll, uring)");
                 }
@@ -137,32 +135,12 @@ final class EchoServer extends SyscallProgram {
         return 0;
     }
 
-    @FunctionalInterface
-    private interface Worker {
-        void run(int index) throws Exception;
-    }
-
-    /** Runs {@code body} on {@code workers} threads and waits for them. */
-    private void perWorker(Process p, Worker body) throws Exception {
-        int[] tids = new int[workers];
-        for (int w = 0; w < workers; w++) {
-            int index = w;
-            tids[w] = p.spawn(mode + "-" + w, () -> body.run(index));
-        }
-        for (int t : tids) {
-            p.join(t);
-        }
+    private void perWorker(Process p, ServerPatterns.Worker body) throws Exception {
+        ServerPatterns.perWorker(p, mode, workers, body);
     }
 
     private int listener(Process p, boolean reusePort, boolean nonblocking) throws SyscallException {
-        int ls = p.socket(AF_INET, SOCK_STREAM | (nonblocking ? SOCK_NONBLOCK : 0), 0);
-        p.setsockopt(ls, SOL_SOCKET, Sys.SO_REUSEADDR, 1);
-        if (reusePort) {
-            p.setsockopt(ls, SOL_SOCKET, Sys.SO_REUSEPORT, 1);
-        }
-        p.bind(ls, SockAddr.any(port));
-        p.listen(ls, backlog);
-        return ls;
+        return ServerPatterns.listener(p, port, backlog, reusePort, nonblocking);
     }
 
     /** One connection finished: counts it, and ends the process after -n connections. */

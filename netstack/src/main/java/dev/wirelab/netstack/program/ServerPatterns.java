@@ -14,8 +14,8 @@ import static dev.wirelab.netstack.socket.Sys.SOCK_STREAM;
 import static dev.wirelab.netstack.socket.Sys.SOL_SOCKET;
 
 /**
- * The plumbing of the classic TCP server patterns, as echod has them, for servers that only add
- * what they do with a connection (httpd): the listening socket, N workers each on its own thread,
+ * The plumbing of the classic TCP server patterns, shared by echod and httpd, which only add
+ * what they do with a connection: the listening socket, N workers each on its own thread,
  * and an acceptor handing descriptors to a pool through a pipe.
  */
 final class ServerPatterns {
