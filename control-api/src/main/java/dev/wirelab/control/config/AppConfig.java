@@ -33,8 +33,9 @@ public class AppConfig {
                                          MeterRegistry metrics, dev.wirelab.control.db.DatabaseServer database) {
         WirelabProperties.Ingest i = props.ingest();
         java.nio.file.Path root = i.spoolDir().isBlank() ? database.defaultSpoolDir() : java.nio.file.Path.of(i.spoolDir());
+        database.lowerPriority(i.nice());
         return new IngestPipeline(dataSource, decoder, new IngestPipeline.Spooling(root, i.spoolBudget().toBytes()),
-                i.batchRows(), i.retryMax(), metrics);
+                i.batchRows(), i.retryMax(), metrics, i.nice());
     }
 
     @Bean

@@ -117,9 +117,12 @@ public record WirelabProperties(
      * @param spoolDir    where runs' traces wait on disk for the database; empty: beside the embedded
      *                    database's data ({@code <data-dir>-spool}), or {@code ~/.wirelab/spool} with a URL
      * @param spoolBudget disk the spools may take together; beyond, rows are dropped and counted
+     * @param nice        OS nice value of the ingest threads and the embedded PostgreSQL (0: unchanged),
+     *                    so that the bus's frames go first on a busy machine and the trace catches up
      */
     public record Ingest(@DefaultValue("5000") int batchRows, @DefaultValue("2s") Duration retryMax,
-                         @DefaultValue("") String spoolDir, @DefaultValue("4GB") org.springframework.util.unit.DataSize spoolBudget) {
+                         @DefaultValue("") String spoolDir, @DefaultValue("4GB") org.springframework.util.unit.DataSize spoolBudget,
+                         @DefaultValue("10") int nice) {
     }
 
     /** @param bufferPerSubscriber items a slow live subscriber may fall behind before drops are counted */

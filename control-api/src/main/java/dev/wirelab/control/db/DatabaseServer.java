@@ -27,9 +27,12 @@ public final class DatabaseServer implements AutoCloseable {
     private final String password;
     private final EmbeddedPostgres embedded;
     private final Path spoolDir;
+    private final Path dataDir;
 
-    private DatabaseServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path spoolDir) {
+    private DatabaseServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path spoolDir,
+                           Path dataDir) {
         this.spoolDir = spoolDir;
+        this.dataDir = dataDir;
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
@@ -41,7 +44,7 @@ public final class DatabaseServer implements AutoCloseable {
         if (url != null && !url.isBlank()) {
             log.info("Database: {}", url.replaceAll("password=[^&]*", "password=***"));
             return new DatabaseServer(url, username, password, null,
-                    Path.of(System.getProperty("user.home"), ".wirelab", "spool"));
+                    Path.of(System.getProperty("user.home"), ".wirelab", "spool"), null);
         }
         Path dir = e.dataDir().isBlank()
                 ? Path.of(System.getProperty("user.home"), ".wirelab", "pg")
@@ -89,7 +92,7 @@ public final class DatabaseServer implements AutoCloseable {
                     e.durable() ? "durable: fsync and synchronous commit on"
                             : "not durable: fsync off, commits survive a killed process, not a power loss",
                     (System.nanoTime() - t0) / 1_000_000);
-            return new DatabaseServer(jdbc, "postgres", "", pg, spool);
+            return new DatabaseServer(jdbc, "postgres", "", pg, spool, dir);
         } catch (IOException ex) {
             throw new UncheckedIOException("the embedded PostgreSQL did not start (data in " + dir + "): "
                     + ex.getMessage(), ex);
@@ -100,6 +103,27 @@ public final class DatabaseServer implements AutoCloseable {
      * A PostgreSQL left running on this data directory by a control API that was killed (SIGKILL
      * runs no shutdown hook) holds the directory: stop it, as pg_ctl's fast shutdown would (SIGINT).
      */
+    /**
+     * Gives the embedded PostgreSQL (its postmaster, the processes it runs, and every backend it forks later) nice
+     * value {@code nice}: the trace may lag behind the bus, never hold it up. An external database is
+     * not ours to touch.
+     */
+    public void lowerPriority(int nice) {
+        if (embedded == null || dataDir == null || nice <= 0) {
+            return;
+        }
+        try {
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            dev.wirelab.control.ingest.OsPriority.lower(pid, nice, "the embedded PostgreSQL");
+            // The processes it forked already (the pool's backends, the writers) keep their own value.
+            ProcessHandle.of(pid).ifPresent(pm -> pm.descendants().forEach(child ->
+                    dev.wirelab.control.ingest.OsPriority.lower(child.pid(), nice, "a PostgreSQL backend")));
+        } catch (IOException | RuntimeException ex) {
+            log.warn("cannot lower the embedded PostgreSQL's priority: {}", ex.toString());
+        }
+    }
+
     static void stopOrphan(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {

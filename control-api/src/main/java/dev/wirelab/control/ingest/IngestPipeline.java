@@ -127,12 +127,23 @@ public final class IngestPipeline implements AutoCloseable {
 
     public IngestPipeline(DataSource dataSource, FrameDecoder decoder, Spooling spooling, int batchRows, Duration retryMax,
                           MeterRegistry metrics) {
-        this(dataSource, decoder, spooling, batchRows, retryMax, metrics, true);
+        this(dataSource, decoder, spooling, batchRows, retryMax, metrics, 0);
+    }
+
+    /** {@code nice}: the OS nice value of the formatting and writing threads ({@link OsPriority}; 0: unchanged). */
+    public IngestPipeline(DataSource dataSource, FrameDecoder decoder, Spooling spooling, int batchRows, Duration retryMax,
+                          MeterRegistry metrics, int nice) {
+        this(dataSource, decoder, spooling, batchRows, retryMax, metrics, true, nice);
     }
 
     /** {@code start} false: rows wait in the spools until {@link #start()} (a test's way to put rows in one batch). */
     IngestPipeline(DataSource dataSource, FrameDecoder decoder, Spooling spooling, int batchRows, Duration retryMax,
                    MeterRegistry metrics, boolean start) {
+        this(dataSource, decoder, spooling, batchRows, retryMax, metrics, start, 0);
+    }
+
+    IngestPipeline(DataSource dataSource, FrameDecoder decoder, Spooling spooling, int batchRows, Duration retryMax,
+                   MeterRegistry metrics, boolean start, int nice) {
         this.dataSource = dataSource;
         this.decoder = decoder;
         this.batchRows = batchRows;
@@ -150,8 +161,14 @@ public final class IngestPipeline implements AutoCloseable {
         if (metrics != null) {
             registerMetrics(metrics);
         }
-        formatter = Thread.ofPlatform().name("wirelab-ingest-format").daemon().unstarted(this::formatLoop);
-        writer = Thread.ofPlatform().name("wirelab-ingest").daemon().unstarted(this::writeLoop);
+        formatter = Thread.ofPlatform().name("wirelab-ingest-format").daemon().unstarted(() -> {
+            OsPriority.lowerCurrentThread(nice);
+            formatLoop();
+        });
+        writer = Thread.ofPlatform().name("wirelab-ingest").daemon().unstarted(() -> {
+            OsPriority.lowerCurrentThread(nice);
+            writeLoop();
+        });
         if (start) {
             start();
         }

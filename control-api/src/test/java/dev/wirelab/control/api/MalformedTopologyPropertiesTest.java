@@ -51,7 +51,7 @@ class MalformedTopologyPropertiesTest {
         Mockito.when(repo.create(any(), any(), any(), any())).thenAnswer(inv -> new LabRecord(1, "x", "", "yaml", "{}", null,
                 OffsetDateTime.now()));
         WirelabProperties props = new WirelabProperties(new WirelabProperties.Db("", "", "", 1,
-                new WirelabProperties.Embedded("", 0, false, false)), new WirelabProperties.Ingest(10, Duration.ofSeconds(1), "", org.springframework.util.unit.DataSize.ofMegabytes(64)),
+                new WirelabProperties.Embedded("", 0, false, false)), new WirelabProperties.Ingest(10, Duration.ofSeconds(1), "", org.springframework.util.unit.DataSize.ofMegabytes(64), 0),
                 new WirelabProperties.Live(16), "../examples", false, Duration.ofSeconds(1),
                 new WirelabProperties.Runtime("embedded"), new WirelabProperties.Docker("", "wirelab/", "local", "",
                 "10.213.0.0/16", org.springframework.util.unit.DataSize.ofMegabytes(160), "", Duration.ofSeconds(90)),
