@@ -2,10 +2,7 @@ package dev.wirelab.exercises;
 
 import dev.wirelab.kit.client.ExecResult;
 import dev.wirelab.kit.client.LabRun;
-import dev.wirelab.kit.client.RunOptions;
 import dev.wirelab.kit.client.Runtime;
-import dev.wirelab.kit.client.WirelabClient;
-import dev.wirelab.kit.testcontainers.DockerAvailable;
 import dev.wirelab.kit.trace.Events;
 import dev.wirelab.kit.trace.Frames;
 import dev.wirelab.kit.trace.Trace;
@@ -41,12 +38,7 @@ class FragmentationExercise {
     }
 
     static Outcome live(Runtime runtime, String topology) {
-        if (runtime == Runtime.DOCKER) {
-            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
-        }
-        WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(topology).id();
-        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 1))) {
+        try (LabRun run = Journey.start(runtime, topology, 1)) {
             ExecResult fragmented = run.exec("pc1", "ping -c 1 -s 1372 -M dont " + PC2);
             ExecResult refused = run.exec("pc1", "ping -c 1 -s 1372 -M do " + PC2);
             ExecResult curl = run.exec("pc1", "curl -s -o /tmp/big.txt -w '%{size_download}' http://" + PC2 + "/big.txt");

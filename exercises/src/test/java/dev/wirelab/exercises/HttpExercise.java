@@ -60,12 +60,7 @@ class HttpExercise {
     }
 
     static Listing listing(Runtime runtime, String topology) {
-        if (runtime == Runtime.DOCKER) {
-            dev.wirelab.kit.testcontainers.DockerAvailable.assume(dev.wirelab.kit.testcontainers.DockerAvailable.NODE_IMAGES);
-        }
-        var c = Journey.client();
-        long lab = c.createUniqueLab(topology).id();
-        try (var run = dev.wirelab.kit.client.LabRun.start(c, lab, dev.wirelab.kit.client.RunOptions.on(runtime, 10))) {
+        try (var run = Journey.start(runtime, topology, 10)) {
             run.awaitEvent("site", "http", "server_start", java.time.Duration.ofSeconds(30));
             ExecResult listing = run.exec("client", "curl -s http://" + SITE + "/notes/");
             ExecResult file = run.exec("client", "curl -s http://" + SITE + "/notes/tcp.txt");

@@ -2,10 +2,7 @@ package dev.wirelab.exercises;
 
 import dev.wirelab.kit.client.ExecResult;
 import dev.wirelab.kit.client.LabRun;
-import dev.wirelab.kit.client.RunOptions;
 import dev.wirelab.kit.client.Runtime;
-import dev.wirelab.kit.client.WirelabClient;
-import dev.wirelab.kit.testcontainers.DockerAvailable;
 import dev.wirelab.kit.trace.Events;
 import dev.wirelab.kit.trace.Trace;
 import dev.wirelab.kit.trace.TracedEvent;
@@ -94,12 +91,7 @@ class IoModelsExercise {
     }
 
     static Load load(Runtime runtime, String topology) {
-        if (runtime == Runtime.DOCKER) {
-            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
-        }
-        WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(topology).id();
-        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 8))) {
+        try (LabRun run = Journey.start(runtime, topology, 8)) {
             for (String server : SERVERS.keySet()) {
                 run.awaitEvent(server, "http", "server_start", Duration.ofSeconds(30));
             }

@@ -68,11 +68,21 @@ final class Journey {
         return SHARED.computeIfAbsent(runtime, rt -> live(topology(), rt));
     }
 
+    /**
+     * A run of {@code topology} as a lab of its own, on this runtime with this seed: skipped on
+     * docker without an engine and the node images (failed in CI). Every exercise starts its lab so.
+     */
+    static LabRun start(Runtime runtime, String topology, long seed) {
+        if (runtime == Runtime.DOCKER) {
+            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
+        }
+        WirelabClient c = client();
+        return LabRun.start(c, c.createUniqueLab(topology).id(), RunOptions.on(runtime, seed));
+    }
+
     /** A run of this topology with the journey's steps, on this runtime. */
     static Lived live(String topology, Runtime runtime) {
-        WirelabClient c = client();
-        long lab = c.createUniqueLab(topology).id();
-        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 4))) {
+        try (LabRun run = start(runtime, topology, 4)) {
             run.awaitEvent(PC1, "dhcp", "configured", Duration.ofSeconds(60));
             run.exec(PC1, "ping -c 1 " + GATEWAY);
             run.exec(PC1, "browse http://www.example.com/");

@@ -2,10 +2,7 @@ package dev.wirelab.exercises;
 
 import dev.wirelab.kit.client.ExecResult;
 import dev.wirelab.kit.client.LabRun;
-import dev.wirelab.kit.client.RunOptions;
 import dev.wirelab.kit.client.Runtime;
-import dev.wirelab.kit.client.WirelabClient;
-import dev.wirelab.kit.testcontainers.DockerAvailable;
 import dev.wirelab.kit.trace.Events;
 import dev.wirelab.kit.trace.Frames;
 import dev.wirelab.kit.trace.Trace;
@@ -95,14 +92,9 @@ class ListenQueueExercise {
     @ParameterizedTest
     @EnumSource(Runtime.class)
     void aFullAcceptQueueMakesClientsWaitNotFail(Runtime runtime) {
-        if (runtime == Runtime.DOCKER) {
-            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
-        }
-        WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(BUSY).id();
         ExecResult ab;
         Trace trace;
-        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 71))) {
+        try (LabRun run = Journey.start(runtime, BUSY, 71)) {
             run.awaitEvent("web", "http", "server_start", Duration.ofSeconds(30));
             // The idler connects and sends nothing: httpd's one thread waits on it until its 3 s keep-alive timeout.
             run.exec("idler", "nc -w 10 10.0.0.80 80 &");
@@ -133,12 +125,7 @@ class ListenQueueExercise {
 
     /** The flood, then the legitimate client, with SYN cookies on the web server set to {@code syncookies}. */
     static Attempt flood(Runtime runtime, int syncookies) {
-        if (runtime == Runtime.DOCKER) {
-            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
-        }
-        WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(TOPOLOGY).id();
-        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 7))) {
+        try (LabRun run = Journey.start(runtime, TOPOLOGY, 7)) {
             run.awaitEvent("web", "http", "server_start", Duration.ofSeconds(30));
             ExecResult set = run.exec("web", "sysctl -w net.ipv4.tcp_syncookies=" + syncookies);
             assertThat(set.exitCode()).as(set.toString()).isZero();

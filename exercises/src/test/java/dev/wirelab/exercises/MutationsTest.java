@@ -76,16 +76,11 @@ class MutationsTest {
         assertThat(t.getMessage()).contains("page title: Example Domain").contains("404");
     }
 
-    static String failure(ThrowingRunnable check) {
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(check::run);
+    static String failure(org.assertj.core.api.ThrowableAssert.ThrowingCallable check) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(check);
         assertThat(t).as("the exercise must fail on the broken lab").isInstanceOf(AssertionError.class);
         System.out.println("---- " + t.getMessage());
         return t.getMessage();
-    }
-
-    @FunctionalInterface
-    interface ThrowingRunnable {
-        void run() throws Throwable;
     }
 
     static String mutate(String yaml, String from, String to) {

@@ -2,10 +2,7 @@ package dev.wirelab.exercises;
 
 import dev.wirelab.kit.client.ExecResult;
 import dev.wirelab.kit.client.LabRun;
-import dev.wirelab.kit.client.RunOptions;
 import dev.wirelab.kit.client.Runtime;
-import dev.wirelab.kit.client.WirelabClient;
-import dev.wirelab.kit.testcontainers.DockerAvailable;
 import dev.wirelab.kit.trace.EventMatch;
 import dev.wirelab.kit.trace.Events;
 import dev.wirelab.kit.trace.Frames;
@@ -77,12 +74,7 @@ class SendingExercise {
     }
 
     static Sent send(Runtime runtime, String topology) {
-        if (runtime == Runtime.DOCKER) {
-            DockerAvailable.assume(DockerAvailable.NODE_IMAGES);
-        }
-        WirelabClient c = Journey.client();
-        long lab = c.createUniqueLab(topology).id();
-        try (LabRun run = LabRun.start(c, lab, RunOptions.on(runtime, 9))) {
+        try (LabRun run = Journey.start(runtime, topology, 9)) {
             run.awaitEvent("web", "http", "server_start", Duration.ofSeconds(30));
             run.awaitEvent("copier", "http", "server_start", Duration.ofSeconds(30));
             ExecResult server = run.exec("sink", "iperf -s -p 5001 &");

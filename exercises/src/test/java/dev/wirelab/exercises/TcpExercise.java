@@ -41,14 +41,9 @@ class TcpExercise {
     @ParameterizedTest
     @EnumSource(Runtime.class)
     void underLossSegmentsAreSentAgainAndTheBytesArriveWhole(Runtime runtime) throws Exception {
-        if (runtime == Runtime.DOCKER) {
-            dev.wirelab.kit.testcontainers.DockerAvailable.assume(dev.wirelab.kit.testcontainers.DockerAvailable.NODE_IMAGES);
-        }
-        var c = Journey.client();
-        long lab = c.createUniqueLab(lossyTopology()).id();
         Trace trace;
         dev.wirelab.kit.client.ExecResult curl;
-        try (var run = dev.wirelab.kit.client.LabRun.start(c, lab, dev.wirelab.kit.client.RunOptions.on(runtime, 3))) {
+        try (var run = Journey.start(runtime, lossyTopology(), 3)) {
             curl = run.exec("pc1", "curl -s -o /tmp/big.txt -w '%{size_download}' http://10.0.2.10/big.txt");
             trace = run.trace();
         }
