@@ -406,10 +406,10 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /**
-     * Stage 1: reads the spools in batches (taking each run in turn), decodes the frames' summary
-     * columns and formats both tables' COPY data, so the writer never waits for the CPU-bound part
-     * while the database works. When every spool is read to its end, what the bus and nodes buffered
-     * is written to the files, where the next round reads it.
+     * Stage 1: reads the spools in batches (each run its share of every batch, then the rest in
+     * turn), decodes the frames' summary columns and formats both tables' COPY data, so the writer
+     * never waits for the CPU-bound part while the database works. A spool read to its end has what
+     * the bus and nodes buffered written to its file, where the next round reads it.
      */
     private void formatLoop() {
         int turn = 0;
@@ -417,61 +417,20 @@ public final class IngestPipeline implements AutoCloseable {
             while (true) {
                 List<SpooledRow> batch = new ArrayList<>(batchRows);
                 List<RunTrace> traces = new ArrayList<>(runs.values());
-                for (int i = 0; i < traces.size() && batch.size() < batchRows; i++) {
-                    RunTrace t = traces.get((turn + i) % traces.size());
-                    if (runs.get(t.runId()) != t) {
-                        continue; // finished meanwhile
-                    }
-                    if (t.discarded()) {
-                        // Its rows are not wanted: what is spooled is skipped (and no longer pending).
-                        long unread = t.counts().pending() - t.inFlight.get();
-                        if (unread > 0) {
-                            t.lostInSpool(unread);
-                        }
-                        finishIfDone(t);
-                        continue;
-                    }
-                    boolean released = t.released();
-                    List<TraceSpool.Record> recs;
-                    long lostBefore = t.spool().lostBytes();
-                    try {
-                        recs = t.spool().read(batchRows - batch.size());
-                    } catch (IOException e) {
-                        if (t.spool().deleted()) {
-                            continue;
-                        }
-                        log.error("Ingest: cannot read run {}'s spool ({}); its remaining rows are lost", t.runId(),
-                                e.getMessage());
-                        t.lostInSpool(t.counts().pending() - t.inFlight.get());
-                        t.spoolDrained = true;
-                        finishIfDone(t);
-                        continue;
-                    }
-                    if (t.spool().lostBytes() > lostBefore) {
-                        log.warn("Ingest: run {}'s spool had unreadable records; what they held counts as lost", t.runId());
-                    }
-                    if (recs.isEmpty()) {
-                        if (released) {
-                            t.spoolDrained = true;
-                            if (t.spool().lostBytes() > 0) {
-                                t.lostInSpool(t.counts().pending() - t.inFlight.get());
-                            }
-                            finishIfDone(t);
-                        }
-                        continue;
-                    }
-                    if (t.inFlight.getAndAdd(recs.size()) == 0) {
-                        t.oldestPendingMillis = recs.get(0).capturedMillis();
-                    }
-                    for (TraceSpool.Record r : recs) {
-                        batch.add(new SpooledRow(t, r));
+                // Two passes: first each run takes at most its share of the batch, so a quiet run's
+                // rows ride in the next batch whatever another run's backlog; then the rest of the
+                // batch is filled from the runs that still have rows.
+                int share = Math.max(1, batchRows / Math.max(1, traces.size()));
+                boolean[] dry = new boolean[traces.size()];
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int i = 0; i < traces.size() && batch.size() < batchRows; i++) {
+                        int at = (turn + i) % traces.size();
+                        int want = pass == 0 ? Math.min(share, batchRows - batch.size()) : batchRows - batch.size();
+                        dry[at] = dry[at] || take(traces.get(at), want, batch);
                     }
                 }
                 turn++;
-                if (batch.isEmpty()) {
-                    for (RunTrace t : runs.values()) {
-                        t.spool().flush();
-                    }
+                if (batch.isEmpty()) { // every spool read dry (and its buffer written out)
                     if (stopping) {
                         break;
                     }
@@ -485,6 +444,67 @@ public final class IngestPipeline implements AutoCloseable {
         } finally {
             formatterDone = true;
         }
+    }
+
+    /**
+     * Moves up to {@code want} of the run's spooled rows into the batch; true when the run has no
+     * more rows to read now (read dry, finished or discarded), so the second pass skips it.
+     */
+    private boolean take(RunTrace t, int want, List<SpooledRow> batch) {
+        if (runs.get(t.runId()) != t) {
+            return true; // finished meanwhile
+        }
+        if (t.discarded()) {
+            // Its rows are not wanted: what is spooled is skipped (and no longer pending).
+            long unread = t.counts().pending() - t.inFlight.get();
+            if (unread > 0) {
+                t.lostInSpool(unread);
+            }
+            finishIfDone(t);
+            return true;
+        }
+        boolean released = t.released();
+        List<TraceSpool.Record> recs;
+        long lostBefore = t.spool().lostBytes();
+        try {
+            recs = t.spool().read(want);
+            if (recs.size() < want) {
+                // Read dry: what the run's threads appended since is still in the spool's write
+                // buffer. Written out now, not only when every spool is dry, or a quiet run's rows
+                // would wait behind another run's backlog.
+                t.spool().flush();
+                recs.addAll(t.spool().read(want - recs.size()));
+            }
+        } catch (IOException e) {
+            if (t.spool().deleted()) {
+                return true;
+            }
+            log.error("Ingest: cannot read run {}'s spool ({}); its remaining rows are lost", t.runId(), e.getMessage());
+            t.lostInSpool(t.counts().pending() - t.inFlight.get());
+            t.spoolDrained = true;
+            finishIfDone(t);
+            return true;
+        }
+        if (t.spool().lostBytes() > lostBefore) {
+            log.warn("Ingest: run {}'s spool had unreadable records; what they held counts as lost", t.runId());
+        }
+        if (recs.isEmpty()) {
+            if (released) {
+                t.spoolDrained = true;
+                if (t.spool().lostBytes() > 0) {
+                    t.lostInSpool(t.counts().pending() - t.inFlight.get());
+                }
+                finishIfDone(t);
+            }
+            return true;
+        }
+        if (t.inFlight.getAndAdd(recs.size()) == 0) {
+            t.oldestPendingMillis = recs.get(0).capturedMillis();
+        }
+        for (TraceSpool.Record r : recs) {
+            batch.add(new SpooledRow(t, r));
+        }
+        return recs.size() < want;
     }
 
     private Prepared format(List<SpooledRow> batch, CopyBinary frames, CopyBinary events) {

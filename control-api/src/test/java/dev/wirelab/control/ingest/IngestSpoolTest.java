@@ -142,6 +142,37 @@ class IngestSpoolTest {
         }
     }
 
+    /**
+     * One run's backlog never hides another run's rows: a quiet run's few rows still sit in its
+     * spool's write buffer (under 1 MB) while a busy run keeps every batch full. They used to be
+     * written to the file only when all spools were read dry, so a run stopped beside a lagging
+     * one read 0 stored frames of 30 after its 15 s wait (CI, FullApplicationTest).
+     */
+    @Test
+    void aQuietRunsRowsAreStoredWhileAnotherRunStillHasABacklog() throws Exception {
+        long busy = db.newRun("backlog");
+        long quiet = db.newRun("quiet");
+        IngestPipeline p = pipeline(1L << 30, null, false);
+        try {
+            RunTrace b = p.open(busy);
+            traffic(b, 0, 60_000);
+            RunTrace q = p.open(quiet);
+            traffic(q, 0, 30);
+            p.start();
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (q.counts().framesStored() < 30) {
+                assertThat(System.nanoTime()).as("quiet run stored %d of 30", q.counts().framesStored()).isLessThan(end);
+                Thread.sleep(2);
+            }
+            // Each run has its share of every batch: the quiet one rides in the first ones.
+            assertThat(b.counts().pending()).as("the busy run's backlog when the quiet run was stored")
+                    .isGreaterThan(60_000);
+            assertThat(db.count("SELECT count(*) FROM frames WHERE run_id = " + quiet)).isEqualTo(30);
+        } finally {
+            p.close();
+        }
+    }
+
     @Test
     void aSpoolOfARunTheDatabaseDoesNotHaveIsRemoved() throws Exception {
         Path root = spools.resolve(db.string("SELECT id::text FROM installation"));

@@ -90,6 +90,19 @@ class FullApplicationTest {
                 "{\"command\":\"" + command + "\"}", 200);
     }
 
+    /**
+     * Waits until the run's trace is all in the database: the stored trace lags the run (pendingRows
+     * in its status says by how much), more so while another run's backlog is being ingested.
+     */
+    void awaitStored(long run) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode status;
+        while ((status = get("/api/runs/" + run)).path("pendingRows").asLong() > 0) {
+            assertThat(System.nanoTime()).as("run %d still pending: %s", run, status).isLessThan(end);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void threeSegmentsOverRestFromTopologyToCapture() throws Exception {
         // Create the lab from its YAML, start a virtual-time run, run ping and traceroute.
@@ -277,6 +290,7 @@ class FullApplicationTest {
         assertThat(browse.path("output").toString()).contains("200 OK").contains("text/html").contains("Example Domain");
 
         // The stored trace has each step: DHCP, DNS from the resolver to the root, TCP to the web server, HTTP.
+        awaitStored(run);
         JsonNode dhcp = get("/api/runs/" + run + "/frames?l4port=67&limit=1000").path("items");
         assertThat(dhcp.size()).isGreaterThanOrEqualTo(4);
         JsonNode toRoot = get("/api/runs/" + run + "/frames?l4port=53&address=198.18.0.11&limit=1000").path("items");
