@@ -1,6 +1,6 @@
 package dev.wirelab.control.security;
 
-import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -142,14 +142,9 @@ public final class ApiGuard implements WebFilter {
         if (maxBody > 0 && length > maxBody) {
             // Too large: read and drop the body first (up to a bound), so the client reads this
             // answer instead of a connection reset, as it would if we closed with its bytes unread.
-            Mono<Void> answer = refuse(exchange, HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
+            return refuse(exchange, HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
                     "the body is " + length + " bytes; this server takes at most " + maxBody
                             + " (setting spring.codec.max-in-memory-size)", null);
-            if (length > DRAIN_AT_MOST) {
-                exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
-                return answer;
-            }
-            return req.getBody().doOnNext(org.springframework.core.io.buffer.DataBufferUtils::release).then(answer);
         }
         Principal who;
         if (token != null) {
@@ -296,7 +291,36 @@ public final class ApiGuard implements WebFilter {
         problem.put("detail", detail);
         problem.put("instance", exchange.getRequest().getPath().value());
         byte[] body = json.writeValueAsBytes(problem);
-        DataBuffer buf = res.bufferFactory().wrap(body);
-        return res.writeWith(Mono.just(buf));
+        return discardBody(exchange).then(Mono.defer(() -> res.writeWith(Mono.just(res.bufferFactory().wrap(body)))));
+    }
+
+    /**
+     * Reads and drops the body of a refused request before the answer goes out (up to
+     * {@link #DRAIN_AT_MOST}), so the client reads the answer instead of a connection reset, and a
+     * kept-alive connection is at the start of the next request when the client sends it. A body
+     * beyond the bound is not read: the connection closes after the answer.
+     */
+    private static Mono<Void> discardBody(ServerWebExchange exchange) {
+        HttpHeaders h = exchange.getRequest().getHeaders();
+        long length = h.getContentLength();
+        if (length <= 0 && h.getFirst(HttpHeaders.TRANSFER_ENCODING) == null) {
+            return Mono.empty();
+        }
+        if (length > DRAIN_AT_MOST) {
+            exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+            return Mono.empty();
+        }
+        long[] seen = new long[1];
+        return exchange.getRequest().getBody()
+                .doOnNext(b -> {
+                    seen[0] += b.readableByteCount();
+                    DataBufferUtils.release(b);
+                })
+                .takeUntil(b -> seen[0] > DRAIN_AT_MOST) // a chunked body without end: stop reading, then close
+                .then(Mono.fromRunnable(() -> {
+                    if (seen[0] > DRAIN_AT_MOST) {
+                        exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+                    }
+                }));
     }
 }

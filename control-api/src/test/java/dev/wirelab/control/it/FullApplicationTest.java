@@ -429,6 +429,46 @@ class FullApplicationTest {
     }
 
     /** A line; when none comes in time, every thread's stack goes to target/live-stall-threads.txt first. */
+    /** One HTTP/1.1 response with a Content-Length or chunked body, as text. */
+    static String readResponse(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder r = new StringBuilder();
+        long length = 0;
+        boolean chunked = false;
+        String line;
+        while (!(line = headerLine(in)).isEmpty()) {
+            r.append(line).append('\n');
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(lower.substring(15).strip());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        r.append('\n');
+        if (!chunked) {
+            r.append(new String(in.readNBytes((int) length), java.nio.charset.StandardCharsets.UTF_8));
+            return r.toString();
+        }
+        for (long n; (n = Long.parseLong(headerLine(in).split(";")[0].strip(), 16)) > 0; headerLine(in)) {
+            r.append(new String(in.readNBytes((int) n), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        headerLine(in);
+        return r.toString();
+    }
+
+    private static String headerLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed after: " + b);
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
     static String readLineOrDump(java.io.BufferedReader in) throws java.io.IOException {
         try {
             return in.readLine();
@@ -561,7 +601,7 @@ class FullApplicationTest {
      * foreign Origin are refused before they reach a controller.
      */
     @Test
-    void crossSiteAndRebindingRequestsAreRefused() {
+    void crossSiteAndRebindingRequestsAreRefused() throws Exception {
         String yaml = TestRuns.example("three-segments").replace("name: three-segments", "name: csrf-target");
         web.post().uri("/api/labs").contentType(MediaType.TEXT_PLAIN).bodyValue(yaml).exchange()
                 .expectStatus().isEqualTo(415).expectBody(JsonNode.class)
@@ -569,6 +609,24 @@ class FullApplicationTest {
         assertThat(get("/api/labs").toString()).doesNotContain("csrf-target");
         web.post().uri("/api/labs").contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("name=x").exchange()
                 .expectStatus().isEqualTo(415);
+        // On one kept-alive connection: the refused request's body (its second half sent after the
+        // answer may be out) is read and dropped, and the next request on it is answered.
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            var out = s.getOutputStream();
+            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            byte[] body = ("name: keepalive\n" + "#".repeat(20_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            out.write(("POST /api/labs HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body, 0, 100);
+            out.flush();
+            Thread.sleep(200);
+            out.write(body, 100, body.length - 100);
+            out.write("GET /api/labs HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 415");
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200").doesNotContain("keepalive");
+        }
         long lab = post("/api/labs", MediaType.parseMediaType("application/yaml"), yaml, 201).path("id").asLong();
         web.post().uri("/api/labs/" + lab + "/runs").exchange().expectStatus().isEqualTo(415);
         assertThat(get("/api/labs/" + lab + "/runs")).isEmpty();
