@@ -3,10 +3,12 @@ package dev.wirelab.nodeservice;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.wirelab.nodeservice.protocol.EventBatch;
+import dev.wirelab.nodeservice.protocol.EventWire;
 import dev.wirelab.nodeservice.protocol.ExecLine;
 import dev.wirelab.nodeservice.protocol.ExecRequest;
 import dev.wirelab.nodeservice.protocol.Health;
 import dev.wirelab.nodeservice.protocol.NodeApi;
+import dev.wirelab.nodeservice.protocol.NulSafeJson;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,6 +38,8 @@ public final class ManagementServer implements AutoCloseable {
     static final int MAX_BODY = 64 * 1024;
     private static final long MAX_DRAIN = 16L * 1024 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Event details as the ingest stores them (NUL-safe). */
+    private static final JsonMapper DETAIL_JSON = NulSafeJson.mapper();
 
     private final RunningNode node;
     private final ServiceSpec service;
@@ -143,6 +147,13 @@ public final class ManagementServer implements AutoCloseable {
         int max = (int) Math.clamp(longParam(q, "max", NodeApi.MAX_BATCH), 1, NodeApi.MAX_BATCH);
         long wait = Math.clamp(longParam(q, "waitMillis", 0), 0, 30_000);
         EventBatch b = node.events().fetch(bootId, after, max, wait);
+        if ("binary".equals(q.get("format"))) {
+            byte[] bytes = EventWire.encode(b, DETAIL_JSON);
+            ex.getResponseHeaders().set("Content-Type", EventWire.MEDIA_TYPE);
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            return;
+        }
         List<EventBatch.Event> safe = new ArrayList<>(b.events().size());
         for (EventBatch.Event e : b.events()) {
             safe.add(new EventBatch.Event(e.seq(), e.timeNanos(), e.node(), e.layer(), e.kind(), jsonSafe(e.detail())));

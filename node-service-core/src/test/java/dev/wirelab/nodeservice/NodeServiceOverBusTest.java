@@ -103,6 +103,18 @@ class NodeServiceOverBusTest {
         }
         assertThat(prev).isPositive();
         assertThat(kinds).isNotEmpty();
+        // The binary form (what the control API fetches) carries the same events, details as JSON text.
+        dev.wirelab.nodeservice.protocol.EventWire.Batch bin = dev.wirelab.nodeservice.protocol.EventWire.decode(
+                lab.getBytes("pc2", "/events?format=binary&after=0&max=100"));
+        assertThat(bin.bootId()).isEqualTo(b.get("bootId").asString());
+        assertThat(bin.events()).hasSize(b.get("events").size());
+        for (int i = 0; i < bin.events().size(); i++) {
+            JsonNode j = b.get("events").get(i);
+            var e = bin.events().get(i);
+            assertThat(e.seq()).isEqualTo(j.get("seq").asLong());
+            assertThat(e.layer() + "/" + e.kind()).isEqualTo(j.get("layer").asString() + "/" + j.get("kind").asString());
+            assertThat(JSON.readTree(e.detailJson())).isEqualTo(j.get("detail"));
+        }
         // After everything there is nothing yet: a long poll waits, then answers empty.
         long next = b.get("next").asLong();
         long t0 = System.nanoTime();

@@ -115,6 +115,18 @@ public final class ServicesOnBus implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GET with the right token; the body as bytes (200 only). */
+    public byte[] getBytes(String node, String path) throws IOException, InterruptedException {
+        InetSocketAddress a = services.get(node).managementAddress();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + path))
+                .header("Authorization", "Bearer " + TOKEN).GET().build();
+        HttpResponse<byte[]> r = HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " on " + node + ": " + r.statusCode());
+        }
+        return r.body();
+    }
+
     /** GET with the right token; the body as JSON, or an error naming the status. */
     public JsonNode get(String node, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = call(node, "GET", path, null, TOKEN);

@@ -130,10 +130,20 @@ public class LiveController {
             }
             case LiveHub.EventItem e -> {
                 TraceRow.EventRow r = e.row();
-                yield sse("e" + r.seq(), "event", new LiveEvent(r.seq(), r.event().timeNanos(), r.event().node(),
-                        r.event().layer(), r.event().kind(), r.event().detail()));
+                yield sse("e" + r.seq(), "event", new LiveEvent(r.seq(), r.timeNanos(), r.node(), r.layer(), r.kind(),
+                        r.detail() != null ? r.detail() : parsedDetail(r.detailJson())));
             }
         };
+    }
+
+    /** A node container's detail JSON, parsed for showing; text that is no JSON object is shown as text. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> parsedDetail(byte[] detailJson) {
+        try {
+            return json.readValue(detailJson, Map.class);
+        } catch (RuntimeException e) {
+            return Map.of("unparsable", new String(detailJson, StandardCharsets.UTF_8));
+        }
     }
 
     private byte[] sse(String id, String event, Object data) {

@@ -14,7 +14,7 @@ import java.util.Arrays;
 final class CopyText {
 
     /** What a NUL in a text is stored as: U+2400 SYMBOL FOR NUL. */
-    static final char NUL_SYMBOL = '\u2400';
+    static final char NUL_SYMBOL = dev.wirelab.nodeservice.protocol.NulSafeJson.NUL_SYMBOL;
     private static final byte[] NUL_SYMBOL_UTF8 = String.valueOf(NUL_SYMBOL).getBytes(StandardCharsets.UTF_8);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private byte[] buf = new byte[1 << 16];

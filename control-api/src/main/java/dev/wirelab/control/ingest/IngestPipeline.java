@@ -3,6 +3,7 @@ package dev.wirelab.control.ingest;
 import dev.wirelab.control.decode.FrameColumns;
 import dev.wirelab.control.decode.FrameDecoder;
 import dev.wirelab.netstack.trace.TraceEvent;
+import dev.wirelab.nodeservice.protocol.NulSafeJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,8 +94,8 @@ public final class IngestPipeline implements AutoCloseable {
     private final Path spoolRoot;
     private final TraceSpool.Budget budget;
     private final Map<Long, RunTrace> runs = new ConcurrentHashMap<>();
-    private final JsonMapper json = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
-            .characterEscapes(new NulSafeEscapes()).build()).build();
+    /** Event details as jsonb takes them whatever their strings hold (see {@link NulSafeJson}). */
+    private final JsonMapper json = NulSafeJson.mapper();
     private final CopyBinary frameBin = new CopyBinary();
     private final CopyBinary eventBin = new CopyBinary();
     /** The writer's own buffers, for the halves of a refused batch. */
@@ -226,31 +227,6 @@ public final class IngestPipeline implements AutoCloseable {
             } catch (SQLException | IOException e) {
                 throw new IllegalStateException("ingest cannot recover the spool " + dir + ": " + e.getMessage(), e);
             }
-        }
-    }
-
-    /**
-     * Writes U+0000 in JSON as U+2400 SYMBOL FOR NUL: jsonb rejects the escape {@code \u0000}
-     * (PostgreSQL documentation, section 8.14, "JSON Types"), and one NUL in an exec command must
-     * not cost an event.
-     */
-    private static final class NulSafeEscapes extends tools.jackson.core.io.CharacterEscapes {
-        private final int[] ascii = standardAsciiEscapesForJSON();
-        private final tools.jackson.core.SerializableString symbol =
-                new tools.jackson.core.io.SerializedString(String.valueOf(CopyText.NUL_SYMBOL));
-
-        NulSafeEscapes() {
-            ascii[0] = ESCAPE_CUSTOM;
-        }
-
-        @Override
-        public int[] getEscapeCodesForAscii() {
-            return ascii;
-        }
-
-        @Override
-        public tools.jackson.core.SerializableString getEscapeSequence(int ch) {
-            return ch == 0 ? symbol : null;
         }
     }
 

@@ -86,11 +86,27 @@ public final class RunTrace implements TraceSink {
         long seq = eventSeq.getAndIncrement();
         TraceListener l = listener;
         if (l != null) {
-            l.event(new TraceRow.EventRow(this, seq, event, System.nanoTime()));
+            l.event(TraceRow.EventRow.of(this, seq, event, System.nanoTime()));
         }
+        spoolEvent(seq, event.timeNanos(), event.node(), event.layer(), event.kind(), pipeline.detailJson(event));
+    }
+
+    /**
+     * An event whose detail is JSON text already (a node container's, made jsonb-safe by the
+     * caller): stored as it is, without a parse here.
+     */
+    public void event(long timeNanos, String node, String layer, String kind, byte[] detailJson) {
+        long seq = eventSeq.getAndIncrement();
+        TraceListener l = listener;
+        if (l != null) {
+            l.event(new TraceRow.EventRow(this, seq, timeNanos, node, layer, kind, null, detailJson, System.nanoTime()));
+        }
+        spoolEvent(seq, timeNanos, node, layer, kind, detailJson);
+    }
+
+    private void spoolEvent(long seq, long timeNanos, String node, String layer, String kind, byte[] detailJson) {
         pending.incrementAndGet();
-        if (discarded || !spool.appendEvent(seq, event.timeNanos(), event.node(), event.layer(), event.kind(),
-                pipeline.detailJson(event))) {
+        if (discarded || !spool.appendEvent(seq, timeNanos, node, layer, kind, detailJson)) {
             pending.decrementAndGet();
             eventsDropped.increment();
             pipeline.dropped(false);

@@ -2,6 +2,8 @@ package dev.wirelab.control.ingest;
 
 import dev.wirelab.netstack.trace.TraceEvent;
 
+import java.util.Map;
+
 /** A frame or an event on its way to the database, numbered in its run's timeline. */
 public sealed interface TraceRow permits TraceRow.FrameRow, TraceRow.EventRow {
 
@@ -22,6 +24,16 @@ public sealed interface TraceRow permits TraceRow.FrameRow, TraceRow.EventRow {
         }
     }
 
-    record EventRow(RunTrace run, long seq, TraceEvent event, long capturedAt) implements TraceRow {
+    /**
+     * An event; its detail is either a map (made in this JVM) or JSON text (as a node container
+     * sent it, parsed only if someone shows it live): exactly one of {@code detail} and
+     * {@code detailJson} is set.
+     */
+    record EventRow(RunTrace run, long seq, long timeNanos, String node, String layer, String kind,
+                    Map<String, Object> detail, byte[] detailJson, long capturedAt) implements TraceRow {
+
+        static EventRow of(RunTrace run, long seq, TraceEvent e, long capturedAt) {
+            return new EventRow(run, seq, e.timeNanos(), e.node(), e.layer(), e.kind(), e.detail(), null, capturedAt);
+        }
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,9 @@ class LiveControllerTest {
         // A ping runs once the stream is subscribed; then the run stops, which ends the stream.
         CompletableFuture.runAsync(() -> {
             lr.exec("pc1", "ping -c 2 10.0.2.10", Duration.ofSeconds(10), l -> { }).join();
+            // Events as a node container sends them: detail as JSON text, parsed only to be shown here.
+            lr.trace().event(5, "box", "tcp", "state", "{\"to\":\"ESTABLISHED\"}".getBytes(StandardCharsets.UTF_8));
+            lr.trace().event(6, "box", "tcp", "state", "{not json".getBytes(StandardCharsets.UTF_8));
             TestRuns.stop(lr);
         }, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
         List<ServerSentEvent<String>> got = web.mutate().responseTimeout(Duration.ofSeconds(30)).build()
@@ -66,6 +70,11 @@ class LiveControllerTest {
         assertThat(got.stream().filter(e -> "event".equals(e.event())).map(ServerSentEvent::data))
                 .anyMatch(d -> d.contains("\"kind\":\"lookup\""));
         assertThat(got).noneMatch(e -> "dropped".equals(e.event()));
+        List<String> box = got.stream().filter(e -> "event".equals(e.event())).map(ServerSentEvent::data)
+                .filter(d -> d.contains("\"node\":\"box\"")).toList();
+        assertThat(box).hasSize(2);
+        assertThat(box.get(0)).contains("\"detail\":{\"to\":\"ESTABLISHED\"}");
+        assertThat(box.get(1)).contains("\"detail\":{\"unparsable\":\"{not json\"}");
     }
 
     @Test

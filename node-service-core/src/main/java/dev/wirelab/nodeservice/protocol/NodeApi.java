@@ -20,7 +20,8 @@ import java.util.zip.GZIPOutputStream;
  *   <li>{@code POST /exec} {@link ExecRequest}: NDJSON, one {@link ExecLine} per printed line, then one with
  *       the exit.</li>
  *   <li>{@code GET /events?after=N&max=M&waitMillis=W}: an {@link EventBatch} of events with a sequence
- *       number above N, waiting up to W ms for the first one.</li>
+ *       number above N, waiting up to W ms for the first one; with {@code &format=binary} the same batch
+ *       as {@link EventWire} (what the control API uses).</li>
  * </ul>
  */
 public final class NodeApi {

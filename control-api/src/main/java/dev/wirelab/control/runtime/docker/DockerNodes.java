@@ -19,8 +19,8 @@ import dev.wirelab.netstack.lab.topology.InterfaceSpec;
 import dev.wirelab.netstack.lab.topology.NodeSpec;
 import dev.wirelab.netstack.lab.topology.Topologies;
 import dev.wirelab.netstack.lab.topology.Topology;
-import dev.wirelab.netstack.trace.TraceEvent;
-import dev.wirelab.nodeservice.protocol.EventBatch;
+import dev.wirelab.nodeservice.protocol.EventWire;
+import dev.wirelab.nodeservice.protocol.NulSafeJson;
 import dev.wirelab.nodeservice.protocol.ExecLine;
 import dev.wirelab.nodeservice.protocol.Health;
 import dev.wirelab.nodeservice.protocol.NodeApi;
@@ -382,21 +382,23 @@ final class DockerNodes implements RunNodes {
         int failures = 0;
         while (!closing) {
             try {
-                EventBatch b = m.client.events(m.after, NodeApi.MAX_BATCH, 1000);
+                EventWire.Batch b = m.client.events(m.after, NodeApi.MAX_BATCH, 1000);
                 failures = 0;
                 if (!b.bootId().equals(m.bootId)) {
                     m.bootId = b.bootId();
                     m.after = 0;
                 }
                 long expected = m.after + 1;
-                for (EventBatch.Event e : b.events()) {
+                for (EventWire.Event e : b.events()) {
                     if (e.seq() < expected) {
                         continue;
                     }
                     if (e.seq() > expected) {
                         trace.lostAtSource(e.seq() - expected);
                     }
-                    trace.event(new TraceEvent(e.timeNanos(), e.node(), e.layer(), e.kind(), e.detail()));
+                    // The node is not trusted to have written jsonb-safe text: an escaped NUL is replaced
+                    // here; JSON that is still not storable is set aside by the ingest, counted.
+                    trace.event(e.timeNanos(), e.node(), e.layer(), e.kind(), NulSafeJson.sanitize(e.detailJson()));
                     expected = e.seq() + 1;
                 }
                 m.after = expected - 1;

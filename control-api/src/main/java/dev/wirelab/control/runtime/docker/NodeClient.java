@@ -1,7 +1,7 @@
 package dev.wirelab.control.runtime.docker;
 
 import dev.wirelab.netstack.inspect.NodeState;
-import dev.wirelab.nodeservice.protocol.EventBatch;
+import dev.wirelab.nodeservice.protocol.EventWire;
 import dev.wirelab.nodeservice.protocol.ExecLine;
 import dev.wirelab.nodeservice.protocol.ExecRequest;
 import dev.wirelab.nodeservice.protocol.Health;
@@ -66,9 +66,20 @@ final class NodeClient {
         return get("/state", timeout, Map.class);
     }
 
-    EventBatch events(long after, int max, long waitMillis) throws IOException, InterruptedException {
-        return get("/events?after=" + after + "&max=" + max + "&waitMillis=" + waitMillis,
-                Duration.ofMillis(waitMillis + 10_000), EventBatch.class);
+    /** Events after {@code after}, in the binary form (details as the node wrote them, not parsed here). */
+    EventWire.Batch events(long after, int max, long waitMillis) throws IOException, InterruptedException {
+        String path = "/events?format=binary&after=" + after + "&max=" + max + "&waitMillis=" + waitMillis;
+        HttpResponse<byte[]> r = http.send(request(path, Duration.ofMillis(waitMillis + 10_000)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " on " + base + ": " + r.statusCode() + " "
+                    + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try {
+            return EventWire.decode(r.body());
+        } catch (IOException e) {
+            throw new IOException("GET " + path + " on " + base + ": " + e.getMessage(), e);
+        }
     }
 
     /** Runs a command; each output line goes to {@code output} as it arrives; answers the exit line. */
