@@ -29,6 +29,8 @@ public final class EventBuffer implements TraceSink {
     private long dropped;
     private int head; // index of the oldest kept event
     private int size;
+    /** A waiting fetch is woken once this many events are kept (Integer.MAX_VALUE: nobody waits). */
+    private int wakeAt = Integer.MAX_VALUE;
 
     public EventBuffer(int capacity) {
         if (capacity < 1) {
@@ -57,7 +59,10 @@ public final class EventBuffer implements TraceSink {
             ring[i] = event;
             seqs[i] = seq;
             size++;
-            arrived.signalAll();
+            if (size >= wakeAt) {
+                wakeAt = Integer.MAX_VALUE; // one wake-up per wait, not one per event
+                arrived.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -68,6 +73,16 @@ public final class EventBuffer implements TraceSink {
      * after it, waiting up to {@code waitMillis} for one when there is none yet.
      */
     public EventBatch fetch(String bootId, long after, int max, long waitMillis) throws InterruptedException {
+        return fetch(bootId, after, max, waitMillis, 0);
+    }
+
+    /**
+     * As {@link #fetch(String, long, int, long)}, and once there is an event, waits up to
+     * {@code lingerMillis} more for {@code max} of them: during a transfer a node makes thousands of
+     * events a second, and one request per few events cost the control API more than the events.
+     */
+    public EventBatch fetch(String bootId, long after, int max, long waitMillis, long lingerMillis)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMillis));
         lock.lock();
         try {
@@ -82,8 +97,17 @@ public final class EventBuffer implements TraceSink {
             }
             long left;
             while (size == 0 && (left = deadline - System.nanoTime()) > 0) {
+                wakeAt = 1;
                 arrived.awaitNanos(left);
             }
+            if (size > 0 && size < max && lingerMillis > 0) {
+                long lingerEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lingerMillis);
+                while (size < max && (left = lingerEnd - System.nanoTime()) > 0) {
+                    wakeAt = max;
+                    arrived.awaitNanos(left);
+                }
+            }
+            wakeAt = Integer.MAX_VALUE;
             List<EventBatch.Event> out = new ArrayList<>(Math.min(size, max));
             for (int k = 0; k < size && out.size() < max; k++) {
                 int i = (head + k) % capacity;

@@ -146,7 +146,8 @@ public final class ManagementServer implements AutoCloseable {
         long after = longParam(q, "after", 0);
         int max = (int) Math.clamp(longParam(q, "max", NodeApi.MAX_BATCH), 1, NodeApi.MAX_BATCH);
         long wait = Math.clamp(longParam(q, "waitMillis", 0), 0, 30_000);
-        EventBatch b = node.events().fetch(bootId, after, max, wait);
+        long linger = Math.clamp(longParam(q, "lingerMillis", 0), 0, 1_000);
+        EventBatch b = node.events().fetch(bootId, after, max, wait, linger);
         if ("binary".equals(q.get("format"))) {
             byte[] bytes = EventWire.encode(b, DETAIL_JSON);
             ex.getResponseHeaders().set("Content-Type", EventWire.MEDIA_TYPE);

@@ -63,4 +63,32 @@ class EventBufferTest {
         assertThat(got.events()).hasSize(1);
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
     }
+
+    @Test
+    void aLingeringFetchGathersUpToMaxOrUntilItsLingerEnds() throws Exception {
+        EventBuffer b = new EventBuffer(100);
+        Thread producer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 1; i <= 5; i++) {
+                    Thread.sleep(20);
+                    b.event(ev(i));
+                }
+            } catch (InterruptedException e) {
+                // test over
+            }
+        });
+        long t0 = System.nanoTime();
+        EventBatch all = b.fetch("boot", 0, 5, 10_000, 5_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(all.events()).extracting(EventBatch.Event::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(ms).as("returned once max events were there, not at the linger's end").isLessThan(4_000);
+        producer.join();
+        // Fewer than max: the fetch answers with what it has when the linger ends.
+        b.event(ev(6));
+        t0 = System.nanoTime();
+        EventBatch some = b.fetch("boot", 5, 100, 10_000, 150);
+        ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(some.events()).extracting(EventBatch.Event::seq).containsExactly(6L);
+        assertThat(ms).isBetween(140L, 5_000L);
+    }
 }

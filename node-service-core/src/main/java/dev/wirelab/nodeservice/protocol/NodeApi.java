@@ -20,8 +20,9 @@ import java.util.zip.GZIPOutputStream;
  *   <li>{@code POST /exec} {@link ExecRequest}: NDJSON, one {@link ExecLine} per printed line, then one with
  *       the exit.</li>
  *   <li>{@code GET /events?after=N&max=M&waitMillis=W}: an {@link EventBatch} of events with a sequence
- *       number above N, waiting up to W ms for the first one; with {@code &format=binary} the same batch
- *       as {@link EventWire} (what the control API uses).</li>
+ *       number above N, waiting up to W ms for the first one (and with {@code &lingerMillis=L}, up to L ms
+ *       more for M of them); with {@code &format=binary} the same batch as {@link EventWire} (what the
+ *       control API uses).</li>
  * </ul>
  */
 public final class NodeApi {
@@ -45,6 +46,11 @@ public final class NodeApi {
     public static final int DEFAULT_EVENT_BUFFER = 65_536;
     /** Events per batch, at most. */
     public static final int MAX_BATCH = 5_000;
+    /**
+     * How long the control API lets a node gather events for a batch once it has one: events reach
+     * the live view up to this much later, in a fraction of the requests.
+     */
+    public static final int EVENT_LINGER_MILLIS = 20;
 
     private NodeApi() {
     }

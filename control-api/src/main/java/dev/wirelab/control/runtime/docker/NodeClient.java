@@ -68,7 +68,8 @@ final class NodeClient {
 
     /** Events after {@code after}, in the binary form (details as the node wrote them, not parsed here). */
     EventWire.Batch events(long after, int max, long waitMillis) throws IOException, InterruptedException {
-        String path = "/events?format=binary&after=" + after + "&max=" + max + "&waitMillis=" + waitMillis;
+        String path = "/events?format=binary&after=" + after + "&max=" + max + "&waitMillis=" + waitMillis
+                + "&lingerMillis=" + NodeApi.EVENT_LINGER_MILLIS;
         HttpResponse<byte[]> r = http.send(request(path, Duration.ofMillis(waitMillis + 10_000)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
