@@ -116,6 +116,13 @@ def phase(run, subscribers):
     time.sleep(SECONDS)
     subs = []
     if proc:
+        # The server's view of each stream before the subscribers stop: a stall shows as a stream
+        # given nothing for seconds, with (hub's fault) or without (client's or connection's) demand.
+        hub = call("GET", "/api/runs/%d" % run).get("liveSubscribers") or []
+        late = [h for h in hub if h["millisSinceEmit"] > 5000]
+        print("hub: %d streams, given items %d..%d, buffered max %d; not given any for > 5 s: %s"
+              % (len(hub), min([h["emitted"] for h in hub] or [0]), max([h["emitted"] for h in hub] or [0]),
+                 max([h["buffered"] for h in hub] or [0]), late), flush=True)
         here.send("stop")
         subs = [types.SimpleNamespace(**d) for d in here.recv()]
         proc.terminate()

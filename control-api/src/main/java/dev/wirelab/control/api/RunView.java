@@ -1,6 +1,7 @@
 package dev.wirelab.control.api;
 
 import dev.wirelab.control.ingest.RunTrace;
+import dev.wirelab.control.runtime.LiveHub;
 import dev.wirelab.control.runtime.LiveRun;
 import dev.wirelab.control.store.RunRecord;
 import dev.wirelab.netstack.inspect.NodeState;
@@ -22,11 +23,12 @@ import java.util.List;
  * @param nodes          each node in brief; a node that is down (its container died) is not running
  * @param nodesDown      names of the nodes that are down
  * @param vxlan          the bus's VXLAN endpoint while live, null when it does not listen
+ * @param liveSubscribers each open {@code /live} stream as the run's hub sees it (live runs)
  */
 public record RunView(long id, long labId, String status, boolean live, String runtime, String timeMode, long seed,
                       Long epochUnixNanos, OffsetDateTime startedAt, OffsetDateTime endedAt, String error,
                       Long labTimeNanos, Counts frames, Counts events, long pendingRows, double ingestLagSeconds, List<NodeState.Brief> nodes,
-                      List<String> nodesDown, Vxlan vxlan) {
+                      List<String> nodesDown, Vxlan vxlan, List<LiveHub.SubscriberStats> liveSubscribers) {
 
     public record Counts(long captured, long stored, long dropped) {
     }
@@ -57,7 +59,7 @@ public record RunView(long id, long labId, String status, boolean live, String r
                     r.epochUnixNanos(), r.startedAt(), r.endedAt(), r.error(), null,
                     new Counts(r.framesCaptured(), r.framesStored(), r.framesDropped()),
                     new Counts(r.eventsCaptured(), r.eventsStored(), r.eventsDropped()), pending, lag, List.of(),
-                    List.of(), null);
+                    List.of(), null, List.of());
         }
         RunTrace.Counts c = live.trace().counts();
         List<NodeState.Brief> nodes = live.briefs();
@@ -69,6 +71,6 @@ public record RunView(long id, long labId, String status, boolean live, String r
                 live.lab().epochUnixNanos(), r.startedAt(), null, null, live.nanos(),
                 new Counts(c.framesCaptured(), c.framesStored(), c.framesDropped()),
                 new Counts(c.eventsCaptured(), c.eventsStored(), c.eventsDropped()), c.pending(), live.trace().lagSeconds(),
-                nodes, down, vxlan);
+                nodes, down, vxlan, live.hub().subscriberStats());
     }
 }

@@ -117,6 +117,25 @@ public final class LiveHub implements TraceListener {
         return subscribers.size();
     }
 
+    /**
+     * One subscriber as the hub sees it: what waits in its buffer, what it lost, what it was given,
+     * the demand its stream has signalled and not yet used, and how long ago it was last given items.
+     * A stream that stalls shows here: a full buffer and no demand is a client (or its connection)
+     * that stopped reading; demand with items buffered would be the hub's own fault.
+     */
+    public record SubscriberStats(int buffered, long dropped, long emitted, long demand, long millisSinceEmit) {
+    }
+
+    public List<SubscriberStats> subscriberStats() {
+        long now = System.nanoTime();
+        List<SubscriberStats> out = new ArrayList<>();
+        for (Subscriber s : subscribers) {
+            out.add(new SubscriberStats(s.buffer.size(), s.dropped.get(), s.emitted.get(),
+                    s.sink.requestedFromDownstream(), (now - s.lastEmit) / 1_000_000));
+        }
+        return out;
+    }
+
     @Override
     public void frame(TraceRow.FrameRow frame) {
         publish(new FrameItem(frame));
@@ -150,6 +169,8 @@ public final class LiveHub implements TraceListener {
         private final AtomicInteger wip = new AtomicInteger();
         private long reported;
         private volatile boolean done;
+        private final AtomicLong emitted = new AtomicLong();
+        private volatile long lastEmit = System.nanoTime();
 
         Subscriber(FluxSink<List<Item>> sink, int maxBatch, Predicate<Item> wanted) {
             this.sink = sink;
@@ -203,6 +224,8 @@ public final class LiveHub implements TraceListener {
                     if (batch.isEmpty()) {
                         break;
                     }
+                    emitted.addAndGet(batch.size());
+                    lastEmit = System.nanoTime();
                     sink.next(batch);
                 }
                 if (done && buffer.isEmpty() && !sink.isCancelled()) {

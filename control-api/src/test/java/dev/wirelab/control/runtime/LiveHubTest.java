@@ -55,6 +55,29 @@ class LiveHubTest {
     }
 
     @Test
+    void eachStreamShowsWhatWaitsWhatItLostAndWhatItWasGiven() {
+        LiveHub hub = new LiveHub(4, new LongAdder());
+        StepVerifier.create(hub.subscribe(), 0)
+                .then(() -> {
+                    for (int i = 0; i < 6; i++) {
+                        hub.frame(frame(i));
+                    }
+                    LiveHub.SubscriberStats s = hub.subscriberStats().getFirst();
+                    assertThat(List.of((long) s.buffered(), s.dropped(), s.emitted(), s.demand())).containsExactly(4L, 2L, 0L, 0L);
+                })
+                .thenRequest(3)
+                .expectNextCount(3) // the drop notice and two frames
+                .then(() -> {
+                    LiveHub.SubscriberStats s = hub.subscriberStats().getFirst();
+                    assertThat(List.of((long) s.buffered(), s.emitted(), s.demand())).containsExactly(2L, 3L, 0L);
+                    assertThat(s.millisSinceEmit()).isLessThan(5_000);
+                })
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+        assertThat(hub.subscriberStats()).isEmpty();
+    }
+
+    @Test
     void oneSlowSubscriberDoesNotCostAFastOneAnything() {
         LiveHub hub = new LiveHub(2, new LongAdder());
         List<LiveHub.Item> slowGot = new CopyOnWriteArrayList<>();
