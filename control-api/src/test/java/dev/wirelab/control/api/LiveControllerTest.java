@@ -77,6 +77,49 @@ class LiveControllerTest {
         assertThat(box.get(1)).contains("\"detail\":{\"unparsable\":\"{not json\"}");
     }
 
+    /**
+     * A client that stops reading holds only a few batches beyond its hub buffer (measured: ~2,600
+     * items, about ten batches): no stage of the stream prefetches for it, so what it cannot take
+     * waits in the bounded hub buffer and beyond that is dropped and counted. (In the live-load
+     * bench a slow subscriber is "given" ~44k items: the rest sit in the sockets' buffers.)
+     */
+    @Test
+    void aClientThatStopsReadingHoldsOnlyAFewBatchesBeyondItsHubBuffer() throws Exception {
+        LiveController c = new LiveController(runs, dev.wirelab.control.decode.FrameDecoder.standard(),
+                tools.jackson.databind.json.JsonMapper.builder().build());
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        reactor.core.publisher.BaseSubscriber<byte[]> d = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(3); // the opening comment and two chunks, then it reads no more
+            }
+
+            @Override
+            protected void hookOnNext(byte[] value) {
+                got.incrementAndGet();
+            }
+        };
+        c.stream(lr, true, true).subscribe(d);
+        try {
+            for (int i = 0; i < 40_000; i++) {
+                lr.hub().frame(new dev.wirelab.control.ingest.TraceRow.FrameRow(null, i, i, "lan1", "pc1:eth0",
+                        new byte[60], System.nanoTime()));
+                if (i % 1000 == 0) {
+                    Thread.sleep(2); // let the stream's stages take what they will
+                }
+            }
+            Thread.sleep(500);
+            var stats = lr.hub().subscriberStats();
+            assertThat(stats).hasSize(1);
+            assertThat(got.get()).isLessThanOrEqualTo(3);
+            assertThat(stats.getFirst().emitted()).as("items given to a stream that stopped reading")
+                    .isLessThanOrEqualTo(16L * LiveController.MAX_BATCH);
+            assertThat(stats.getFirst().dropped()).isPositive();
+        } finally {
+            d.dispose();
+        }
+    }
+
     @Test
     void aRunThatIsNotLiveHasNoStream() {
         web.get().uri("/api/runs/4/live").exchange().expectStatus().isEqualTo(409);

@@ -174,7 +174,7 @@ final class Ab extends SyscallProgram {
                 } catch (SyscallException e) {
                     p.close(fd);
                     fd = -1;
-                    failure(p, e.errno(), true);
+                    failure(e.errno(), true);
                     continue;
                 }
                 connected = p.now();
@@ -222,7 +222,7 @@ final class Ab extends SyscallProgram {
                     next.decrementAndGet();
                     continue;
                 }
-                failure(p, error, false);
+                failure(error, false);
                 continue;
             }
             boolean keep = keepAlive && keepsAlive(response);
@@ -252,7 +252,7 @@ final class Ab extends SyscallProgram {
         }
     }
 
-    private void failure(Process p, Errno e, boolean connect) {
+    private void failure(Errno e, boolean connect) {
         int failures;
         synchronized (lock) {
             if (connect) {
