@@ -3,7 +3,7 @@
 // terminal, the packet list with DHCP, DNS, ARP, TCP and HTTP, the SYN's flags in the layer tree
 // with the flag byte highlighted in the hex; the ladder, the inspector; an HTTP body with markup
 // shown as text. Screenshots at 1280x800 go to target/screenshots.
-//   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e
+//   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e      (WIRELAB_E2E=docker: a container run from the page instead)
 // Exit status: 0 passed, 1 failed, 3 no Chromium (the caller decides whether that may skip).
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -42,6 +42,14 @@ nodes:
         <p>hello</p><script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">
 `;
 
+// Two hosts for a container run (WIRELAB_E2E=docker): each node its own container.
+const PAIR_LAB = `name: docker-pair
+segments: [lan]
+nodes:
+  pc1: { kind: host, interfaces: { eth0: { segment: lan, address: 10.0.0.10/24 } } }
+  pc2: { kind: host, interfaces: { eth0: { segment: lan, address: 10.0.0.20/24 } } }
+`;
+
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 const pageErrors = [];
@@ -60,7 +68,54 @@ async function advance(duration, seconds) {
 }
 const shot = name => page.screenshot({ path: path.join(shots, `${name}.png`) });
 
+/** A lab started on the docker runtime from the page: its nodes' terminals and packets work as embedded ones. */
+async function dockerFlow() {
+  await page.goto(`${base}/#/labs`);
+  await page.waitForSelector('textarea[name=yaml]');
+  if (await page.locator('tr[data-lab=docker-pair]').count()) {
+    await page.click('tr[data-lab=docker-pair] button[name=delete]');
+    await page.waitForSelector('tr[data-lab=docker-pair]', { state: 'detached' });
+  }
+  await page.fill('textarea[name=yaml]', PAIR_LAB);
+  await page.click('button[name=create-yaml]');
+  await page.waitForSelector('tr[data-lab=docker-pair]');
+  await page.selectOption('select[name=timeMode]', 'real');
+  await page.selectOption('select[name=runtime]', 'docker');
+  await page.click('button[name=start-run]');
+  await page.waitForURL(/#\/runs\/\d+\/packets/, { timeout: 120_000 });
+  const runId = Number(/#\/runs\/(\d+)/.exec(page.url())[1]);
+  await page.waitForFunction(() => /docker runtime/.test(document.querySelector('.run-status')?.title ?? ''));
+  log(`docker: run ${runId} started from the page on the docker runtime (${await page.getAttribute('.run-status', 'title')})`);
+  await page.click('a[data-view=terminal]');
+  await page.click('button[name=term-pc1]');
+  await page.locator('.term[data-node=pc1] .xterm-helper-textarea').focus();
+  await page.keyboard.type('ping -c 2 -i 0.2 10.0.0.20');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.term[data-node=pc1][data-exit="0"]', { timeout: 60_000 });
+  const screen = await page.locator('.term[data-node=pc1] .xterm-rows').textContent();
+  check(screen.includes('2 packets transmitted, 2 received'), `ping in pc1's container printed its summary: ${screen}`);
+  await page.click('a[data-view=packets]');
+  await page.fill('input[name=protocol]', 'icmp');
+  await page.click('.pv-filters button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('.pl-body .pl-row[data-seq]').length >= 4, null, { timeout: 30_000 });
+  await shot('docker-packets');
+  log(`docker: ping pc1 -> pc2 across containers exit 0; ${await page.locator('.pl-body .pl-row[data-seq]').count()} ICMP frames in the list`);
+  await page.click('button[name=stop-run]');
+  await page.waitForFunction(() => /^stopped/.test(document.querySelector('.run-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.click('a[data-view=labs]');
+  await page.click('tr[data-lab=docker-pair] button[name=delete]');
+  await page.waitForSelector('tr[data-lab=docker-pair]', { state: 'detached' });
+  log('docker: run stopped, lab deleted');
+}
+
 try {
+  if (process.env.WIRELAB_E2E === 'docker') {
+    await dockerFlow();
+    check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
+    log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);
+    await browser.close();
+    process.exit(0);
+  }
   // Labs: a topology with a mistake shows its problem at its line and path.
   await page.goto(`${base}/#/labs`);
   await page.waitForSelector('select[name=example] option[value=journey]', { state: 'attached' });
