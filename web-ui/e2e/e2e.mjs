@@ -3,7 +3,8 @@
 // terminal, the packet list with DHCP, DNS, ARP, TCP and HTTP, the SYN's flags in the layer tree
 // with the flag byte highlighted in the hex; the ladder, the inspector; an HTTP body with markup
 // shown as text. Screenshots at 1280x800 go to target/screenshots.
-//   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e      (WIRELAB_E2E=docker: a container run from the page instead)
+//   WIRELAB_URL=http://127.0.0.1:8080 npm run e2e      (WIRELAB_E2E=docker: a container run from the page
+//   instead; WIRELAB_TOKEN=... for a server that asks for its token, as under docker compose)
 // Exit status: 0 passed, 1 failed, 3 no Chromium (the caller decides whether that may skip).
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -70,11 +71,21 @@ const shot = name => page.screenshot({ path: path.join(shots, `${name}.png`) });
 
 /** A lab started on the docker runtime from the page: its nodes' terminals and packets work as embedded ones. */
 async function dockerFlow() {
+  // A server beyond loopback (docker compose) asks for its token: opening the page with it once
+  // leaves it in a cookie for everything after.
+  if (process.env.WIRELAB_TOKEN) await page.goto(`${base}/?token=${encodeURIComponent(process.env.WIRELAB_TOKEN)}`);
   await page.goto(`${base}/#/labs`);
   await page.waitForSelector('textarea[name=yaml]');
-  if (await page.locator('tr[data-lab=docker-pair]').count()) {
-    await page.click('tr[data-lab=docker-pair] button[name=delete]');
-    await page.waitForSelector('tr[data-lab=docker-pair]', { state: 'detached' });
+  // The lab of an earlier run (a long-lived server) goes first, through the API: the list may not be drawn yet.
+  const earlier = await page.evaluate(async () => {
+    const lab = (await (await fetch('/api/labs')).json()).find(l => l.name === 'docker-pair');
+    if (lab) await fetch(`/api/labs/${lab.id}`, { method: 'DELETE' });
+    return lab?.id ?? null;
+  });
+  if (earlier !== null) {
+    await page.goto(`${base}/#/labs`);
+    await page.waitForSelector('textarea[name=yaml]');
+    log(`docker: lab ${earlier} of an earlier run deleted`);
   }
   await page.fill('textarea[name=yaml]', PAIR_LAB);
   await page.click('button[name=create-yaml]');
@@ -111,7 +122,11 @@ async function dockerFlow() {
 try {
   if (process.env.WIRELAB_E2E === 'docker') {
     await dockerFlow();
-    check(pageErrors.length === 0, `no errors in the page: ${pageErrors.join('\n')}`);
+    // Under docker compose, Docker cuts the page's open connections once, when the control API joins
+    // the run's network (the published port's proxy moves): those fetches fail, and the page copes.
+    const dropped = process.env.WIRELAB_E2E_CONNECTIONS_DROP === '1';
+    const errors = pageErrors.filter(e => !(dropped && /Failed to fetch/.test(e)));
+    check(errors.length === 0, `no errors in the page: ${errors.join('\n')}`);
     log(`passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);
     await browser.close();
     process.exit(0);
@@ -228,6 +243,23 @@ try {
   const inDom = await page.locator('.pl-body .pl-row').count();
   check(inDom < 80, `the list is virtualized (${inDom} rows in the DOM)`);
 
+  // The keyboard alone: arrows and Home/End move the selection (the frame opens in the detail),
+  // and a field of the layer tree takes Enter to highlight its bytes.
+  const selectedIndex = () => page.evaluate(() => Number(document.querySelector('.pl-row[aria-selected=true]')?.dataset.index ?? -1));
+  await page.focus('.pl-scroll');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelector('.pl-row[aria-selected=true]')?.dataset.index === '2');
+  await page.locator('.fd-field').first().waitFor();
+  await page.focus('.fd-field');
+  await page.keyboard.press('Enter');
+  check(await page.locator('.fd-hex .b.hl').count() > 0, 'Enter on a field highlights its bytes');
+  await page.focus('.pl-scroll');
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => Number(document.querySelector('.pl-row[aria-selected=true]')?.dataset.index ?? 0) > 100);
+  log(`keyboard: Home, ArrowDown x2 selected frame 2, Enter on a field highlighted its bytes, End selected frame ${await selectedIndex()}`);
+
   // The SYN: its flags in the tree, the flag byte highlighted in the hex.
   await page.fill('input[name=text]', 'Flags [S],');
   await page.click('.pv-filters button[type=submit]');
@@ -287,6 +319,12 @@ try {
   await page.click('button[name=topo-back]');
   await page.click('button[name=node-pc1]');
   check((await page.locator('.topo-side tr[data-if=eth0]').textContent()).includes('192.168.1.1'), 'pc1\'s address from its DHCP lease');
+  const clipped = await page.evaluate(() => {
+    const side = document.querySelector('.topo-side').getBoundingClientRect();
+    return [...document.querySelectorAll('.topo-side td, .topo-side th')].filter(c => c.getBoundingClientRect().right > side.right + 0.5)
+      .map(c => c.textContent);
+  });
+  check(clipped.length === 0, `the side panel's table fits its width at 1280x800, nothing cut off: ${clipped}`);
   await shot('topology');
   // a step onto a frame sends it along its link
   const flashes = () => page.evaluate(() => Number(document.querySelector('.topo-graph').dataset.flashes ?? 0));

@@ -103,6 +103,33 @@ export class LabsView {
       this.host.refreshRuns();
       this.host.openRun(run.id);
     } catch (e) {
+      if (!(e instanceof TypeError)) {
+        this.say(e);
+        return;
+      }
+      // The connection dropped while the run started (under docker compose, Docker moves the
+      // published port when the control API joins the run's network): the start goes on without us.
+      this.say('The connection dropped while the run was starting; looking for it...');
+      for (let i = 0; i < 120; i++) {
+        await new Promise(r => setTimeout(r, 1000));
+        try {
+          const lab = await api.lab(labId);
+          if (lab.liveRunId !== null) {
+            this.say(`Run ${lab.liveRunId} started.`);
+            this.host.refreshRuns();
+            this.host.openRun(lab.liveRunId);
+            return;
+          }
+          const failed = lab.runs.find(r => r.status === 'failed' && Date.parse(r.startedAt) > Date.now() - 180_000);
+          if (failed) {
+            this.say(`Run ${failed.id} could not start.`);
+            this.refresh();
+            return;
+          }
+        } catch {
+          // still reconnecting
+        }
+      }
       this.say(e);
     }
   }

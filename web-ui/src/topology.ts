@@ -157,8 +157,10 @@ export class TopologyView {
     const b = this.run.nodes.find(n => n.name === name);
     const t = this.lab.topology.nodes[name];
     replace(this.side, el('button', { name: 'topo-back', onclick: () => this.index() }, '← all nodes'), el('h3', {}, `${name} (${t?.kind ?? b?.kind ?? '?'})`),
-      el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, el('th', {}, 'Interface'), el('th', {}, 'MAC'), el('th', {}, 'Addresses'))),
-        el('tbody', {}, ...(b?.interfaces ?? []).map(i => el('tr', { 'data-if': i.name }, el('td', {}, i.name), el('td', {}, i.mac), el('td', {}, i.addresses.join(', ')))))),
+      // Two columns, the MAC under the addresses: three did not fit the panel at 1280x800.
+      el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, el('th', {}, 'Interface'), el('th', {}, 'Addresses, MAC'))),
+        el('tbody', {}, ...(b?.interfaces ?? []).map(i => el('tr', { 'data-if': i.name }, el('td', {}, i.name),
+          el('td', {}, el('div', {}, i.addresses.join(', ') || '(none)'), el('div', { class: 'muted mac' }, i.mac)))))),
       this.run.live ? el('p', {}, el('a', { href: `#/runs/${this.run.id}/terminal`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Terminal'),
         ' · ', el('a', { href: `#/runs/${this.run.id}/inspector`, onclick: () => sessionStorage.setItem('wirelab.node', name) }, 'Inspector')) : null);
   }

@@ -27,4 +27,26 @@ final class Blocking {
     static <T> Mono<T> call(Callable<T> c) {
         return Mono.fromCallable(c).subscribeOn(API);
     }
+
+    /**
+     * As {@link #call}, for work that must not stop halfway when its client goes away: a cancelled
+     * subscription interrupts a {@link #call}'s thread, and a run start interrupted between creating
+     * its containers and recording them fails with ClosedByInterruptException. Under docker compose
+     * the client's connection is cut by Docker itself when the control API joins a run's network (the
+     * published port's proxy moves), so the first run from the dashboard failed every time. This one
+     * finishes; the client that left can find the result (the run) afterwards.
+     */
+    static <T> Mono<T> callToTheEnd(Callable<T> c) {
+        return Mono.defer(() -> {
+            java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+            API.schedule(() -> {
+                try {
+                    done.complete(c.call());
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                }
+            });
+            return Mono.fromFuture(done, true);
+        });
+    }
 }

@@ -169,7 +169,7 @@ public class LabController {
     @ApiResponse(responseCode = "409", description = "The lab already has a live run")
     @ApiResponse(responseCode = "422", description = "The run could not start; detail says why")
     public Mono<ResponseEntity<RunView>> start(@PathVariable long id, @RequestBody(required = false) StartRun req) {
-        return Blocking.call(() -> {
+        return Blocking.callToTheEnd(() -> {
             TimeMode mode = timeMode(req == null ? null : req.timeMode());
             LiveRun lr = runs.start(id, mode, req == null ? null : req.seed(),
                     runs.runtime(req == null ? null : req.runtime()));

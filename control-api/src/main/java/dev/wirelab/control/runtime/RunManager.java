@@ -145,7 +145,7 @@ public class RunManager {
             } catch (RuntimeException e) {
                 fail(run.id(), trace, hub, e);
                 throw new RunStartException(run.id(), "run " + run.id() + " of lab " + rec.name()
-                        + " could not start: " + e.getMessage(), e);
+                        + " could not start: " + describe(e), e);
             }
             LiveRun lr = new LiveRun(run.id(), labId, rec.name(), nodes, trace, hub);
             try {
@@ -154,7 +154,7 @@ public class RunManager {
                 lr.close();
                 fail(run.id(), trace, hub, e);
                 throw new RunStartException(run.id(), "run " + run.id() + " of lab " + rec.name()
-                        + " could not start: " + e.getMessage(), e);
+                        + " could not start: " + describe(e), e);
             }
             runs.markRunning(run.id(), nodes.lab().epochUnixNanos());
             lr.record(runs.find(run.id()).orElse(run));
@@ -165,10 +165,27 @@ public class RunManager {
         }
     }
 
+    /**
+     * Why a run failed, in words: each message of the exception and its causes; an exception without
+     * one is named by its class (a run recorded as failed with error "null" says nothing).
+     */
+    static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null && b.length() < 2000; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            String part = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+            if (b.indexOf(part) < 0) {
+                b.append(b.isEmpty() ? "" : ": ").append(part);
+            }
+        }
+        return b.toString();
+    }
+
     private void fail(long runId, RunTrace trace, LiveHub hub, Exception e) {
+        log.warn("Run {} could not start: {}", runId, describe(e), e);
         hub.complete();
         ingest.awaitDrained(trace, Duration.ofSeconds(5));
-        runs.markEnded(runId, "failed", String.valueOf(e.getMessage()), trace.counts());
+        runs.markEnded(runId, "failed", describe(e), trace.counts());
         ingest.release(runId);
     }
 

@@ -167,23 +167,33 @@ final class DockerNodes implements RunNodes {
             }
             return nodes;
         } catch (RuntimeException e) {
-            if (nodes != null) {
-                nodes.close();
-            } else {
-                if (lab != null) {
-                    lab.close();
-                }
-                rt.sweep(Map.of(DockerRuntime.LABEL_INSTALLATION, rt.installation(), DockerRuntime.LABEL_RUN,
-                        Long.toString(runId)));
-            }
+            cleanUpAfterFailedStart(rt, runId, nodes, lab, e);
             throw e;
         } catch (IOException e) {
+            IllegalStateException failure = new IllegalStateException("the bus cannot listen for VXLAN on the run's network: "
+                    + e.getMessage(), e);
+            cleanUpAfterFailedStart(rt, runId, null, lab, failure);
+            throw failure;
+        }
+    }
+
+    /**
+     * Removes what a failed start made. A cleanup that fails too is attached to the start's failure
+     * (suppressed), never put in its place: the run's error says why it did not start.
+     */
+    private static void cleanUpAfterFailedStart(DockerRuntime rt, long runId, DockerNodes nodes, Lab lab, Exception why) {
+        try {
+            if (nodes != null) {
+                nodes.close();
+                return;
+            }
             if (lab != null) {
                 lab.close();
             }
             rt.sweep(Map.of(DockerRuntime.LABEL_INSTALLATION, rt.installation(), DockerRuntime.LABEL_RUN,
                     Long.toString(runId)));
-            throw new IllegalStateException("the bus cannot listen for VXLAN on the run's network: " + e.getMessage(), e);
+        } catch (RuntimeException cleanup) {
+            why.addSuppressed(cleanup);
         }
     }
 
