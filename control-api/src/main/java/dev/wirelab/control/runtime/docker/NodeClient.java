@@ -44,14 +44,20 @@ final class NodeClient {
         return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).header("Authorization", auth);
     }
 
-    private <T> T get(String path, Duration timeout, Class<T> type) throws IOException, InterruptedException {
+    /** The body of a GET that answered 200; any other status is an IOException with the node's answer. */
+    private byte[] getBytes(String path, Duration timeout) throws IOException, InterruptedException {
         HttpResponse<byte[]> r = http.send(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + path + " on " + base + ": " + r.statusCode() + " "
                     + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
         }
+        return r.body();
+    }
+
+    private <T> T get(String path, Duration timeout, Class<T> type) throws IOException, InterruptedException {
+        byte[] body = getBytes(path, timeout);
         try {
-            return JSON.readValue(r.body(), type);
+            return JSON.readValue(body, type);
         } catch (JacksonException e) {
             throw new IOException("GET " + path + " on " + base + ": not the expected JSON: " + e.getOriginalMessage(), e);
         }
@@ -70,14 +76,9 @@ final class NodeClient {
     EventWire.Batch events(long after, int max, long waitMillis) throws IOException, InterruptedException {
         String path = "/events?format=binary&after=" + after + "&max=" + max + "&waitMillis=" + waitMillis
                 + "&lingerMillis=" + NodeApi.EVENT_LINGER_MILLIS;
-        HttpResponse<byte[]> r = http.send(request(path, Duration.ofMillis(waitMillis + 10_000)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) {
-            throw new IOException("GET " + path + " on " + base + ": " + r.statusCode() + " "
-                    + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
-        }
+        byte[] body = getBytes(path, Duration.ofMillis(waitMillis + 10_000));
         try {
-            return EventWire.decode(r.body());
+            return EventWire.decode(body);
         } catch (IOException e) {
             throw new IOException("GET " + path + " on " + base + ": " + e.getMessage(), e);
         }
